@@ -256,7 +256,8 @@ def _check_identifier(
     con: duckdb.DuckDBPyConnection, table: str, column: str | None = None
 ) -> None:
     found = con.execute(
-        "select count(*) from duckdb_columns() where table_name = ? and (? is null or column_name = ?)",
+        "select count(*) from duckdb_columns() "
+        "where table_name = ? and (? is null or column_name = ?)",
         [table, column, column],
     ).fetchall()[0][0]
     if not found:
