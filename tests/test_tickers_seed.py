@@ -1,0 +1,162 @@
+"""The ticker universe seed (sql/tickers.csv): shape, identifiers and alias resolution."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "sql" / "tickers.csv"
+SHARED = REPO.parent / "shared"
+SEC_SHARES = SHARED / "data" / "sec" / "shares_outstanding.csv"
+COLUMNS = ["symbol", "name", "exchange", "currency", "cik", "kind", "aliases"]
+
+
+def _rows() -> list[dict[str, str]]:
+    with SEED.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _by_symbol() -> dict[str, dict[str, str]]:
+    return {row["symbol"]: row for row in _rows()}
+
+
+def _aliases(row: dict[str, str]) -> list[str]:
+    return row["aliases"].split("|") if row["aliases"] else []
+
+
+def _alias_index() -> dict[str, set[str]]:
+    # Case-folded, because the press writes NVIDIA, Nvidia and nvidia alike.
+    index: dict[str, set[str]] = {}
+    for row in _rows():
+        for alias in _aliases(row):
+            index.setdefault(alias.casefold(), set()).add(row["symbol"])
+    return index
+
+
+def test_columns_are_exactly_the_seed_layout() -> None:
+    with SEED.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert header == COLUMNS
+
+
+def test_at_least_150_rows() -> None:
+    assert len(_rows()) >= 150
+
+
+def test_duckdb_reads_the_same_rows_as_the_csv_module() -> None:
+    # The warehouse seeds through read_csv; a quoting slip would change the count or a cell.
+    rel = duckdb.sql(f"select * from read_csv('{SEED}', header = true, all_varchar = true)")
+    assert rel.columns == COLUMNS
+    got = rel.fetchall()
+    assert [tuple(v or "" for v in row) for row in got] == [
+        tuple(row[c] for c in COLUMNS) for row in _rows()
+    ]
+
+
+def test_symbols_are_unique_and_non_empty() -> None:
+    symbols = [row["symbol"] for row in _rows()]
+    assert all(s and s == s.strip() for s in symbols)
+    assert len(symbols) == len(set(symbols))
+
+
+def test_cells_have_allowed_values() -> None:
+    for row in _rows():
+        assert row["kind"] in {"equity", "index", "etf"}, row
+        assert row["exchange"] in {"XNAS", "XNYS"}, row
+        assert row["currency"] == "USD", row
+        assert row["name"].strip(), row
+
+
+def test_ciks_are_ten_digits_or_empty() -> None:
+    for row in _rows():
+        assert re.fullmatch(r"\d{10}", row["cik"]) or row["cik"] == "", row
+
+
+def test_indexes_and_etfs_carry_no_cik() -> None:
+    for row in _rows():
+        if row["kind"] in {"index", "etf"}:
+            assert row["cik"] == "", row
+
+
+@pytest.mark.parametrize("symbol", ["^GSPC", "^IXIC", "^DJI"])
+def test_indexes_present_with_kind_index(symbol: str) -> None:
+    row = _by_symbol()[symbol]
+    assert row["kind"] == "index"
+    assert row["exchange"] == "XNYS"
+
+
+@pytest.mark.parametrize("symbol", ["SPY", "QQQ"])
+def test_etfs_present_with_kind_etf(symbol: str) -> None:
+    assert _by_symbol()[symbol]["kind"] == "etf"
+
+
+@pytest.mark.parametrize(
+    ("classes", "cik"),
+    [
+        (("GOOGL", "GOOG"), "0001652044"),
+        (("BRK-B", "BRK-A"), "0001067983"),
+    ],
+)
+def test_share_classes_of_one_issuer_share_a_cik(classes: tuple[str, ...], cik: str) -> None:
+    rows = _by_symbol()
+    assert {rows[s]["cik"] for s in classes} == {cik}
+
+
+def test_ciks_agree_with_the_filings_in_shared_data() -> None:
+    if not SEC_SHARES.exists():
+        pytest.skip(f"shared data absent: {SEC_SHARES}")
+    rows = _by_symbol()
+    with SEC_SHARES.open(encoding="utf-8", newline="") as fh:
+        filings = [f for f in csv.DictReader(fh) if f["ticker"]]
+    assert filings, "no ticker rows in the shared filings"
+    for filing in filings:
+        assert rows[filing["ticker"]]["cik"] == filing["cik"], filing["ticker"]
+
+
+def test_no_alias_maps_to_two_symbols() -> None:
+    clashes = {alias: syms for alias, syms in _alias_index().items() if len(syms) > 1}
+    assert clashes == {}
+
+
+def test_aliases_are_clean() -> None:
+    for row in _rows():
+        for alias in _aliases(row):
+            assert alias and alias == alias.strip(), row["symbol"]
+
+
+def test_no_alias_is_another_rows_symbol() -> None:
+    # An alias "AI" on anything but the AI row would make every "AI" in a headline a ticker.
+    symbols = {row["symbol"].casefold(): row["symbol"] for row in _rows()}
+    for alias, owners in _alias_index().items():
+        if alias in symbols:
+            assert owners == {symbols[alias]}, alias
+
+
+@pytest.mark.parametrize(
+    ("alias", "symbol"),
+    [
+        ("谷歌母公司", "GOOGL"),
+        ("Alphabet", "GOOGL"),
+        ("Google", "GOOGL"),
+        ("谷歌C", "GOOG"),
+        ("英伟达", "NVDA"),
+        ("NVIDIA", "NVDA"),
+        ("博通", "AVGO"),
+        ("甲骨文", "ORCL"),
+        ("纳指", "^IXIC"),
+        ("标普500", "^GSPC"),
+        ("道指", "^DJI"),
+        ("奥多比", "ADBE"),
+        ("Shutterstock", "SSTK"),
+        ("台积电", "TSM"),
+        ("脸书母公司", "META"),
+        ("C3.ai", "AI"),
+    ],
+)
+def test_press_aliases_resolve(alias: str, symbol: str) -> None:
+    assert _alias_index()[alias.casefold()] == {symbol}
