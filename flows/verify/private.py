@@ -1,0 +1,140 @@
+"""Valuations of non-listed entities: recorded, never verified, disagreements flagged."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from flows.verify.decide import Judged
+from flows.verify.facts import VALUATIONS_SCHEMA, FactIndex, MarketFacts
+from flows.verify.tolerance import VerifyPolicy, magnitude_interval
+from flows.verify.wording import money
+
+RECORDED = "private company; reported valuation recorded"
+STARTING = "private company; starting figure of a stated change, not recorded as a valuation"
+
+
+def is_starting_figure(claim: dict[str, Any], claims: list[dict[str, Any]]) -> bool:
+    """Is this the earlier valuation of a valuation_change stated in the same sentence?"""
+    # "从大约290亿美元的估值,增加了将近两倍": 290亿 is OpenAI's worth months ago, not today
+    return any(
+        other["claim_type"] == "valuation_change"
+        and other.get("article_id") == claim.get("article_id")
+        and other.get("sentence") == claim.get("sentence")
+        and other.get("from_value") is not None
+        and math.isclose(other["from_value"], abs(claim["value"]), rel_tol=1e-9)
+        for other in claims
+    )
+
+
+def _as_of(claim: dict[str, Any], idx: FactIndex) -> date | None:
+    return claim.get("reference_date") or idx.published(claim.get("article_id"))
+
+
+def _usd_interval(
+    claim: dict[str, Any], idx: FactIndex, policy: VerifyPolicy
+) -> tuple[float, float] | None:
+    """The stated figure's interval (precision and qualifier, no vendor floor) in USD."""
+    day = _as_of(claim, idx)
+    found = idx.usd_rate(claim.get("currency") or "USD", day, policy.fx_carry_days) if day else None
+    if found is None:
+        return None
+    lo, hi = magnitude_interval(
+        claim["value"],
+        claim.get("qualifier"),
+        span_text=claim.get("span"),
+        unit_scale=1.0,
+        policy=policy,
+        claim_type="reported_valuation",
+    )
+    return lo / found[0], hi / found[0]
+
+
+def judge_private_valuations(
+    claims: list[dict[str, Any]], picked: list[int], idx: FactIndex, policy: VerifyPolicy
+) -> dict[int, Judged]:
+    """Unverifiable by design; flag figures for the same entity and month that disagree."""
+    out: dict[int, Judged] = {}
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i in picked:
+        claim = claims[i]
+        if is_starting_figure(claim, claims):
+            out[i] = ("unverifiable", None, STARTING)
+            continue
+        out[i] = ("unverifiable", None, RECORDED)
+        day = _as_of(claim, idx)
+        if day is not None:
+            groups.setdefault((claim["subjects"][0], f"{day:%Y-%m}"), []).append(i)
+    for (_entity, month), members in groups.items():
+        spans = {i: _usd_interval(claims[i], idx, policy) for i in members}
+        for i in members:
+            others = [
+                j
+                for j in members
+                if j != i
+                and spans[i] is not None
+                and spans[j] is not None
+                and (spans[j][1] < spans[i][0] or spans[j][0] > spans[i][1])
+            ]
+            if others:
+                said = "; ".join(
+                    f"{money(abs(claims[j]['value']), claims[j].get('currency'))} in "
+                    f"{idx.url(claims[j].get('article_id')) or claims[j].get('article_id')}"
+                    for j in others
+                )
+                out[i] = ("unverifiable", None, f"{RECORDED}; disagrees for {month}: {said}")
+    return out
+
+
+def reported_valuations(
+    claims: pl.DataFrame,
+    articles: pl.DataFrame,
+    *,
+    tickers: pl.DataFrame | None = None,
+    fx_rates: pl.DataFrame | None = None,
+    policy: VerifyPolicy = VerifyPolicy(),  # noqa: B008 - frozen, so a shared default is safe
+) -> pl.DataFrame:
+    """Valuations rows (kind 'reported') from the valuation claims of non-listed entities."""
+    facts = MarketFacts(articles=articles)
+    if tickers is not None:
+        facts = MarketFacts(articles=articles, tickers=tickers)
+    if fx_rates is not None:
+        facts = MarketFacts(articles=articles, tickers=facts.tickers, fx_rates=fx_rates)
+    idx = FactIndex(facts)
+    rows = claims.to_dicts()
+    out: list[dict[str, Any]] = []
+    for claim in rows:
+        subjects = claim.get("subjects") or []
+        if claim["claim_type"] != "valuation" or not subjects or claim.get("value") is None:
+            continue
+        if idx.resolve(subjects[0]) is not None or is_starting_figure(claim, rows):
+            continue
+        day = _as_of(claim, idx)
+        if day is None:
+            continue
+        currency = claim.get("currency") or "USD"
+        found = idx.usd_rate(currency, day, policy.fx_carry_days)
+        value = abs(claim["value"])
+        url = idx.url(claim.get("article_id")) or f"article:{claim.get('article_id')}"
+        out.append(
+            {
+                "entity": subjects[0],
+                "as_of": day,
+                "kind": "reported",
+                "value": value,
+                "currency": currency,
+                "value_usd": value / found[0] if found else None,
+                "source": url,
+                "shares": None,
+                "shares_as_of": None,
+                # a USD figure needs no rate: rate_date stays NULL
+                "rate_date": found[1] if found and currency != "USD" else None,
+            }
+        )
+    frame = pl.DataFrame(out, schema=VALUATIONS_SCHEMA)
+    return frame.unique(
+        subset=["entity", "as_of", "kind", "source"], keep="first", maintain_order=True
+    )
