@@ -1,0 +1,53 @@
+# The Makefile is the interface: README and CI call these targets and nothing else.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# No network but the package registries: keep Prefect's telemetry quiet.
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+
+.PHONY: install demo test test-fast lint format bench serve sql snapshot clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the pinned stack
+
+demo: $(STAMP)  ## the nightly job over the bundled Sora-day snapshot, offline; prints the report
+	$(VENV)/bin/newsdesk demo
+
+test: $(STAMP)  ## the whole suite, slow end-to-end tests included
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)  ## the suite without the slow end-to-end tests
+	$(PY) -m pytest -q -m "not slow"
+
+lint: $(STAMP)  ## ruff lint and format check
+	$(VENV)/bin/ruff check flows tests scripts bench
+	$(VENV)/bin/ruff format --check flows tests scripts bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format flows tests scripts bench
+	$(VENV)/bin/ruff check --fix flows tests scripts bench
+
+bench: $(STAMP)  ## transform+load benchmarks, with ratios against DuckDB's native load
+	$(PY) -m bench.market
+	$(PY) -m bench.claims
+
+serve: $(STAMP)  ## start a Prefect server on 127.0.0.1:4200 (if none runs) and serve the deployments
+	$(PY) -m flows.serve --start-server
+
+sql: $(STAMP)  ## an interactive read-only SQL shell on the warehouse
+	$(VENV)/bin/newsdesk sql
+
+snapshot: $(STAMP)  ## rebuild the demo snapshot from ../shared/data
+	$(PY) scripts/build_snapshot.py
+
+clean:
+	rm -rf warehouse/newsdesk.duckdb warehouse/raw warehouse/reports warehouse/dq

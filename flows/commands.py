@@ -1,0 +1,204 @@
+"""What each CLI command does, given parsed arguments and settings."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from flows.config import Settings
+from flows.errors import RunFailed, UsageError
+
+SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshot"
+DEMO_DATE = date(2024, 2, 20)
+DEMO_SYMBOLS = ("ADBE", "SSTK", "GOOGL", "GOOG")
+
+
+def run(settings: Settings, day: date, *, offline: bool) -> int:
+    """`newsdesk run`: the nightly flow for one date."""
+    if day >= datetime.now(settings.tz).date():
+        raise UsageError(f"--date {day} is not in the past: the nightly job checks closed days")
+    from flows.nightly import nightly
+
+    result = _flow_result(nightly, run_date=day, offline=offline, config=_config(settings))
+    _print_summary(result)
+    return 0
+
+
+def backfill(
+    settings: Settings, start: date, end: date, *, offline: bool, symbols: list[str]
+) -> int:
+    """`newsdesk backfill`: the backfill flow over [start, end]."""
+    from flows.backfill import backfill as backfill_flow
+    from flows.backfill import validate_range
+
+    validate_range(start, end, settings)
+    result = _flow_result(
+        backfill_flow, start=start, end=end, offline=offline, symbols=symbols,
+        config=_config(settings),
+    )  # fmt: skip
+    _print_summary(result)
+    return 0
+
+
+def demo(settings: Settings) -> int:
+    """`newsdesk demo`: the nightly job offline over the bundled snapshot; prints the report."""
+    from flows.landing import find_landed
+    from flows.nightly import open_run, run_pipeline
+
+    snapshot_raw = SNAPSHOT_DIR / "raw"
+    if not snapshot_raw.is_dir():
+        raise UsageError(f"the demo snapshot is missing at {snapshot_raw}")
+    raw_dir = settings.warehouse.raw_dir
+    shutil.copytree(snapshot_raw, raw_dir, dirs_exist_ok=True)
+    pages = tuple(landed.params["url"] for landed in find_landed(snapshot_raw, "news"))
+    settings = replace(
+        settings,
+        news=replace(settings.news, pages=pages, feeds=()),
+        market=replace(settings.market, watchlist=DEMO_SYMBOLS),
+    )
+    from prefect import flow
+
+    @flow(name="demo", flow_run_name=f"demo-{DEMO_DATE}")
+    def demo_flow() -> Path | None:
+        run_ = open_run(settings, offline=True)
+        return run_pipeline(run_, DEMO_DATE, DEMO_DATE, flow_name="demo").report
+
+    report = demo_flow()
+    print(Path(report).read_text(encoding="utf-8") if report else "no report written")
+    print(f"\nwarehouse: {settings.warehouse.path}   report: {report}")
+    return 0
+
+
+def sql(settings: Settings, query: str | None, fmt: str) -> int:
+    """`newsdesk sql`: one read-only query, or an interactive shell."""
+    if query is None:
+        return _shell(settings, fmt)
+    return _run_query(settings, query, fmt)
+
+
+def check(settings: Settings, day: date) -> int:
+    """`newsdesk check`: the data-quality suites over what the warehouse holds."""
+    from flows.runtime import Run
+    from flows.verify_step import check_step
+    from flows.warehouse import Warehouse
+
+    warehouse = Warehouse(settings.warehouse.path)
+    run_ = Run(settings=settings, offline=True, warehouse=warehouse, clients=None)
+    frames = {
+        name: warehouse.table(name)
+        for name in ("tickers", "prices", "splits", "fx_rates", "shares_outstanding",
+                     "valuations", "articles", "claims", "events")
+    }  # fmt: skip
+    report = check_step(run_, frames, day)
+    print(f"{len(report.outcomes)} expectations checked, all blocking ones passed")
+    if report.docs_index:
+        print(f"Data Docs: {report.docs_index}")
+    return 0
+
+
+def report(settings: Settings, day: date) -> int:
+    """`newsdesk report`: the claims report for one date."""
+    from flows.runtime import Run
+    from flows.verify_step import report_step
+    from flows.warehouse import Warehouse
+
+    warehouse = Warehouse(settings.warehouse.path)
+    run_ = Run(settings=settings, offline=True, warehouse=warehouse, clients=None)
+    path = report_step(run_, day, None)
+    print(f"{path}\n{path.with_suffix('.html')}")
+    return 0
+
+
+def serve(settings: Settings) -> int:
+    """`newsdesk serve`: register and serve the deployments."""
+    from flows.serve import serve_deployments
+
+    serve_deployments(settings)
+    return 0
+
+
+def _run_query(settings: Settings, query: str, fmt: str) -> int:
+    from flows.warehouse import ReadOnlyViolation, WarehouseBusy, run_read_only
+
+    path = settings.warehouse.path
+    if not path.exists():
+        raise UsageError(f"no warehouse at {path}: run `make demo` or `newsdesk run` first")
+    try:
+        frame = run_read_only(path, query)
+    except ReadOnlyViolation as exc:
+        raise UsageError(str(exc)) from None
+    except WarehouseBusy as exc:
+        raise RunFailed(str(exc)) from None
+    except Exception as exc:  # a DuckDB error in the user's SQL: one line, no traceback
+        if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+            raise UsageError(str(exc).strip().splitlines()[0]) from None
+        raise
+    _print_frame(frame, fmt)
+    return 0
+
+
+def _shell(settings: Settings, fmt: str) -> int:
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(f"newsdesk sql on {settings.warehouse.path} (read-only); end with ; — Ctrl-D quits")
+    buffer = ""
+    while True:
+        try:
+            line = input("newsdesk> " if interactive and not buffer else "")
+        except EOFError:
+            break
+        buffer += line + "\n"
+        if buffer.strip().endswith(";"):
+            try:
+                _run_query(settings, buffer, fmt)
+            except (UsageError, RunFailed) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+            buffer = ""
+    if buffer.strip():
+        _run_query(settings, buffer, fmt)
+    return 0
+
+
+def _print_frame(frame: pl.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(_flatten(frame).write_csv())
+    elif fmt == "json":
+        sys.stdout.write(frame.write_json() + "\n")
+    else:
+        with pl.Config(
+            tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=200,
+            tbl_hide_dataframe_shape=True, fmt_table_cell_list_len=10,
+        ):  # fmt: skip
+            print(frame)
+        print(f"({frame.height} row{'s' if frame.height != 1 else ''})")
+
+
+def _flatten(frame: pl.DataFrame) -> pl.DataFrame:
+    """CSV has no lists: join list columns with '|'."""
+    return frame.with_columns(
+        pl.col(name).cast(pl.List(pl.Utf8)).list.join("|")
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.List)
+    )
+
+
+def _config(settings: Settings) -> str | None:
+    return str(settings.source_file) if settings.source_file else None
+
+
+def _flow_result(flow_fn, **params) -> dict:
+    return flow_fn(**params)
+
+
+def _print_summary(result: dict) -> None:
+    stats = result.get("stats", {})
+    rows = ", ".join(f"{k} {v}" for k, v in stats.get("rows", {}).items())
+    print(f"run {result.get('run_id')}: loaded {rows or 'nothing'}")
+    print(f"requests: {stats.get('requests', {})}  claims judged: {stats.get('claims_judged', 0)}")
+    if result.get("report"):
+        print(f"report: {result['report']}")

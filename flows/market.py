@@ -1,0 +1,261 @@
+"""The market step: charts, FX rates and share counts for a symbol set over a date range.
+
+One chart request per symbol and one FX request per range, each landed raw before
+it is transformed; offline runs read the same landed responses back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import polars as pl
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows import landing
+from flows.http import FetchError
+from flows.landing import Landed
+from flows.runtime import Run, get_logger
+from flows.sources import frankfurter, sec, yahoo
+from flows.transform.fx import normalise_frankfurter
+from flows.transform.prices import ChartFrames, normalise_charts
+from flows.transform.shares import normalise_companyfacts
+from flows.transform.valuations import market_caps
+
+SEC_REUSE_DAYS = 7  # cover pages change quarterly: a week-old companyfacts is fresh enough
+
+
+@dataclass
+class MarketResult:
+    """What the market step loaded, for the checks that follow."""
+
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
+    failed_symbols: dict[str, str] = field(default_factory=dict)
+
+
+def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> MarketResult:
+    """Fetch (or replay), transform and load market data for symbols over [start, end]."""
+    log = get_logger()
+    window_start = start - timedelta(days=run.settings.market.lookback_days)
+    tickers = run.warehouse.table("tickers")
+    symbols = sorted(set(symbols))
+    result = MarketResult()
+
+    charts = _charts(run, symbols, window_start, end, result)
+    frames = _chart_frames(charts, result)
+    currencies = _currencies(tickers, symbols)
+    fx_frame = _fx(run, window_start, end, currencies, result)
+    shares = _shares(run, tickers, symbols, result)
+
+    batch = {
+        "prices": frames.prices.filter(pl.col("date") < run.today),
+        "splits": frames.splits,
+        "dividends": frames.dividends,
+        "fx_rates": fx_frame,
+        "shares_outstanding": shares,
+    }
+    counts = run.warehouse.write(batch)
+    run.stats.rows.update(counts)
+    log.info("market: loaded %s", ", ".join(f"{t} {n}" for t, n in counts.items()))
+
+    valuations = _valuations(run, tickers, symbols)
+    run.stats.rows.update(run.warehouse.write({"valuations": valuations}))
+    result.frames = {**batch, "valuations": valuations}
+    if result.failed_symbols:
+        for symbol, reason in result.failed_symbols.items():
+            log.error("market: %s failed: %s", symbol, reason)
+    return result
+
+
+@task(name="fetch-chart", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
+def fetch_chart(run: Run, symbol: str, start: date, end: date) -> Landed:
+    """One chart request for a symbol over the whole range, landed raw."""
+    settings = run.settings.market
+    run.stats.requests["yahoo"] += 1
+    try:
+        fetched = yahoo.fetch_chart(run.clients.market, settings.base_url, symbol, start, end)
+    except FetchError as exc:
+        if exc.last is not None:
+            landing.land(
+                run.raw_dir,
+                "yahoo",
+                yahoo.chart_key(symbol, start, end),
+                exc.last,
+                yahoo.chart_params(symbol, start, end),
+            )
+        raise
+    return landing.land(
+        run.raw_dir,
+        "yahoo",
+        yahoo.chart_key(symbol, start, end),
+        fetched,
+        yahoo.chart_params(symbol, start, end),
+    )
+
+
+def _charts(
+    run: Run, symbols: list[str], start: date, end: date, result: MarketResult
+) -> dict[str, list[Landed]]:
+    log = get_logger()
+    found: dict[str, list[Landed]] = {}
+    if run.offline:
+        for symbol in symbols:
+            landed = landing.find_landed(run.raw_dir, "yahoo", key_prefix=landing.safe_key(symbol))
+            if landed:
+                found[symbol] = landed
+                run.stats.reused["yahoo"] += len(landed)
+            else:
+                result.failed_symbols[symbol] = "offline: no chart response in the landing zone"
+        return found
+    # The chart runs to today so that every split since the window is in the response.
+    fetch_end = max(end, run.today)
+    futures = {s: fetch_chart.submit(run, s, start, fetch_end) for s in symbols}
+    for done, (symbol, future) in enumerate(futures.items(), start=1):
+        try:
+            found[symbol] = [future.result()]
+        except FetchError as exc:
+            result.failed_symbols[symbol] = str(exc)
+        if done % 25 == 0 or done == len(futures):
+            log.info("market: %d/%d charts fetched", done, len(futures))
+    return found
+
+
+def _chart_frames(charts: dict[str, list[Landed]], result: MarketResult) -> ChartFrames:
+    payloads = []
+    for symbol, responses in charts.items():
+        for landed in responses:
+            try:
+                payload = landed.json()
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                result.failed_symbols[symbol] = (
+                    f"response is not valid JSON (truncated?); kept at {landed.body_path}"
+                )
+                continue
+            error = (payload.get("chart") or {}).get("error") if isinstance(payload, dict) else None
+            if error:
+                result.failed_symbols[symbol] = (
+                    f"Yahoo says {error.get('code')}: {error.get('description')}"
+                )
+                continue
+            if not isinstance(payload, dict) or not (payload.get("chart") or {}).get("result"):
+                result.failed_symbols[symbol] = (
+                    f"response has no chart result; kept at {landed.body_path}"
+                )
+                continue
+            payloads.append(payload)
+    return normalise_charts(payloads)
+
+
+def _currencies(tickers: pl.DataFrame, symbols: list[str]) -> list[str]:
+    listed = tickers.filter(pl.col("symbol").is_in(symbols))["currency"].drop_nulls().to_list()
+    return sorted({c for c in listed if c != "USD"})
+
+
+def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult) -> pl.DataFrame:
+    quotes = sorted(set(run.settings.fx.quotes) | set(extra))
+    if run.offline:
+        landed = landing.find_landed(run.raw_dir, "frankfurter")
+        run.stats.reused["frankfurter"] += len(landed)
+    else:
+        landed = [_fetch_fx(run, start, end, quotes, result)]
+    frames = []
+    for item in landed:
+        if item is None:
+            continue
+        try:
+            frames.append(normalise_frankfurter(item.json()))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            result.failed_symbols["fx"] = (
+                f"Frankfurter response unreadable ({exc}); kept at {item.body_path}"
+            )
+    if not frames:
+        return normalise_frankfurter({"base": "USD", "rates": {}})
+    return pl.concat(frames).unique(subset=["date", "base", "quote"], keep="last")
+
+
+@task(name="fetch-fx", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
+def fetch_fx(run: Run, start: date, end: date, quotes: list[str]) -> Landed:
+    """One Frankfurter request for the whole range, landed raw."""
+    run.stats.requests["frankfurter"] += 1
+    base_url = run.settings.fx.base_url
+    key = frankfurter.fx_key(start, end)
+    params = frankfurter.fx_params(start, end, quotes)
+    try:
+        fetched = frankfurter.fetch_rates(run.clients.fx, base_url, start, end, quotes)
+    except FetchError as exc:
+        if exc.last is not None:
+            landing.land(run.raw_dir, "frankfurter", key, exc.last, params)
+        raise
+    return landing.land(run.raw_dir, "frankfurter", key, fetched, params)
+
+
+def _fetch_fx(
+    run: Run, start: date, end: date, quotes: list[str], result: MarketResult
+) -> Landed | None:
+    try:
+        return fetch_fx(run, start, end, quotes)
+    except FetchError as exc:
+        result.failed_symbols["fx"] = str(exc)
+        return None
+
+
+@task(name="fetch-companyfacts", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
+def fetch_companyfacts(run: Run, cik: str) -> Landed:
+    """One SEC companyfacts request per issuer, landed raw."""
+    run.stats.requests["sec"] += 1
+    key, params = sec.sec_key(cik), sec.sec_params(cik)
+    try:
+        fetched = sec.fetch_companyfacts(run.clients.sec, run.settings.sec.base_url, cik)
+    except FetchError as exc:
+        if exc.last is not None:
+            landing.land(run.raw_dir, "sec", key, exc.last, params)
+        raise
+    return landing.land(run.raw_dir, "sec", key, fetched, params)
+
+
+def _shares(
+    run: Run, tickers: pl.DataFrame, symbols: list[str], result: MarketResult
+) -> pl.DataFrame:
+    ciks = sorted(
+        set(tickers.filter(pl.col("symbol").is_in(symbols))["cik"].drop_nulls().to_list())
+    )
+    fresh_after = datetime.now(UTC) - timedelta(days=SEC_REUSE_DAYS)
+    frames = []
+    for cik in ciks:
+        landed = landing.find_landed(run.raw_dir, "sec", key_prefix=sec.sec_key(cik))
+        if not run.offline and (not landed or landed[-1].fetched_at < fresh_after):
+            if run.clients.sec is None:
+                result.failed_symbols[f"CIK{cik}"] = (
+                    "SEC requires a User-Agent naming you: set sec.user_agent "
+                    "or NEWSDESK_SEC_USER_AGENT"
+                )
+                continue
+            try:
+                landed = [fetch_companyfacts(run, cik)]
+            except FetchError as exc:
+                result.failed_symbols[f"CIK{cik}"] = str(exc)
+                continue
+        elif landed:
+            run.stats.reused["sec"] += 1
+        for item in landed[-1:]:
+            try:
+                frames.append(normalise_companyfacts(item.json()))
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                result.failed_symbols[f"CIK{cik}"] = f"companyfacts unreadable ({exc})"
+    if not frames:
+        return normalise_companyfacts({"cik": 0, "facts": {}})
+    return pl.concat(frames)
+
+
+def _valuations(run: Run, tickers: pl.DataFrame, symbols: list[str]) -> pl.DataFrame:
+    """Market caps for the symbols, from everything the warehouse now holds for them."""
+    wh = run.warehouse
+    prices = wh.query("select * from prices where symbol in (select unnest(?))", [symbols])
+    splits = wh.query("select * from splits")
+    ciks = tickers.filter(pl.col("symbol").is_in(symbols))["cik"].drop_nulls().to_list()
+    shares = wh.query("select * from shares_outstanding where cik in (select unnest(?))", [ciks])
+    fx = wh.query("select * from fx_rates where base = 'USD'")
+    return market_caps(prices, shares, splits, tickers, fx)

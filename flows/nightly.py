@@ -1,0 +1,131 @@
+"""@flow: the nightly job for one date, and the pipeline a backfill shares with it.
+
+news → market (watchlist + what the claims mention) → verify → checks → report.
+Orchestration only: every step's logic lives in its own module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+from prefect import flow
+
+from flows.config import Settings, load_settings
+from flows.errors import RunFailed
+from flows.market import market_step
+from flows.news import news_step
+from flows.runtime import Run, build_clients, get_logger
+from flows.verify_step import check_step, report_step, verify_step
+from flows.warehouse import Warehouse
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended, for the CLI and the `runs` table."""
+
+    run_id: str
+    status: str
+    stats: dict
+    report: Path | None
+    message: str
+
+
+def open_run(settings: Settings, offline: bool) -> Run:
+    """A run over the configured warehouse, with clients unless offline."""
+    warehouse = Warehouse(settings.warehouse.path)
+    clients = None if offline else build_clients(settings)
+    return Run(settings=settings, offline=offline, warehouse=warehouse, clients=clients)
+
+
+def run_pipeline(
+    run: Run,
+    start: date,
+    end: date,
+    *,
+    flow_name: str,
+    symbols: Sequence[str] = (),
+) -> Outcome:
+    """Every step over [start, end]; records the run; raises RunFailed on a failure."""
+    log = get_logger()
+    _record(run, flow_name, end, "running")
+    try:
+        news = news_step(run, start, end)
+        mentioned, days = news.mentioned()
+        known = set(run.warehouse.query("select symbol from tickers")["symbol"].to_list())
+        wanted = set(run.settings.market.watchlist) | set(symbols) | (set(mentioned) & known)
+        market_start = min([start, *days]) - timedelta(days=1)
+        market_end = max([end, *days])
+        market = market_step(run, sorted(wanted), market_start, market_end) if wanted else None
+        judged = verify_step(run, news)
+        frames = dict(market.frames) if market else {}
+        frames.update({"claims": judged, "articles": news.articles, "events": news.events})
+        quality = check_step(run, frames, end)
+        report = report_step(run, end, quality.docs_index)
+    except RunFailed as exc:
+        _record(run, flow_name, end, "failed")
+        log.error("%s", exc)
+        raise
+    failures = dict(market.failed_symbols) if market else {}
+    run.stats.failures.extend(f"{k}: {v}" for k, v in failures.items())
+    if failures:
+        _record(run, flow_name, end, "failed")
+        first = next(iter(failures.items()))
+        raise RunFailed(
+            f"{len(failures)} source(s) failed, the rest was loaded; first: {first[0]}: {first[1]}"
+        )
+    _record(run, flow_name, end, "completed")
+    return Outcome(run.run_id, "completed", run.stats.as_dict(), report, "ok")
+
+
+def _record(run: Run, flow_name: str, run_date: date, status: str) -> None:
+    finished = None if status == "running" else datetime.now(UTC).replace(tzinfo=None)
+    row = pl.DataFrame(
+        {
+            "run_id": [run.run_id],
+            "flow": [flow_name],
+            "run_date": [run_date],
+            "started_at": [run.started_at.replace(tzinfo=None)],
+            "finished_at": [finished],
+            "status": [status],
+            "stats": [json.dumps(run.stats.as_dict())],
+        },
+        schema_overrides={"finished_at": pl.Datetime("us")},
+    )
+    run.warehouse.write({"runs": row})
+
+
+def _flow_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    params = flow_run.parameters or {}
+    day = params.get("run_date") or _scheduled_date()
+    return f"nightly-{day}"
+
+
+def _scheduled_date() -> date:
+    """The run's own date: the day before its scheduled start, in the schedule's timezone."""
+    from prefect.runtime import flow_run
+
+    settings = load_settings()
+    scheduled = flow_run.scheduled_start_time
+    moment = scheduled if scheduled is not None else datetime.now(UTC)
+    return (moment.astimezone(settings.tz) - timedelta(days=1)).date()
+
+
+@flow(name="nightly", flow_run_name=_flow_run_name, log_prints=True)
+def nightly(
+    run_date: date | None = None,
+    offline: bool = False,
+    config: str | None = None,
+) -> dict:
+    """Run the nightly job for one date (default: the day before the scheduled start)."""
+    settings = load_settings(config)
+    day = run_date or _scheduled_date()
+    run = open_run(settings, offline)
+    outcome = run_pipeline(run, day, day, flow_name="nightly")
+    return {"run_id": outcome.run_id, "stats": outcome.stats, "report": str(outcome.report)}
