@@ -1,0 +1,412 @@
+"""Data-quality suites: clean frames pass, each seeded bad row fails with its rows named."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+from flows.quality import QualityReport, load_suites, run_checks  # noqa: E402
+
+SUITES_DIR = Path(__file__).resolve().parents[1] / "expectations"
+RUN_DATE = date(2024, 2, 16)  # a Friday: the day after Sora was shown
+TABLES = (
+    "prices",
+    "fx_rates",
+    "valuations",
+    "tickers",
+    "articles",
+    "claims",
+    "events",
+    "shares_outstanding",
+    "splits",
+)
+
+
+def clean_frames() -> dict[str, pl.DataFrame]:
+    """A small, correct load of every table."""
+    d15, d16 = date(2024, 2, 15), date(2024, 2, 16)
+    prices = pl.DataFrame(
+        {
+            "symbol": ["ADBE", "ADBE", "GOOGL", "GOOGL"],
+            "date": [d15, d16, d15, d16],
+            "open": [600.0, 560.0, 143.0, 141.0],
+            "high": [610.0, 565.0, 144.0, 142.0],
+            "low": [590.0, 540.0, 140.0, 139.0],
+            "close": [605.0, 545.0, 142.0, 140.0],
+            "adj_close": [605.0, 545.0, 141.5, 139.6],
+            "volume": [3_000_000, 9_000_000, 20_000_000, 0],
+            "source": ["yahoo"] * 4,
+        },
+        schema_overrides={"volume": pl.Int64},
+    )
+    fx_rates = pl.DataFrame(
+        {
+            "date": [d16] * 4,
+            "base": ["USD"] * 4,
+            "quote": ["CNY", "EUR", "HKD", "JPY"],
+            "rate": [7.1983, 0.9287, 7.8212, 150.02],
+            "source": ["ecb"] * 4,
+        }
+    )
+    valuations = pl.DataFrame(
+        {
+            "entity": ["ADBE", "OpenAI"],
+            "as_of": [d16, d16],
+            "kind": ["market_cap", "reported"],
+            "value": [244e9, 80e9],
+            "currency": ["USD", "USD"],
+            "value_usd": [244e9, 80e9],
+            "source": ["yahoo+sec", "https://example.com/a"],
+            "shares": [448e6, None],
+            "shares_as_of": [date(2024, 1, 12), None],
+            "rate_date": [None, None],
+        },
+        schema_overrides={"shares_as_of": pl.Date, "rate_date": pl.Date},
+    )
+    tickers = pl.DataFrame(
+        {
+            "symbol": ["ADBE", "GOOGL"],
+            "name": ["Adobe Inc.", "Alphabet Inc."],
+            "exchange": ["NASDAQ", "NASDAQ"],
+            "currency": ["USD", "USD"],
+            "cik": ["0000796343", "0001652044"],
+            "aliases": [["Adobe", "奥多比"], ["Alphabet", "谷歌母公司"]],
+            "kind": ["equity", "equity"],
+            "issuer": ["Adobe", "Alphabet"],
+        }
+    )
+    articles = pl.DataFrame(
+        {
+            "article_id": ["a1"],
+            "url": ["https://news.example.com/sora"],
+            "title": ["Sora"],
+            "published_at": [datetime(2024, 2, 17, 8, 0)],
+            "lang": ["zh"],
+            "fetched_at": [datetime(2024, 2, 18, 6, 0)],
+            "content_sha256": ["ab" * 32],
+            "text": ["..."],
+            "canonical_url": ["https://news.example.com/sora"],
+            "raw_path": ["news/news.example.com/x.body"],
+        }
+    )
+    claims = pl.DataFrame(
+        {
+            "claim_id": ["c1", "c2", "c3"],
+            "article_id": ["a1", "a1", "a1"],
+            "sentence": ["Adobe fell over 7%", "together losing nearly 48 B USD", "100 people"],
+            "claim_type": ["price_move", "market_cap_change", "other"],
+            "subjects": [["ADBE"], ["ADBE", "GOOGL"], []],
+            "value": [-7.0, -48e9, 100.0],
+            "unit": ["percent", "currency", "count"],
+            "currency": [None, "USD", None],
+            "counter_value": [None, None, None],
+            "counter_currency": [None, None, None],
+            "qualifier": ["over", "nearly", "exact"],
+            "reference_date": [d16, d16, None],
+            "verdict": ["supported", "contradicted", None],
+            "observed": [-7.4, -30e9, None],
+            "explanation": ["ADBE closed -7.4%", "lost 30 B USD", None],
+        },
+        schema_overrides={"counter_value": pl.Float64, "counter_currency": pl.String},
+    )
+    events = pl.DataFrame(
+        {
+            "event_id": ["sora"],
+            "event_date": [d15],
+            "entity": ["OpenAI"],
+            "event_type": ["product_launch"],
+            "title": ["OpenAI shows Sora"],
+            "article_id": [None],
+        },
+        schema_overrides={"article_id": pl.String},
+    )
+    shares = pl.DataFrame(
+        {
+            "cik": ["0000796343"],
+            "as_of": [date(2024, 1, 12)],
+            "filed": [date(2024, 1, 17)],
+            "form": ["10-K"],
+            "accession": ["0000796343-24-000010"],
+            "shares": [448e6],
+            "classes": [1],
+            "source": ["sec"],
+        }
+    )
+    splits = pl.DataFrame(
+        {
+            "symbol": ["GOOGL"],
+            "date": [date(2022, 7, 18)],
+            "numerator": [20.0],
+            "denominator": [1.0],
+            "ratio": [20.0],
+            "source": ["yahoo"],
+        }
+    )
+    return {
+        "prices": prices,
+        "fx_rates": fx_rates,
+        "valuations": valuations,
+        "tickers": tickers,
+        "articles": articles,
+        "claims": claims,
+        "events": events,
+        "shares_outstanding": shares,
+        "splits": splits,
+    }
+
+
+def check(table: str, frame: pl.DataFrame, **kwargs: object) -> QualityReport:
+    """Run the suites on one table only (the others are tested on their own)."""
+    return run_checks(
+        {table: frame},
+        run_id="test",
+        run_date=RUN_DATE,
+        suites_dir=SUITES_DIR,
+        docs_dir=None,
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="module")
+def clean_report(tmp_path_factory: pytest.TempPathFactory) -> QualityReport:
+    """One full run over every table, with Data Docs (GX is slow: done once)."""
+    docs = tmp_path_factory.mktemp("dq")
+    return run_checks(
+        clean_frames(),
+        run_id="clean",
+        run_date=RUN_DATE,
+        suites_dir=SUITES_DIR,
+        docs_dir=docs,
+        expected_symbols=["ADBE", "GOOGL"],
+    )
+
+
+def test_every_table_has_a_suite() -> None:
+    assert set(load_suites(SUITES_DIR)) == set(TABLES)
+
+
+def test_clean_frames_pass_every_expectation(clean_report: QualityReport) -> None:
+    failed = [o for o in clean_report.outcomes if not o.success]
+    assert failed == [], clean_report.summary_line()
+    assert {o.suite for o in clean_report.outcomes} == set(TABLES)
+    assert clean_report.failed_blocking == []
+    assert clean_report.summary_line().startswith("all ")
+
+
+def test_data_docs_index_names_the_suites(clean_report: QualityReport) -> None:
+    assert clean_report.docs_index is not None
+    html = clean_report.docs_index.read_text(encoding="utf-8")
+    for table in TABLES:
+        assert table in html
+
+
+def test_to_frame_has_dq_results_columns(clean_report: QualityReport) -> None:
+    frame = clean_report.to_frame()
+    assert frame.columns == ["run_id", "checked_at", "suite", "expectation", "success", "details"]
+    assert frame.height == len(clean_report.outcomes)
+    assert frame.schema["success"] == pl.Boolean
+    assert frame.schema["checked_at"] == pl.Datetime("us")
+    details = json.loads(frame.filter(pl.col("expectation") == "prices_pk_unique")["details"][0])
+    assert details["severity"] == "blocking"
+    assert details["unexpected_count"] == 0
+
+
+def _set(table: str, key: dict, **values: object) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """A mutation setting columns on the row matching key."""
+
+    def mutate(df: pl.DataFrame) -> pl.DataFrame:
+        hit = pl.all_horizontal([pl.col(k) == v for k, v in key.items()])
+        return df.with_columns(
+            [pl.when(hit).then(pl.lit(v)).otherwise(pl.col(c)).alias(c) for c, v in values.items()]
+        )
+
+    return mutate
+
+
+def _duplicate(key: dict) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    def mutate(df: pl.DataFrame) -> pl.DataFrame:
+        hit = pl.all_horizontal([pl.col(k) == v for k, v in key.items()])
+        return pl.concat([df, df.filter(hit)])
+
+    return mutate
+
+
+ADBE_16 = {"symbol": "ADBE", "date": date(2024, 2, 16)}
+FUTURE = datetime.now(UTC).date() + timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    ("table", "mutate", "expected_failures", "row"),
+    [
+        pytest.param(
+            "prices",
+            _set("prices", ADBE_16, close=-1.0),
+            {"prices_close_positive", "prices_low_le_open_close_le_high"},
+            "(ADBE, 2024-02-16)",
+            id="negative-close",
+        ),
+        pytest.param(
+            "prices",
+            _set("prices", ADBE_16, high=500.0),
+            {"prices_low_le_high", "prices_low_le_open_close_le_high"},
+            "(ADBE, 2024-02-16)",
+            id="high-below-low",
+        ),
+        pytest.param(
+            "prices",
+            _duplicate({"symbol": "GOOGL", "date": date(2024, 2, 16)}),
+            {"prices_pk_unique"},
+            "(GOOGL, 2024-02-16)",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            "prices",
+            _set("prices", {"symbol": "ADBE", "date": date(2024, 2, 15)}, date=date(2024, 2, 10)),
+            {"prices_trading_day"},
+            "(ADBE, 2024-02-10)",
+            id="saturday",
+        ),
+        pytest.param(
+            "prices",
+            _set("prices", ADBE_16, date=date(2024, 2, 20)),
+            {"prices_not_in_future"},
+            "(ADBE, 2024-02-20)",
+            id="after-run-date",
+        ),
+        pytest.param(
+            "fx_rates",
+            _set("fx_rates", {"quote": "CNY"}, rate=0.72),
+            {"fx_rates_usd_cny_in_band"},
+            "(2024-02-16, USD, CNY)",
+            id="usd-cny-unit-slip",
+        ),
+        pytest.param(
+            "claims",
+            _set("claims", {"claim_id": "c1"}, verdict="maybe"),
+            {"claims_verdict_allowed"},
+            "(c1)",
+            id="verdict-maybe",
+        ),
+        pytest.param(
+            "claims",
+            _set("claims", {"claim_id": "c2"}, verdict=None),
+            {"claims_judged_unless_other"},
+            "(c2)",
+            id="unjudged-claim",
+        ),
+        pytest.param(
+            "claims",
+            _set("claims", {"claim_id": "c1"}, explanation=" "),
+            {"claims_explained_if_judged"},
+            "(c1)",
+            id="blank-explanation",
+        ),
+        pytest.param(
+            "claims",
+            _set("claims", {"claim_id": "c2"}, qualifier="roughly"),
+            {"claims_qualifier_allowed"},
+            "(c2)",
+            id="unknown-qualifier",
+        ),
+        pytest.param(
+            "claims",
+            _set("claims", {"claim_id": "c1"}, reference_date=FUTURE),
+            {"claims_not_in_future"},
+            "(c1)",
+            id="claim-in-future",
+        ),
+        pytest.param(
+            "splits",
+            _set("splits", {"symbol": "GOOGL"}, ratio=0.05),
+            {"splits_ratio_consistent"},
+            "(GOOGL, 2022-07-18)",
+            id="split-ratio-inverted",
+        ),
+    ],
+)
+def test_seeded_bad_row_is_caught(
+    table: str,
+    mutate: Callable[[pl.DataFrame], pl.DataFrame],
+    expected_failures: set[str],
+    row: str,
+) -> None:
+    report = check(table, mutate(clean_frames()[table]))
+    failed = {o.expectation for o in report.outcomes if not o.success}
+    assert failed == expected_failures, report.summary_line()
+    for outcome in report.failed_blocking:
+        assert outcome.details["unexpected_count"] >= 1
+        shown = "(" + ", ".join(str(v) for v in outcome.details["rows"][0].values()) + ")"
+        assert shown == row
+    line = report.summary_line()
+    for name in expected_failures:
+        assert name in line
+    assert row in line
+
+
+def test_missing_watchlist_symbol_is_named() -> None:
+    report = check("prices", clean_frames()["prices"], expected_symbols=["ADBE", "MSFT"])
+    (outcome,) = report.failed_blocking
+    assert outcome.expectation == "prices_watchlist_present"
+    assert outcome.details["missing"] == ["MSFT"]
+    assert outcome.details["unexpected_count"] == 1
+    assert "missing MSFT" in report.summary_line()
+
+
+def test_missing_column_fails_the_schema_check() -> None:
+    report = check("prices", clean_frames()["prices"].drop("volume"))
+    failed = {o.expectation for o in report.failed_blocking}
+    assert "prices_columns_present" in failed
+    assert "volume" in report.summary_line()
+
+
+def test_wrong_dtype_fails_the_type_check() -> None:
+    frame = clean_frames()["prices"].with_columns(pl.col("date").cast(pl.String))
+    report = check("prices", frame)
+    failed = {o.expectation for o in report.failed_blocking}
+    assert "prices_date_type" in failed
+
+
+def test_warning_failure_is_not_blocking() -> None:
+    frame = _set("prices", ADBE_16, adj_close=-1.0)(clean_frames()["prices"])
+    report = check("prices", frame)
+    failed = [o for o in report.outcomes if not o.success]
+    assert [o.expectation for o in failed] == ["prices_adj_close_positive"]
+    assert failed[0].severity == "warning"
+    assert report.failed_blocking == []
+    assert "(warning)" in report.summary_line()
+
+
+def test_severity_override_demotes_a_blocking_check() -> None:
+    frame = _set("fx_rates", {"quote": "CNY"}, rate=0.72)(clean_frames()["fx_rates"])
+    report = check("fx_rates", frame, severity_overrides={"fx_rates_usd_cny_in_band": "warning"})
+    assert report.failed_blocking == []
+    assert any(not o.success and o.severity == "warning" for o in report.outcomes)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [({"no_such_check": "warning"}, "no_such_check"), ({"prices_pk_unique": "fatal"}, "one of")],
+)
+def test_bad_severity_override_is_refused(overrides: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        check("prices", clean_frames()["prices"], severity_overrides=overrides)
+
+
+def test_malformed_suite_is_refused(tmp_path: Path) -> None:
+    suite = {
+        "suite": "prices",
+        "expectations": [
+            {"id": "x", "type": "expect_column_to_exist", "kwargs": {}, "severity": "fatal"}
+        ],
+    }
+    (tmp_path / "prices.json").write_text(json.dumps(suite), encoding="utf-8")
+    with pytest.raises(ValueError, match="severity"):
+        load_suites(tmp_path)
