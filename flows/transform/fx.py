@@ -97,8 +97,9 @@ def _usd_table(fx: pl.DataFrame) -> pl.DataFrame:
 def usd_rates_asof(fx: pl.DataFrame, days: pl.DataFrame) -> pl.DataFrame:
     """Add usd_rate (currency per USD, latest on or before date) and its rate_date to days."""
     indexed = days.with_row_index("_row")
+    # Both sides are sorted by date here; polars cannot verify that per group, so say so.
     joined = indexed.sort("date").join_asof(
-        _usd_table(fx), on="date", by="currency", strategy="backward"
+        _usd_table(fx), on="date", by="currency", strategy="backward", check_sortedness=False
     )
     is_usd = pl.col("currency") == _PIVOT
     return (

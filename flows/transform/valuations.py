@@ -92,7 +92,14 @@ def market_caps(
         prices.select("symbol", "date", "close")
         .join(listed, on="symbol", how="inner")
         .sort("date")
-        .join_asof(counts, left_on="date", right_on="known_from", by="cik", strategy="backward")
+        .join_asof(
+            counts,
+            left_on="date",
+            right_on="known_from",
+            by="cik",
+            strategy="backward",
+            check_sortedness=False,
+        )
         # Before the first filing we know of, the earliest count is the best estimate there is.
         .join(earliest, on="cik", how="left")
         .with_columns(

@@ -1,0 +1,149 @@
+"""Frankfurter payloads → fx_rates, and as-of rate look-ups with carry-forward and crosses."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from flows.transform.fx import normalise_frankfurter, rate_asof, usd_rates_asof
+from tests.builders import SHARED_DATA, frankfurter_payload_from_ecb_csv
+
+FIXTURES = Path(__file__).parent / "fixtures" / "transform"
+ECB_CSV = SHARED_DATA / "fx" / "eurofxref-hist_1999-01-04_to_2025-05-09.csv"
+needs_shared = pytest.mark.skipif(not ECB_CSV.is_file(), reason=f"ECB csv not found at {ECB_CSV}")
+
+FX = {"date": pl.Date, "base": pl.Utf8, "quote": pl.Utf8, "rate": pl.Float64, "source": pl.Utf8}
+FRI, SAT, MON = date(2024, 2, 16), date(2024, 2, 17), date(2024, 2, 19)
+
+
+def load(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture
+def fx() -> pl.DataFrame:
+    return normalise_frankfurter(load("frankfurter_range_usd.json"))
+
+
+def test_range_payload_gives_one_row_per_day_and_quote(fx: pl.DataFrame) -> None:
+    rows = [
+        (date(2024, 2, 15), "USD", "CNY", 7.1943, "ecb"),
+        (date(2024, 2, 15), "USD", "EUR", 0.93084, "ecb"),
+        (date(2024, 2, 15), "USD", "HKD", 7.8199, "ecb"),
+        (FRI, "USD", "CNY", 7.1936, "ecb"),
+        (FRI, "USD", "EUR", 0.92868, "ecb"),
+        (FRI, "USD", "HKD", 7.8228, "ecb"),
+        (MON, "USD", "CNY", 7.1984, "ecb"),
+        (MON, "USD", "EUR", 0.92799, "ecb"),
+        (MON, "USD", "HKD", 7.8204, "ecb"),
+    ]
+    assert_frame_equal(fx, pl.DataFrame(rows, schema=FX, orient="row"))
+
+
+@pytest.mark.parametrize(
+    ("fixture", "rows"),
+    [
+        (
+            "frankfurter_single_eur.json",
+            [(FRI, "EUR", "CNY", 7.7461, "ecb"), (FRI, "EUR", "USD", 1.0768, "ecb")],
+        ),
+        # amount=10 scales every rate by ten; fx_rates holds rates per one unit.
+        ("frankfurter_amount_usd.json", [(FRI, "USD", "CNY", 7.1936, "ecb")]),
+    ],
+)
+def test_single_day_payloads(fixture: str, rows: list[tuple]) -> None:
+    got = normalise_frankfurter(load(fixture))
+    assert_frame_equal(got, pl.DataFrame(rows, schema=FX, orient="row"))
+
+
+@pytest.mark.parametrize(
+    ("base", "quote", "day", "expected"),
+    [
+        ("USD", "CNY", FRI, (7.1936, FRI)),
+        ("USD", "CNY", SAT, (7.1936, FRI)),  # carried forward over the weekend
+        ("USD", "CNY", date(2024, 2, 20), (7.1984, MON)),
+        ("USD", "CNY", date(2024, 2, 14), None),  # before the first stored rate
+        ("HKD", "HKD", SAT, (1.0, SAT)),
+        ("CNY", "USD", SAT, (1 / 7.1936, FRI)),  # inverted
+        ("EUR", "CNY", SAT, (7.1936 / 0.92868, FRI)),  # crossed through USD
+        ("EUR", "HKD", MON, (7.8204 / 0.92799, MON)),
+        ("EUR", "JPY", MON, None),  # one leg missing
+    ],
+)
+def test_rate_asof(fx: pl.DataFrame, base: str, quote: str, day: date, expected) -> None:
+    got = rate_asof(fx, base, quote, day)
+    if expected is None:
+        assert got is None
+    else:
+        assert got == (pytest.approx(expected[0], rel=1e-12), expected[1])
+
+
+def test_cross_rate_is_dated_by_its_staler_leg(fx: pl.DataFrame) -> None:
+    stale_eur = fx.filter(~((pl.col("quote") == "EUR") & (pl.col("date") >= FRI)))
+    rate, on = rate_asof(stale_eur, "EUR", "CNY", SAT)
+    assert on == date(2024, 2, 15)
+    assert rate == pytest.approx(7.1936 / 0.93084)
+
+
+def test_stored_pair_beats_cross(fx: pl.DataFrame) -> None:
+    both = pl.concat([fx, normalise_frankfurter(load("frankfurter_single_eur.json"))])
+    assert rate_asof(both, "EUR", "CNY", SAT) == (7.7461, FRI)
+
+
+def test_usd_rates_asof_keeps_row_order_and_dates_each_rate(fx: pl.DataFrame) -> None:
+    days = pl.DataFrame(
+        {
+            "date": [SAT, FRI, date(2024, 2, 14), date(2024, 2, 20), MON],
+            "currency": ["CNY", "USD", "HKD", "EUR", "JPY"],
+            "n": [1, 2, 3, 4, 5],
+        }
+    )
+    expected = days.with_columns(
+        usd_rate=pl.Series([7.1936, 1.0, None, 0.92799, None], dtype=pl.Float64),
+        rate_date=pl.Series([FRI, FRI, None, MON, None], dtype=pl.Date),
+    )
+    assert_frame_equal(usd_rates_asof(fx, days), expected)
+
+
+def test_usd_rates_asof_inverts_rates_quoted_against_usd() -> None:
+    eur_based = normalise_frankfurter(load("frankfurter_single_eur.json"))
+    days = pl.DataFrame({"date": [MON], "currency": ["EUR"]})
+    got = usd_rates_asof(eur_based, days)
+    assert got.row(0) == (MON, "EUR", pytest.approx(1 / 1.0768), FRI)
+
+
+# --- real ECB reference rates --------------------------------------------------------------
+
+
+@pytest.fixture
+def ecb_fx() -> pl.DataFrame:
+    payload = frankfurter_payload_from_ecb_csv(
+        ECB_CSV, date(2024, 2, 12), date(2024, 2, 20), ["CNY", "EUR", "HKD"]
+    )
+    return normalise_frankfurter(payload)
+
+
+@needs_shared
+def test_real_usd_cny_on_2024_02_16(ecb_fx: pl.DataFrame) -> None:
+    rate = ecb_fx.filter((pl.col("date") == FRI) & (pl.col("quote") == "CNY"))["rate"].item()
+    assert round(rate, 4) == 7.1936
+
+
+@needs_shared
+def test_real_saturday_carries_friday(ecb_fx: pl.DataFrame) -> None:
+    rate, on = rate_asof(ecb_fx, "USD", "CNY", SAT)
+    assert on == FRI and round(rate, 4) == 7.1936
+    # No ECB fixing on weekends: the builder leaves them out as Frankfurter does.
+    assert ecb_fx.filter(pl.col("date") == SAT).is_empty()
+
+
+@needs_shared
+def test_real_cross_reproduces_the_ecb_eur_cny_fixing(ecb_fx: pl.DataFrame) -> None:
+    rate, on = rate_asof(ecb_fx, "EUR", "CNY", FRI)
+    # The ECB's own EUR/CNY for 2024-02-16 is 7.7461; the USD legs are rounded to 5 decimals.
+    assert on == FRI and rate == pytest.approx(7.7461, abs=2e-4)
