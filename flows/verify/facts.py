@@ -130,6 +130,9 @@ class FactIndex:
         self.rates = _Table(usd, "quote", "date")
         caps = facts.valuations.filter(pl.col("kind") == "market_cap")
         self.caps = _Table(caps, "entity", "as_of")
+        self.reported: dict[str, list[dict[str, Any]]] = {}
+        for row in facts.valuations.filter(pl.col("kind") == "reported").iter_rows(named=True):
+            self.reported.setdefault(row["entity"], []).append(row)
         self.articles = {
             row["article_id"]: (row.get("url"), _as_date(row.get("published_at")))
             for row in facts.articles.iter_rows(named=True)

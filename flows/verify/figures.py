@@ -104,17 +104,20 @@ def own_digits(value: float, unit_scale: float) -> Written:
     return parse_arabic(text)
 
 
-def match_figure(value: float, span_text: str | None, unit_scale: float) -> tuple[Written, float]:
+def match_figure(
+    value: float, span_text: str | None, unit_scale: float, *, multiple: bool = False
+) -> tuple[Written, float]:
     """Find the figure in the span that states `value`, and the scale from it to `value`."""
     magnitude = abs(value)
-    for written, place in written_figures(span_text):
+    figures = written_figures(span_text)
+    for written, place in figures:
         if written and magnitude and _power_of_ten(magnitude / written):
             # 480 in "480亿美元" states 4.8e10: the scale is the unit written (亿 = 1e8)
             return (written, place), magnitude / written
-    figures = written_figures(span_text)
-    if figures:
-        # e.g. 两倍 for a ratio of 3: the written figure is not a power-of-ten multiple of value
+    if figures and multiple:
+        # 增加了两倍 states a ratio of 3: the words, not a power of ten, link figure and value
         return figures[0], unit_scale
+    # the span states some other figure (e.g. only the counter amount): read the value itself
     return own_digits(value, unit_scale), unit_scale
 
 
@@ -126,7 +129,7 @@ def figure_precision(
     `whole_units`: percentages and multiples are written to at least whole units, so the
     zeros of "10%" or "十倍" count as significant (only amounts drop trailing zeros).
     """
-    (_, place), scale = match_figure(value, span_text, unit_scale)
+    (_, place), scale = match_figure(value, span_text, unit_scale, multiple=whole_units)
     if whole_units:
         place = min(place, 1.0)
     return place / 2 * scale

@@ -9,7 +9,8 @@ from typing import Any
 import polars as pl
 
 from flows.verify.decide import Judged
-from flows.verify.facts import VALUATIONS_SCHEMA, FactIndex, MarketFacts
+from flows.verify.facts import VALUATIONS_SCHEMA, FactIndex, MarketFacts, usd_value
+from flows.verify.figures import figure_precision
 from flows.verify.tolerance import VerifyPolicy, magnitude_interval
 from flows.verify.wording import money
 
@@ -28,6 +29,10 @@ def is_starting_figure(claim: dict[str, Any], claims: list[dict[str, Any]]) -> b
         and math.isclose(other["from_value"], abs(claim["value"]), rel_tol=1e-9)
         for other in claims
     )
+
+
+def _is_private(claim: dict[str, Any]) -> bool:
+    return str(claim.get("explanation") or "").startswith(RECORDED)
 
 
 def _as_of(claim: dict[str, Any], idx: FactIndex) -> date | None:
@@ -53,6 +58,49 @@ def _usd_interval(
     return lo / found[0], hi / found[0]
 
 
+def _apart(mine: tuple[float, float], theirs: tuple[float, float] | None) -> bool:
+    """Two stated intervals that do not overlap: the figures disagree."""
+    return theirs is not None and (theirs[1] < mine[0] or theirs[0] > mine[1])
+
+
+def _stored_interval(row: dict[str, Any]) -> tuple[float, float] | None:
+    """A stored reported valuation in USD, read to the precision of its own digits."""
+    value, usd = row.get("value"), usd_value(row)
+    if not value or usd is None:
+        return None
+    p = figure_precision(value, span_text=None)
+    return (abs(value) - p) * usd / value, (abs(value) + p) * usd / value
+
+
+def _disagreements(
+    i: int,
+    members: list[int],
+    claims: list[dict[str, Any]],
+    spans: dict[int, tuple[float, float] | None],
+    idx: FactIndex,
+    month: str,
+) -> list[str]:
+    """Other figures for the same entity and month whose intervals do not overlap this one."""
+    mine = spans[i]
+    if mine is None:
+        return []
+    said: list[str] = []
+    for j in members:
+        theirs = spans[j]
+        if j != i and _apart(mine, theirs):
+            other = claims[j]
+            where = idx.url(other.get("article_id")) or other.get("article_id")
+            said.append(f"{money(abs(other['value']), other.get('currency'))} in {where}")
+    own_url = idx.url(claims[i].get("article_id"))
+    for row in idx.reported.get(claims[i]["subjects"][0], []):
+        # a re-run finds this article's own figure stored: that is no disagreement
+        if row.get("source") == own_url or row.get("as_of") is None:
+            continue
+        if f"{row['as_of']:%Y-%m}" == month and _apart(mine, _stored_interval(row)):
+            said.append(f"{money(row['value'], row.get('currency'))} in {row['source']}")
+    return said
+
+
 def judge_private_valuations(
     claims: list[dict[str, Any]], picked: list[int], idx: FactIndex, policy: VerifyPolicy
 ) -> dict[int, Judged]:
@@ -71,21 +119,13 @@ def judge_private_valuations(
     for (_entity, month), members in groups.items():
         spans = {i: _usd_interval(claims[i], idx, policy) for i in members}
         for i in members:
-            others = [
-                j
-                for j in members
-                if j != i
-                and spans[i] is not None
-                and spans[j] is not None
-                and (spans[j][1] < spans[i][0] or spans[j][0] > spans[i][1])
-            ]
-            if others:
-                said = "; ".join(
-                    f"{money(abs(claims[j]['value']), claims[j].get('currency'))} in "
-                    f"{idx.url(claims[j].get('article_id')) or claims[j].get('article_id')}"
-                    for j in others
+            said = _disagreements(i, members, claims, spans, idx, month)
+            if said:
+                out[i] = (
+                    "unverifiable",
+                    None,
+                    f"{RECORDED}; disagrees for {month}: {'; '.join(said)}",
                 )
-                out[i] = ("unverifiable", None, f"{RECORDED}; disagrees for {month}: {said}")
     return out
 
 
@@ -112,6 +152,8 @@ def reported_valuations(
             continue
         if idx.resolve(subjects[0]) is not None or is_starting_figure(claim, rows):
             continue
+        if tickers is None and claim.get("explanation") and not _is_private(claim):
+            continue  # judged claims tell listed from private even without the tickers
         day = _as_of(claim, idx)
         if day is None:
             continue

@@ -1,0 +1,127 @@
+"""The precision a stated figure carries and the interval its qualifier allows."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from flows.verify import VerifyPolicy, figure_precision, stated_interval, written_figures
+
+
+@pytest.mark.parametrize(
+    ("span", "value", "whole_units", "expected"),
+    [
+        ("7%", -7.0, True, 0.5),
+        ("超7%", -7.0, True, 0.5),
+        ("1.58%", -1.58, True, 0.005),
+        ("1.20%", 1.2, True, 0.005),  # a written trailing decimal zero is significant
+        ("10%", 10.0, True, 0.5),  # percentages are read to whole units at least
+        ("百分之七点五", 7.5, True, 0.05),
+        ("百分之三十", 30.0, True, 0.5),
+        ("７％", 7.0, True, 0.5),  # full-width digits
+        ("3500亿元", 3.5e11, False, 5e9),  # 3500亿: stated to the 百亿
+        ("约合人民币3500亿元", 3.5e11, False, 5e9),
+        ("近480亿美元", -4.8e10, False, 5e8),  # 480亿: stated to the 十亿
+        ("三千五百亿元", 3.5e11, False, 5e9),
+        ("1.2万亿美元", 1.2e12, False, 5e10),
+        ("$1.2 trillion", 1.2e12, False, 5e10),
+        ("$48 billion", 4.8e10, False, 5e8),
+        ("2,000", 2000.0, False, 500.0),  # trailing zeros of an integer are not significant
+        ("2,500", 2500.0, False, 50.0),
+        ("1,234", 1234.0, False, 0.5),
+        ("将近两倍", 3.0, True, 0.5),  # 增加了两倍 states a ratio of 3, read to whole units
+        # the span holds both figures of a conversion: each value finds its own
+        ("480亿美元(约合人民币3500亿元)", 4.8e10, False, 5e8),
+        ("480亿美元(约合人民币3500亿元)", 3.5e11, False, 5e9),
+        # the span states only the counter amount: fall back to the value's own digits
+        ("约合人民币3500亿元", 4.8e10, False, 5e8),
+        (None, -4.8e10, False, 5e8),
+        (None, -1.58, True, 0.005),
+        (None, 7.0, True, 0.5),
+    ],
+)
+def test_precision_is_half_the_last_significant_digit(
+    span: str | None, value: float, whole_units: bool, expected: float
+) -> None:
+    got = figure_precision(value, span_text=span, whole_units=whole_units)
+    assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_precision_without_span_counts_digits_in_the_unit_given() -> None:
+    # 4800 written in 亿 (unit_scale 1e8) is stated to the 百亿, not to the 十亿 of 480
+    assert figure_precision(4.8e11, span_text=None, unit_scale=1e8) == pytest.approx(5e9)
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("480亿美元(约合人民币3500亿元)", [(480.0, 10.0), (3500.0, 100.0)]),
+        ("一万五千", [(15000.0, 1000.0)]),
+        ("三千零五", [(3005.0, 1.0)]),
+        ("三千五", [(3500.0, 100.0)]),  # colloquial: the bare digit is the hundreds
+        ("十五", [(15.0, 1.0)]),
+        ("七点五", [(7.5, 0.1)]),
+        ("两千亿", [(2e11, 1e11)]),
+        ("5%-7%", [(5.0, 1.0), (7.0, 1.0)]),
+        ("亿元", []),
+        (None, []),
+    ],
+)
+def test_written_figures(span: str | None, expected: list[tuple[float, float]]) -> None:
+    got = written_figures(span)
+    assert [(pytest.approx(v), pytest.approx(p)) for v, p in got] == expected
+
+
+POLICY = VerifyPolicy()
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "span", "claim_type", "expected"),
+    [
+        # over: at least the stated figure, no upper limit
+        (-7.0, "over", "超7%", "price_move", (-math.inf, -7.0)),
+        (7.0, "over", "涨超7%", "price_move", (7.0, math.inf)),
+        # exact: the precision interval
+        (-1.58, "exact", "1.58%", "price_move", (-1.585, -1.575)),
+        # about: precision widened by 5% of the stated figure (7 ± (0.5 + 0.35))
+        (-7.0, "about", "约7%", "price_move", (-7.85, -6.15)),
+        # nearly: down to 90% of the figure, up to the figure plus its precision
+        (5.0, "nearly", "近5%", "price_move", (4.5, 5.5)),
+        # under: from zero up to the figure
+        (-5.0, "under", "不到5%", "price_move", (-5.0, 0.0)),
+        # nearly 480亿, then the 5% market-cap floor widens the top: 48e9 * 1.05
+        (-4.8e10, "nearly", "近480亿美元", "market_cap_change", (-5.04e10, -4.32e10)),
+        # exact $245 billion with the 5% valuation floor: ±12.25e9 beats ±0.5e9
+        (2.45e11, "exact", "$245 billion", "valuation", (2.3275e11, 2.5725e11)),
+        # 将近两倍 as a ratio of 3: 2.7 … 3.5
+        (3.0, "nearly", "将近两倍", "valuation_change", (2.7, 3.5)),
+    ],
+)
+def test_stated_interval(
+    value: float,
+    qualifier: str,
+    span: str,
+    claim_type: str,
+    expected: tuple[float, float],
+) -> None:
+    lo, hi = stated_interval(
+        value, qualifier, span_text=span, unit_scale=1.0, policy=POLICY, claim_type=claim_type
+    )
+    assert (lo, hi) == (pytest.approx(expected[0]), pytest.approx(expected[1]))
+
+
+def test_policy_margins_and_floors_are_honoured() -> None:
+    policy = VerifyPolicy(about_margin=0.10, nearly_margin=0.20, floors={"price_move": 0.10})
+    about = stated_interval(
+        10.0, "about", span_text="约10%", unit_scale=1.0, policy=policy, claim_type="price_move"
+    )
+    nearly = stated_interval(
+        10.0, "nearly", span_text="近10%", unit_scale=1.0, policy=policy, claim_type="price_move"
+    )
+    exact = stated_interval(
+        10.0, "exact", span_text="10%", unit_scale=1.0, policy=policy, claim_type="price_move"
+    )
+    assert about == (pytest.approx(8.5), pytest.approx(11.5))  # 10 ± (0.5 + 1.0)
+    assert nearly == (pytest.approx(8.0), pytest.approx(11.0))  # floor 10% lifts the top
+    assert exact == (pytest.approx(9.0), pytest.approx(11.0))  # floor beats precision 0.5
