@@ -15,7 +15,7 @@ Use it through the ``local_server`` fixture (tests/conftest.py)::
 API:
 
 - ``route(path, body=b"", status=200, headers=None, *, responses=None, delay=0.0)``:
-  routes match on the path only (no query string). ``responses`` is a sequence
+  routes match on the percent-decoded path only (no query string). ``responses`` is a sequence
   played in order, the last one repeating; otherwise one ``Resp`` built from the
   other arguments answers every request. Unrouted paths get a plain 404.
 - ``Resp(status=200, body=b"", headers={}, delay=0.0, truncate=0)``: ``delay``
@@ -23,8 +23,9 @@ API:
   announces ``n`` more bytes in Content-Length than it sends, then closes.
   Content-Length is added unless the headers set it or Transfer-Encoding.
 - ``url(path="")``: the absolute URL of a path; ``base_url``: ``http://127.0.0.1:<port>``.
-- ``requests``: the log, a list of ``Logged(method, path, query, headers)`` where
-  ``query`` is the raw query string and ``headers`` has lower-case keys;
+- ``requests``: the log, a list of ``Logged(method, path, query, headers, raw_path)``
+  where ``path`` is percent-decoded, ``raw_path`` as sent, ``query`` the raw query
+  string and ``headers`` has lower-case keys;
   ``Logged.params`` parses the query into ``{name: value}`` (last value wins).
 """
 
@@ -35,7 +36,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Logged:
     path: str
     query: str
     headers: dict[str, str]
+    raw_path: str = ""
 
     @property
     def params(self) -> dict[str, str]:
@@ -125,7 +127,8 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             headers = {k.lower(): v for k, v in self.headers.items()}
-            resp = server._next(Logged("GET", parts.path, parts.query, headers))
+            logged = Logged("GET", unquote(parts.path), parts.query, headers, parts.path)
+            resp = server._next(logged)
             if resp.delay:
                 time.sleep(resp.delay)
             try:
