@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flows.errors import UsageError
 
 DEFAULT_CONFIG = Path("newsdesk.toml")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9^.=\-]{1,20}$")
 _SEVERITIES = {"blocking", "warning"}
@@ -150,6 +151,8 @@ def load_settings(
 def parse_date(text: str, what: str = "date") -> date:
     """An ISO YYYY-MM-DD date, or a UsageError that says which argument was wrong."""
     try:
+        if not _ISO_DATE.match(text):
+            raise ValueError(text)
         return date.fromisoformat(text)
     except (TypeError, ValueError):
         raise UsageError(f"{what}: {text!r} is not a date (expected YYYY-MM-DD)") from None

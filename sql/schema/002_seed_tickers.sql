@@ -12,7 +12,7 @@ final as (
         nullif(trim(exchange), '') as exchange,
         coalesce(nullif(trim(currency), ''), 'USD') as currency,
         nullif(trim(cik), '') as cik,
-        list_filter(string_split(coalesce(aliases, ''), '|'), a -> trim(a) <> '') as aliases,
+        list_filter(string_split(coalesce(aliases, ''), '|'), lambda a: trim(a) <> '') as aliases,
         coalesce(nullif(trim(kind), ''), 'equity') as kind,
         trim(name) as issuer
     from source

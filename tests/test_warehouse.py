@@ -1,0 +1,106 @@
+"""The warehouse: migrations, upserts, atomic batches and the read-only door."""
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+import pytest
+
+from flows.warehouse import ReadOnlyViolation, Replace, Warehouse, run_read_only
+
+D = dt.date(2024, 2, 16)
+
+
+@pytest.fixture
+def wh(tmp_path):
+    return Warehouse(tmp_path / "w.duckdb")
+
+
+def prices(*rows):
+    return pl.DataFrame(
+        [dict(zip(("symbol", "date", "close"), r, strict=True)) for r in rows],
+        schema={"symbol": pl.Utf8, "date": pl.Date, "close": pl.Float64},
+    )
+
+
+def test_migrations_create_every_contract_table_once(wh):
+    tables = set(wh.query("select table_name from duckdb_tables()")["table_name"].to_list())
+    assert {
+        "tickers",
+        "prices",
+        "fx_rates",
+        "valuations",
+        "articles",
+        "events",
+        "claims",
+        "dq_results",
+        "runs",
+        "splits",
+        "shares_outstanding",
+        "schema_version",
+    } <= tables
+    versions = wh.query("select version from schema_version order by 1")["version"].to_list()
+    assert versions[0] == 1
+    assert wh.migrate() == []  # nothing left to apply
+
+
+def test_tickers_seed_loaded_with_aliases(wh):
+    row = wh.query("select symbol, cik, aliases from tickers where symbol = 'GOOGL'").row(0)
+    assert row[1] == "0001652044"
+    assert "谷歌母公司" in row[2]
+
+
+def test_upsert_replaces_on_primary_key(wh):
+    wh.write({"prices": prices(("ADBE", D, 1.0), ("SSTK", D, 2.0))})
+    wh.write({"prices": prices(("ADBE", D, 546.66))})
+    got = wh.query("select symbol, close from prices order by symbol").rows()
+    assert got == [("ADBE", 546.66), ("SSTK", 2.0)]
+
+
+def test_duplicate_keys_in_one_batch_keep_the_last(wh):
+    wh.write({"prices": prices(("ADBE", D, 1.0), ("ADBE", D, 3.0))})
+    assert wh.query("select close from prices").rows() == [(3.0,)]
+
+
+def test_rerun_leaves_checksums_identical(wh):
+    batch = {"prices": prices(("ADBE", D, 546.66), ("GOOGL", D, 140.52))}
+    wh.write(batch)
+    before = wh.checksums(["prices"])
+    wh.write(batch)
+    assert wh.checksums(["prices"]) == before
+
+
+def test_failure_mid_batch_leaves_nothing(wh):
+    wh.write({"prices": prices(("ADBE", D, 1.0))})
+    before = wh.checksums(["prices", "fx_rates"])
+    good = prices(("ADBE", D, 99.0), ("SSTK", D, 45.2))
+    bad = pl.DataFrame({"date": [D], "base": ["USD"], "quote": ["CNY"], "rate": ["not a number"]})
+    with pytest.raises(duckdb.Error):
+        wh.write([("prices", good), ("fx_rates", bad)])
+    assert wh.checksums(["prices", "fx_rates"]) == before
+
+
+def test_replace_removes_rows_no_longer_derived(wh):
+    claims = pl.DataFrame({"claim_id": ["a", "b"], "article_id": ["x", "x"]})
+    wh.write({"claims": claims})
+    wh.write({"claims": claims.head(1)}, replace=[Replace("claims", "article_id", ["x"])])
+    assert wh.query("select claim_id from claims").rows() == [("a",)]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["delete from prices", "insert into prices values ('X', DATE '2024-01-01')",
+     "drop table prices", "attach 'other.duckdb'", "copy prices to 'x.csv'",
+     "select 1; delete from prices"],
+)  # fmt: skip
+def test_read_only_refuses_writes(wh, statement):
+    wh.write({"prices": prices(("ADBE", D, 1.0))})
+    with pytest.raises(ReadOnlyViolation, match="read-only"):
+        run_read_only(wh.path, statement)
+    assert wh.query("select count(*) n from prices")["n"][0] == 1
+
+
+def test_read_only_answers_reads(wh):
+    wh.write({"prices": prices(("ADBE", D, 546.66))})
+    frame = run_read_only(wh.path, "select symbol, close from prices where date = '2024-02-16'")
+    assert frame.rows() == [("ADBE", 546.66)]
