@@ -1,0 +1,245 @@
+"""Article HTML -> fields: main text without page chrome, title, date, language, identity.
+
+``published_at`` is naive and means the publisher's own wall-clock time as the
+page states it: an offset in a meta tag is dropped, not applied, because a
+Chinese page printing "2024-02-20 10:05:40" means Beijing time and relative
+dates in its text ("次日") count from that local day. Only the feed's date, the
+last resort before a printed date, is UTC (feeds carry nothing else).
+
+``lang`` is "zh" when Han characters are at least twice the Latin words (a
+Chinese word is about two characters), else "en" -- a ratio, not a detector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import lxml.html
+import trafilatura
+from lxml.etree import ParserError
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_DATE_METAS = ("article:published_time", "pubdate", "publishdate", "og:published_time")
+_DATE = re.compile(
+    r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
+    r"(?:\s*T?\s*(?P<H>\d{1,2})\s*[:时]\s*(?P<M>\d{2})(?:\s*[:分]\s*(?P<S>\d{2}))?)?"
+)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+# Lines that are page chrome, not article: a bare image file name, a table rule
+# left by the text rendering of a table.
+_CHROME_LINES = (
+    re.compile(r"^[\w\-.]+\.(?:jpe?g|png|gif|webp|bmp|svg)$", re.I),
+    re.compile(r"^[|\-:\s]+$"),
+)
+_MORE = re.compile(r"^(?:查看)?更多\s*[+>»›]*$|^more\s*[+>»›]+$", re.I)
+_BOX_HEADING = re.compile(r"^[^，。！？；：,.!?;:]{1,10}$")  # "热门新闻" above a "更多+" link
+_COPYRIGHT = re.compile(r"版权所有|all rights reserved|copyright\s*(?:©|\(c\)|\d{4})|^©", re.I)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as extracted from one fetched page."""
+
+    article_id: str
+    url: str
+    canonical_url: str
+    title: str | None
+    published_at: datetime | None
+    lang: str | None
+    text: str
+    content_sha256: str
+
+
+class NoArticleText(Exception):
+    """The page holds no article text (an index page, an error page, an empty body)."""
+
+
+def normalise_url(url: str) -> str:
+    """The URL with scheme/host lower-cased, default port, fragment and utm_* dropped."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    # Filter the raw pairs rather than re-encode them: the id must not depend on
+    # whether a link wrote %20 or +.
+    query = "&".join(
+        pair for pair in parts.query.split("&") if pair and not pair.lower().startswith("utm_")
+    )
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), query, ""))
+
+
+def article_id_for(url: str) -> str:
+    """First 16 hex of the sha256 of the normalised (canonical) URL."""
+    return hashlib.sha256(normalise_url(url).encode()).hexdigest()[:16]
+
+
+def content_sha256(text: str) -> str:
+    """sha256 of the text, NFC-normalised with whitespace collapsed."""
+    flat = " ".join(unicodedata.normalize("NFC", text).split())
+    return hashlib.sha256(flat.encode()).hexdigest()
+
+
+def extract_article(html: str, url: str, *, feed_published: datetime | None = None) -> Article:
+    """Extract the article from a decoded page; raise NoArticleText when there is none."""
+    tree = _parse(html)
+    if tree is None:
+        raise NoArticleText(f"{url}: empty page")
+    text = _main_text(html, url)
+    if not text:
+        raise NoArticleText(f"{url}: no article text found")
+    canonical = _canonical(tree, url)
+    return Article(
+        article_id=article_id_for(canonical),
+        url=url,
+        canonical_url=canonical,
+        title=_title(tree),
+        published_at=_published(tree, feed_published),
+        lang=detect_lang(text),
+        text=text,
+        content_sha256=content_sha256(text),
+    )
+
+
+def detect_lang(text: str) -> str | None:
+    """The language by script: "zh" when Han characters are twice the Latin words, else "en"."""
+    han, words = len(_HAN.findall(text)), len(_LATIN_WORD.findall(text))
+    if han + words == 0:
+        return None
+    return "zh" if han >= 2 * words else "en"
+
+
+def parse_date(value: str) -> datetime | None:
+    """The first date (and time) written as Y-M-D, Y/M/D or Y年M月D日 in ``value``."""
+    for match in _DATE.finditer(value):
+        fields = [match.group(g) for g in ("y", "m", "d", "H", "M", "S")]
+        try:
+            return datetime(*(int(f) for f in fields if f is not None))
+        except ValueError:
+            continue  # 2024-13-45: not a date, look further
+    return None
+
+
+# The page is decoded already: parse its UTF-8 re-encoding, whatever its meta tag says.
+_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+
+
+def _parse(html: str) -> Any:
+    if not html.strip():
+        return None
+    try:
+        # lxml refuses str input that declares an encoding, hence bytes.
+        return lxml.html.document_fromstring(html.encode("utf-8"), parser=_PARSER)
+    except (ParserError, ValueError):
+        return None
+
+
+def _main_text(html: str, url: str) -> str:
+    extracted = trafilatura.extract(
+        html,
+        url=url,
+        include_tables=True,
+        include_comments=False,
+        include_images=False,
+        include_links=False,
+        output_format="txt",
+    )
+    lines = [unicodedata.normalize("NFC", line).strip() for line in (extracted or "").splitlines()]
+    kept: list[str] = []
+    for line in lines:
+        if _MORE.match(line):
+            # a "more" link ends a box of links; its short heading line goes with it
+            if kept and _BOX_HEADING.match(kept[-1]):
+                kept.pop()
+        elif line and not _is_chrome(line):
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _is_chrome(line: str) -> bool:
+    if any(pattern.search(line) for pattern in _CHROME_LINES):
+        return True
+    # a copyright notice is a short line; a sentence about copyright is not chrome
+    return len(line) <= 80 and _COPYRIGHT.search(line) is not None
+
+
+def _canonical(tree: Any, url: str) -> str:
+    for href in tree.xpath(
+        "//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
+    ):
+        if href.strip():
+            return urljoin(url, href.strip())
+    return url
+
+
+def _title(tree: Any) -> str | None:
+    # og:title first: <title> usually carries a " - Site name" suffix.
+    candidates = [
+        *_meta_values(tree, ("og:title",)),
+        *tree.xpath("//title/text()"),
+        *(h.text_content() for h in tree.xpath("//h1")),
+    ]
+    for candidate in candidates:
+        title = " ".join(candidate.split())
+        if title:
+            return title
+    return None
+
+
+def _published(tree: Any, feed_published: datetime | None) -> datetime | None:
+    for value in _date_candidates(tree):
+        found = parse_date(value)
+        if found is not None:
+            return found
+    if feed_published is not None:
+        if feed_published.tzinfo is not None:
+            return feed_published.astimezone(UTC).replace(tzinfo=None)
+        return feed_published
+    return parse_date(_visible_text(tree))
+
+
+def _date_candidates(tree: Any) -> Iterator[str]:
+    yield from _meta_values(tree, _DATE_METAS)
+    yield from tree.xpath("//time/@datetime")
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            yield from _json_ld_dates(json.loads(script.text_content()))
+        except ValueError:
+            continue  # malformed JSON-LD is common; the other sources still count
+
+
+def _json_ld_dates(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("datePublished"), str):
+            yield node["datePublished"]
+        for value in node.values():
+            yield from _json_ld_dates(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _json_ld_dates(value)
+
+
+def _meta_values(tree: Any, names: tuple[str, ...]) -> list[str]:
+    by_name: dict[str, list[str]] = {}
+    for meta in tree.xpath("//meta[@content]"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        by_name.setdefault(key.strip(), []).append(meta.get("content"))
+    return [value for name in names for value in by_name.get(name, [])]
+
+
+def _visible_text(tree: Any) -> str:
+    return " ".join(tree.xpath(_VISIBLE))
+
+
+_VISIBLE = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
