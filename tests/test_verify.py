@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -511,3 +512,53 @@ def test_frame_keeps_rows_and_columns_and_leaves_other_claims_null() -> None:
 def test_empty_claims_frame() -> None:
     out = judge_claims(claims_frame(), MarketFacts())
     assert out.height == 0 and out.columns == list(CLAIMS_SCHEMA)
+
+
+# --- the seed figures against the real recorded data (read from ../shared at run time) ------
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+YAHOO_CSV = SHARED / "prices" / "yahoo_csv_dieperdev_2000_2024-03-08"
+ECB_CSV = SHARED / "fx" / "eurofxref-hist_1999-01-04_to_2025-05-09.csv"
+
+
+def real_facts() -> MarketFacts:
+    if not (YAHOO_CSV.is_dir() and ECB_CSV.is_file()):
+        pytest.skip(f"real data not found under {SHARED}")
+    frames = [
+        pl.read_csv(YAHOO_CSV / f"{symbol}.csv", try_parse_dates=True)
+        .filter(pl.col("Date").is_between(D14, D16))
+        .select(
+            symbol=pl.lit(symbol),
+            date="Date",
+            open="Open",
+            high="High",
+            low="Low",
+            close="Close",
+            adj_close="Adj Close",
+            volume=pl.col("Volume").cast(pl.Int64),
+            source=pl.lit("yahoo"),
+        )
+        for symbol in CLOSES
+    ]
+    # ECB rates are EUR-based: USD→CNY is (EUR→CNY) ÷ (EUR→USD), as Frankfurter computes it
+    ecb = pl.read_csv(ECB_CSV, try_parse_dates=True, infer_schema_length=0).select(
+        date=pl.col("Date").str.to_date(),
+        rate=pl.col("CNY").cast(pl.Float64, strict=False) / pl.col("USD").cast(pl.Float64),
+    )
+    fx = ecb.filter(pl.col("date").is_between(D14, D16)).select(
+        "date", base=pl.lit("USD"), quote=pl.lit("CNY"), rate=pl.col("rate").round(4),
+        source=pl.lit("ecb"),
+    )  # fmt: skip
+    return seed_facts(prices=pl.concat(frames), fx_rates=fx)
+
+
+def test_seed_figures_against_real_data() -> None:
+    claims = claims_frame(
+        move("ADBE", -7.0, "over", "暴跌超7%"),
+        move("SSTK", -5.0, "over", "跌超5%"),
+        move("GOOGL", -1.58, "exact", "下挫1.58%"),
+        conversion(4.8e10, "USD", 3.5e11, "CNY", "480亿美元(约合人民币3500亿元)"),
+    )
+    out = judge_claims(claims, real_facts())
+    assert out["verdict"].to_list() == ["supported"] * 4
+    assert out["observed"].round(2).to_list() == [-7.41, -5.44, -1.58, 7.19]

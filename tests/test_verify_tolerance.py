@@ -24,6 +24,7 @@ from flows.verify import VerifyPolicy, figure_precision, stated_interval, writte
         ("约合人民币3500亿元", 3.5e11, False, 5e9),
         ("近480亿美元", -4.8e10, False, 5e8),  # 480亿: stated to the 十亿
         ("三千五百亿元", 3.5e11, False, 5e9),
+        ("3000亿元", 3e11, False, 5e10),  # a round 3000亿 is stated only to the 千亿
         ("1.2万亿美元", 1.2e12, False, 5e10),
         ("$1.2 trillion", 1.2e12, False, 5e10),
         ("$48 billion", 4.8e10, False, 5e8),

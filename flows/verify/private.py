@@ -68,7 +68,10 @@ def _stored_interval(row: dict[str, Any]) -> tuple[float, float] | None:
     value, usd = row.get("value"), usd_value(row)
     if not value or usd is None:
         return None
-    p = figure_precision(value, span_text=None)
+    # the stored number has lost how it was written (1000亿 vs 1,000亿 vs 10,000亿): read it
+    # to its own digits, but to two significant digits at least, as news figures usually are
+    two_digits = 10 ** (math.floor(math.log10(abs(value))) - 1) / 2
+    p = min(figure_precision(value, span_text=None), two_digits)
     return (abs(value) - p) * usd / value, (abs(value) + p) * usd / value
 
 
