@@ -1,0 +1,245 @@
+"""The claims report: Markdown, standalone HTML with charts, and Prefect artifacts."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from flows.report import (  # noqa: E402
+    publish_artifacts,
+    render_report,
+    report_markdown,
+    stated_figure,
+)
+
+REPORT_DATE = date(2024, 2, 16)
+SCRIPT = "<script>alert(1)</script>"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+CLAIM_SCHEMA = {
+    "claim_id": pl.String,
+    "article_id": pl.String,
+    "sentence": pl.String,
+    "claim_type": pl.String,
+    "subjects": pl.List(pl.String),
+    "value": pl.Float64,
+    "unit": pl.String,
+    "currency": pl.String,
+    "counter_value": pl.Float64,
+    "counter_currency": pl.String,
+    "qualifier": pl.String,
+    "reference_date": pl.Date,
+    "verdict": pl.String,
+    "observed": pl.Float64,
+    "explanation": pl.String,
+}
+
+
+def make_claims() -> pl.DataFrame:
+    rows = [
+        ("c1", "Adobe fell over 7%", "price_move", ["ADBE"], -7.0, "percent", None, "over"),
+        ("c2", f"Alphabet {SCRIPT} fell 1.58%", "price_move", ["GOOGL"], -1.58, "percent", None,
+         "exact"),
+        ("c3", "together lost nearly 48 B USD", "market_cap_change", ["ADBE", "GOOGL"], -48e9,
+         "currency", "USD", "nearly"),
+        ("c4", "Sora makes 60-second videos", "other", [], 60.0, "count", None, "exact"),
+    ]  # fmt: skip
+    verdicts = [
+        ("supported", -7.4, "ADBE closed -7.4% on 2024-02-16"),
+        ("contradicted", -1.0, "GOOGL closed -1.0%, not -1.58%"),
+        ("unverifiable", None, "no shares outstanding for SSTK"),
+        (None, None, None),
+    ]
+    return pl.DataFrame(
+        [
+            {
+                "claim_id": cid,
+                "article_id": "a1",
+                "sentence": sentence,
+                "claim_type": ctype,
+                "subjects": subjects,
+                "value": value,
+                "unit": unit,
+                "currency": currency,
+                "counter_value": None,
+                "counter_currency": None,
+                "qualifier": qualifier,
+                "reference_date": REPORT_DATE if ctype != "other" else None,
+                "verdict": verdict,
+                "observed": observed,
+                "explanation": explanation,
+            }
+            for (cid, sentence, ctype, subjects, value, unit, currency, qualifier), (
+                verdict,
+                observed,
+                explanation,
+            ) in zip(rows, verdicts, strict=True)
+        ],
+        schema=CLAIM_SCHEMA,
+    )
+
+
+ARTICLES = pl.DataFrame(
+    {
+        "article_id": ["a1"],
+        "url": ["https://news.example.com/sora?id=1&lang=zh"],
+        "title": ["Sora rattles stocks"],
+    }
+)
+
+
+def make_prices() -> pl.DataFrame:
+    """Weekday ADBE closes around 2024-02-16, with the fall on the day."""
+    days = [date(2024, 2, 5) + timedelta(days=i) for i in range(21)]
+    days = [d for d in days if d.weekday() < 5]
+    closes = [600.0 + i for i in range(len(days))]
+    at = days.index(REPORT_DATE)
+    closes[at] = closes[at - 1] * 0.926
+    return pl.DataFrame({"symbol": ["ADBE"] * len(days), "date": days, "close": closes})
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("reports")
+    return render_report(
+        make_claims(), ARTICLES, make_prices(), report_date=REPORT_DATE, out_dir=out
+    )
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ({"value": -7.0, "unit": "percent", "qualifier": "over"}, "\u22127 % (over)"),
+        ({"value": -1.58, "unit": "percent", "qualifier": "exact"}, "\u22121.58 %"),
+        (
+            {"value": -48e9, "unit": "currency", "currency": "USD", "qualifier": "nearly"},
+            "\u221248.0 B USD (nearly)",
+        ),
+        (
+            {
+                "value": 48e9,
+                "unit": "currency",
+                "currency": "USD",
+                "qualifier": "about",
+                "counter_value": 350e9,
+                "counter_currency": "CNY",
+            },
+            "48.0 B USD (about) ≈ 350.0 B CNY",
+        ),
+        ({"value": 3.0, "unit": "ratio", "qualifier": "nearly"}, "3× (nearly)"),
+        ({"value": 5.0, "unit": "percent", "qualifier": "over", "range_end": 7.0},
+         "5 % to 7 % (over)"),
+        ({"value": 1200.0, "unit": "count", "qualifier": None}, "1,200"),
+    ],
+)  # fmt: skip
+def test_stated_figure_reads_like_the_article(claim: dict, expected: str) -> None:
+    assert stated_figure(claim) == expected
+
+
+def test_markdown_lists_every_claim_with_verdict_and_explanation() -> None:
+    claims = make_claims()
+    text = report_markdown(claims, ARTICLES, report_date=REPORT_DATE)
+    assert "2024-02-16" in text.splitlines()[0]
+    assert "1 supported, 1 contradicted, 1 unverifiable" in text
+    for row in claims.filter(pl.col("claim_type") != "other").iter_rows(named=True):
+        line = next(ln for ln in text.splitlines() if row["explanation"] in ln)
+        assert f"**{row['verdict']}**" in line
+        assert "https://news.example.com/sora?id=1&lang=zh" in line
+    assert "\u22127 % (over)" in text
+    assert "\u22127.4 %" in text
+
+
+def test_only_web_links_are_rendered(tmp_path: Path) -> None:
+    articles = ARTICLES.with_columns(url=pl.lit("javascript:alert(1)"))
+    files = render_report(make_claims(), articles, make_prices(), report_date=REPORT_DATE,
+                          out_dir=tmp_path)  # fmt: skip
+    for path in (files.markdown, files.html):
+        assert "javascript:" not in path.read_text(encoding="utf-8")
+
+
+def test_other_claims_get_their_own_section() -> None:
+    text = report_markdown(make_claims(), ARTICLES, report_date=REPORT_DATE)
+    head, _, tail = text.partition("## Other figures")
+    assert "Sora makes 60-second videos" in tail
+    assert "Sora makes 60-second videos" not in head
+
+
+def test_html_escapes_article_text(rendered) -> None:
+    page = rendered.html.read_text(encoding="utf-8")
+    assert SCRIPT not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert SCRIPT not in rendered.markdown.read_text(encoding="utf-8")
+
+
+def test_price_move_chart_is_written_and_embedded(rendered) -> None:
+    # Prices exist for ADBE only, so exactly one chart.
+    (chart,) = rendered.charts
+    assert chart.parent == rendered.html.parent
+    data = chart.read_bytes()
+    assert data.startswith(PNG_MAGIC)
+    page = rendered.html.read_text(encoding="utf-8")
+    assert f"data:image/png;base64,{base64.b64encode(data).decode('ascii')}" in page
+
+
+def test_report_files_are_named_after_the_date(rendered) -> None:
+    assert rendered.markdown.name == "2024-02-16.md"
+    assert rendered.html.name == "2024-02-16.html"
+
+
+def test_empty_claims_say_so(tmp_path: Path) -> None:
+    empty = pl.DataFrame(schema=CLAIM_SCHEMA)
+    files = render_report(empty, ARTICLES, make_prices(), report_date=REPORT_DATE, out_dir=tmp_path)
+    for path in (files.markdown, files.html):
+        assert "no claims" in path.read_text(encoding="utf-8")
+    assert files.charts == []
+
+
+def test_publish_artifacts_outside_a_flow_run_does_nothing() -> None:
+    claims = make_claims()
+    assert (
+        publish_artifacts(claims, report_date=REPORT_DATE, markdown="# x", docs_index=None) is None
+    )
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """Publish inside a real flow run against a throwaway Prefect server (slow: once)."""
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.testing.utilities import prefect_test_harness
+
+    docs = tmp_path_factory.mktemp("dq") / "index.html"
+    docs.write_text("<html></html>", encoding="utf-8")
+    claims = make_claims()
+    markdown = report_markdown(claims, ARTICLES, report_date=REPORT_DATE)
+
+    @flow
+    def publish() -> None:
+        publish_artifacts(claims, report_date=REPORT_DATE, markdown=markdown, docs_index=docs)
+
+    with prefect_test_harness():
+        publish()
+        keys = ["claims-report", "claims-verdicts", "data-docs"]
+        with get_client(sync_client=True) as client:
+            found = client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys))
+            )
+        yield {"artifacts": {a.key: a for a in found}, "markdown": markdown, "docs": docs}
+
+
+@pytest.mark.slow
+def test_artifacts_are_published_inside_a_flow_run(published) -> None:
+    artifacts = published["artifacts"]
+    assert set(artifacts) == {"claims-report", "claims-verdicts", "data-docs"}
+    assert artifacts["claims-report"].data == published["markdown"]
+    assert published["docs"].resolve().as_uri() in str(artifacts["data-docs"].data)
+    assert "contradicted" in str(artifacts["claims-verdicts"].data)
