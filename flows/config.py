@@ -72,6 +72,8 @@ class HttpSettings:
     retries: int = 3
     backoff: float = 0.5
     max_bytes: int = 25_000_000
+    # Prefect-level retries of a whole fetch task, on top of the client's own retries.
+    task_retries: int = 1
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,8 @@ def _charts(
         return found
     # The chart runs to today so that every split since the window is in the response.
     fetch_end = max(end, run.today)
-    futures = {s: fetch_chart.submit(run, s, start, fetch_end) for s in symbols}
+    fetch = fetch_chart.with_options(retries=run.settings.http.task_retries)
+    futures = {s: fetch.submit(run, s, start, fetch_end) for s in symbols}
     for done, (symbol, future) in enumerate(futures.items(), start=1):
         try:
             found[symbol] = [future.result()]
@@ -196,7 +197,9 @@ def _fetch_fx(
     run: Run, start: date, end: date, quotes: list[str], result: MarketResult
 ) -> Landed | None:
     try:
-        return fetch_fx(run, start, end, quotes)
+        return fetch_fx.with_options(retries=run.settings.http.task_retries)(
+            run, start, end, quotes
+        )
     except FetchError as exc:
         result.failed_symbols["fx"] = str(exc)
         return None
@@ -234,7 +237,8 @@ def _shares(
                 )
                 continue
             try:
-                landed = [fetch_companyfacts(run, cik)]
+                fetch = fetch_companyfacts.with_options(retries=run.settings.http.task_retries)
+                landed = [fetch(run, cik)]
             except FetchError as exc:
                 result.failed_symbols[f"CIK{cik}"] = str(exc)
                 continue

@@ -147,7 +147,7 @@ def _page(run: Run, url: str, skipped: list[str]) -> Landed | None:
         run.stats.reused["news"] += 1
         return found[-1]
     try:
-        return fetch_page(run, url)
+        return fetch_page.with_options(retries=run.settings.http.task_retries)(run, url)
     except (FetchError, ValueError) as exc:
         get_logger().warning("news: skipped %s", exc)
         skipped.append(str(exc))

@@ -30,7 +30,9 @@ def verify_step(run: Run, news: NewsResult) -> pl.DataFrame:
         floors=dict(settings.floors),
     )
     judged = judge_claims(claims, facts, policy)
-    reported = reported_valuations(judged, facts.articles)
+    reported = reported_valuations(
+        judged, facts.articles, tickers=facts.tickers, fx_rates=facts.fx_rates, policy=policy
+    )
     counts = run.warehouse.write([("claims", judged), ("valuations", reported)])
     run.stats.rows.update({f"{k} (judged)": v for k, v in counts.items()})
     run.stats.claims_judged = judged.filter(pl.col("verdict").is_not_null()).height
