@@ -1,0 +1,260 @@
+"""Classify the figures of one sentence into claims (price moves, market caps, valuations …)."""
+
+from __future__ import annotations
+
+from flows.extract import lexicon
+from flows.extract.claim import Claim
+from flows.extract.multiples import Multiple
+from flows.extract.numbers import Figure
+from flows.extract.reading import Article, Sentence, market_date, plain_date
+from flows.extract.subjects import resolve_group, subject_at
+
+Plan = tuple[int | None, int | None] | None  # (from figure, to figure) of a valuation multiple
+
+
+def new_claim(art: Article, s: Sentence, claim_type: str, **fields) -> Claim:
+    base = dict(
+        subjects=[],
+        value=None,
+        unit=None,
+        currency=None,
+        counter_value=None,
+        counter_currency=None,
+        qualifier="exact",
+        reference_date=None,
+    )
+    base.update(fields)
+    return Claim(
+        claim_id="", article_id=art.article_id, sentence=s.text, claim_type=claim_type, **base
+    )
+
+
+def _signed(fig: Figure, sign: int) -> dict:
+    end = None if fig.range_end is None else sign * abs(fig.range_end)
+    return {"value": sign * abs(fig.value), "range_end": end}
+
+
+def conversion_parent(figures: list[Figure], i: int, masked: str) -> int | None:
+    """Index of the amount that figure i restates in another currency, if it is one."""
+    fig = figures[i]
+    if i == 0 or fig.unit != "currency":
+        return None
+    prev = figures[i - 1]
+    if prev.unit != "currency" or prev.currency == fig.currency:
+        return None
+    return i - 1 if lexicon.CONVERSION_GAP.match(masked[prev.end : fig.start]) else None
+
+
+def plan_multiples(figures: list[Figure], masked: str, multiples: list[Multiple]) -> list[Plan]:
+    """For each multiple: (from figure, to figure) when it speaks of valuations, else None."""
+    plans: list[Plan] = []
+    money = [i for i, f in enumerate(figures) if f.unit == "currency"]
+    for _ in multiples:
+        start = next(
+            (i for i in money if lexicon.FROM_MARKER.search(masked[: figures[i].start])), None
+        )
+        if start is None and not lexicon.VALUATION.search(masked):
+            plans.append(None)
+            continue
+        after = [i for i in money if start is None or i > start]
+        end = next((i for i in after if lexicon.TO_MARKER.search(masked[: figures[i].start])), None)
+        plans.append((start, end))
+    return plans
+
+
+def _list_of(s: Sentence, i: int) -> list[int]:
+    """Indices of the figures listed with figure i ("7%和5%", "7% and 5%"), in order."""
+    group = [i]
+    while group[0] > 0:
+        prev = group[0] - 1
+        if s.figures[prev].unit != s.figures[i].unit:
+            break
+        if not lexicon.LIST_GAP.match(s.masked[s.figures[prev].end : s.figures[group[0]].start]):
+            break
+        group.insert(0, prev)
+    while group[-1] + 1 < len(s.figures):
+        nxt = group[-1] + 1
+        if s.figures[nxt].unit != s.figures[i].unit:
+            break
+        if not lexicon.LIST_GAP.match(s.masked[s.figures[group[-1]].end : s.figures[nxt].start]):
+            break
+        group.append(nxt)
+    return group
+
+
+def _respective_subject(s: Sentence, i: int) -> list[str]:
+    """ "A和B分别下跌7%和5%", "A and B fell 7% and 5%, respectively": the k-th name for the k-th."""
+    group = _list_of(s, i)
+    if len(group) < 2 or not lexicon.RESPECTIVELY.search(s.text):
+        return []
+    first = s.figures[group[0]].start
+    names = list(dict.fromkeys(n[2] for n in s.names if n[1] <= first))
+    if len(names) < len(group):
+        return []
+    return [names[-len(group) :][group.index(i)]]
+
+
+def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Direction | None]:
+    """(sign, negated word, span start, move word) of figure i; 0 when it states no move."""
+    fig = s.figures[i]
+    clause = s.clause_of(fig.start)
+    window = s.figures[i - 1].end if i and s.figures[i - 1].end > clause[0] else clause[0]
+    before = s.masked[window : fig.start]
+    move = lexicon.direction_before(before)
+    if move is not None and move.negated:
+        return 0, move.word, fig.start, move
+    if move is not None and not lexicon.is_level(before[move.end :]):
+        return move.sign, None, window + move.start, move
+    if move is None:
+        group = _list_of(s, i)
+        if group[0] < i and _respective_subject(s, i):
+            # "A和B分别下跌7%和5%": a listed figure shares the first one's move
+            sign, negated, _, first_move = _move_of(s, group[0])
+            return sign, negated, fig.start, first_move
+        return lexicon.direction_after(s.masked[fig.end : clause[1]]) or 0, None, fig.start, None
+    return 0, None, fig.start, move
+
+
+def figure_claim(art: Article, s: Sentence, i: int) -> Claim:
+    """Classify one figure into a claim (conversions are handled by the caller)."""
+    fig = s.figures[i]
+    clause = s.clause_of(fig.start)
+    clause_text = s.text[clause[0] : clause[1]]
+    sign, negated, span_start, move = _move_of(s, i)
+    mention = s.mention_at(fig.start)
+    common = {
+        "value": fig.value,
+        "qualifier": fig.qualifier,
+        "intraday": s.intraday_at(fig.start),
+        "span": s.text[span_start : fig.end],
+        "range_end": fig.range_end,
+    }
+    subjects = _respective_subject(s, i) or subject_at(s.names, fig.start, clause, carry=True)
+    if fig.unit == "percent" and sign and subjects and not lexicon.METRIC.search(clause_text):
+        day, note = market_date(mention, None, subjects, art)
+        return new_claim(
+            art,
+            s,
+            "price_move",
+            subjects=subjects,
+            unit="percent",
+            reference_date=day,
+            date_note=note,
+            **{**common, **_signed(fig, sign)},
+        )
+    market_cap = fig.unit == "currency" and sign and lexicon.MARKET_CAP.search(clause_text)
+    inherited = None
+    if market_cap:
+        is_group, count = lexicon.collective(s.masked[clause[0] : fig.start])
+        if is_group:
+            moved_here = [c.subjects[0] for _, c in s.claims if c.claim_type == "price_move"]
+            named_here = [n[2] for n in s.names if n[1] <= fig.start]
+            subjects, earlier = resolve_group(count, moved_here, named_here, art.moved, art.named)
+            inherited = art.mention if earlier and not s.mentions else None
+    if market_cap and subjects:
+        day, note = market_date(mention, inherited, subjects, art)
+        return new_claim(
+            art,
+            s,
+            "market_cap_change",
+            subjects=subjects,
+            unit="currency",
+            currency=fig.currency,
+            reference_date=day,
+            date_note=note,
+            **{**common, **_signed(fig, sign)},
+        )
+    from_marker = lexicon.FROM_MARKER.search(s.masked[: fig.start])
+    valuation_words = lexicon.VALUATION.search(clause_text) or (
+        lexicon.MARKET_CAP.search(clause_text) and move is None
+    )
+    if fig.unit == "currency" and valuation_words and subjects and not from_marker:
+        day, note = plain_date(
+            mention, art.published, "no date stated; valuation as of publication"
+        )
+        return new_claim(
+            art,
+            s,
+            "valuation",
+            subjects=subjects,
+            unit="currency",
+            currency=fig.currency,
+            reference_date=day,
+            date_note=note,
+            **common,
+        )
+    day, note = plain_date(mention, None, "no date stated")
+    if negated:
+        note = f"negated move '{negated}': kept as other, not read as a move; {note}"
+    return new_claim(
+        art,
+        s,
+        "other",
+        subjects=subject_at(s.names, fig.start, clause, carry=False),
+        unit="percent" if fig.unit == "points" else fig.unit,
+        currency=fig.currency,
+        reference_date=day,
+        date_note=note,
+        **common,
+    )
+
+
+def conversion_claim(
+    art: Article, s: Sentence, parent: Claim, fig: Figure, amount: Figure
+) -> Claim:
+    """Fill the parent's counter amount and state the conversion as a claim of its own."""
+    parent.counter_value, parent.counter_currency = abs(fig.value), fig.currency
+    return new_claim(
+        art,
+        s,
+        "currency_conversion",
+        value=abs(amount.value),
+        unit="currency",
+        currency=amount.currency,
+        counter_value=abs(fig.value),
+        counter_currency=fig.currency,
+        qualifier=fig.qualifier,
+        reference_date=parent.reference_date,
+        span=s.text[amount.start : fig.end],
+        date_note=f"date of the amount converted: {parent.date_note}",
+    )
+
+
+def multiple_claim(art: Article, s: Sentence, mult: Multiple, plan: Plan) -> Claim:
+    """A valuation_change when the multiple speaks of valuations, else an `other` ratio."""
+    clause = s.clause_of(mult.start)
+    mention = s.mention_at(mult.start)
+    day, note = plain_date(mention, None, "no date stated")
+    common = {
+        "value": mult.factor,
+        "unit": "ratio",
+        "qualifier": mult.qualifier,
+        "span": mult.text,
+        "reference_date": day,
+        "date_note": note,
+        "intraday": s.intraday_at(mult.start),
+    }
+    if plan is None:
+        subjects = subject_at(s.names, mult.start, clause, carry=False)
+        return new_claim(art, s, "other", subjects=subjects, **common)
+    start, end = plan
+    subjects = subject_at(s.names, mult.start, clause, carry=True)
+    here = [c for pos, c in s.claims if c.claim_type == "valuation" and pos < mult.start]
+    stated = [*art.valuations, *here]
+    prior = next((c for c in reversed(stated) if c.subjects == subjects), None) or (
+        stated[-1] if stated else None
+    )
+    subjects = subjects or (prior.subjects if prior else [])
+    first = s.figures[start] if start is not None else None
+    to_value = s.figures[end].value if end is not None else prior.value if prior else None
+    currency = first.currency if first else prior.currency if prior else None
+    return new_claim(
+        art,
+        s,
+        "valuation_change",
+        subjects=subjects,
+        currency=currency,
+        from_value=first.value if first else None,
+        to_value=to_value,
+        **common,
+    )

@@ -1,0 +1,40 @@
+"""Move a calendar day onto an exchange's trading session (exchange_calendars)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+import exchange_calendars as xcals
+import pandas as pd
+
+
+@lru_cache(maxsize=16)
+def _calendar(exchange: str) -> xcals.ExchangeCalendar:
+    return xcals.get_calendar(exchange)
+
+
+def to_session(day: date, exchange: str, snap: str) -> tuple[date | None, str]:
+    """`day` if it is a session, else the next (snap="next") or previous session; with a note."""
+    try:
+        calendar = _calendar(exchange)
+        stamp = pd.Timestamp(day)
+        if calendar.is_session(stamp):
+            return day, f"{day} is an {exchange} session"
+        session = calendar.date_to_session(stamp, direction=snap).date()
+    except (ValueError, xcals.errors.CalendarError) as e:
+        return None, f"{exchange} calendar cannot place {day}: {str(e).splitlines()[0]}"
+    return session, f"{day} is not an {exchange} session; {snap} session {session}"
+
+
+def latest_session(published: date, exchange: str) -> tuple[date | None, str]:
+    """The last session on or before publication, if no more than one calendar day before it."""
+    session, note = to_session(published, exchange, "previous")
+    if session is None:
+        return None, note
+    if (published - session).days > 1:
+        return None, (
+            f"no date stated; the last {exchange} session {session} is more than a day before"
+            f" publication {published}"
+        )
+    return session, f"no date stated; last {exchange} session on or before publication {published}"
