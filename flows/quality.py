@@ -191,12 +191,16 @@ def run_checks(
     docs_dir: Path | None,
     severity_overrides: Mapping[str, str] = {},  # noqa: B006 - read-only, part of the API
     expected_symbols: Sequence[str] = (),
+    today: date | None = None,
 ) -> QualityReport:
-    """Validate each loaded table against its suite; build Data Docs under docs_dir if given."""
+    """Validate each loaded table against its suite; build Data Docs under docs_dir if given.
+
+    `today` (default: the UTC date) bounds "no future dates"; `run_date` picks the watchlist day.
+    """
     suites = load_suites(suites_dir)
     _check_overrides(suites, severity_overrides)
     checked_at = datetime.now(UTC).replace(tzinfo=None)
-    today = datetime.now(UTC).date()
+    today = today or checked_at.date()
     to_run = {name: frames[name] for name in sorted(frames) if name in suites}
     prepared = {
         name: _to_pandas(prepare_frame(frame, suites[name], run_date=run_date, today=today))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +17,7 @@ from flows.quality import QualityReport, load_suites, run_checks  # noqa: E402
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "expectations"
 RUN_DATE = date(2024, 2, 16)  # a Friday: the day after Sora was shown
+TODAY = date(2024, 2, 19)  # "no future dates" is judged against this, pinned for the tests
 TABLES = (
     "prices",
     "fx_rates",
@@ -171,6 +172,7 @@ def check(table: str, frame: pl.DataFrame, **kwargs: object) -> QualityReport:
         run_date=RUN_DATE,
         suites_dir=SUITES_DIR,
         docs_dir=None,
+        today=TODAY,
         **kwargs,
     )
 
@@ -186,6 +188,7 @@ def clean_report(tmp_path_factory: pytest.TempPathFactory) -> QualityReport:
         suites_dir=SUITES_DIR,
         docs_dir=docs,
         expected_symbols=["ADBE", "GOOGL"],
+        today=TODAY,
     )
 
 
@@ -240,7 +243,6 @@ def _duplicate(key: dict) -> Callable[[pl.DataFrame], pl.DataFrame]:
 
 
 ADBE_16 = {"symbol": "ADBE", "date": date(2024, 2, 16)}
-FUTURE = datetime.now(UTC).date() + timedelta(days=30)
 
 
 @pytest.mark.parametrize(
@@ -279,7 +281,7 @@ FUTURE = datetime.now(UTC).date() + timedelta(days=30)
             _set("prices", ADBE_16, date=date(2024, 2, 20)),
             {"prices_not_in_future"},
             "(ADBE, 2024-02-20)",
-            id="after-run-date",
+            id="after-today",
         ),
         pytest.param(
             "fx_rates",
@@ -318,7 +320,7 @@ FUTURE = datetime.now(UTC).date() + timedelta(days=30)
         ),
         pytest.param(
             "claims",
-            _set("claims", {"claim_id": "c1"}, reference_date=FUTURE),
+            _set("claims", {"claim_id": "c1"}, reference_date=date(2024, 2, 23)),
             {"claims_not_in_future"},
             "(c1)",
             id="claim-in-future",
@@ -349,6 +351,27 @@ def test_seeded_bad_row_is_caught(
     for name in expected_failures:
         assert name in line
     assert row in line
+
+
+def test_future_is_judged_against_today_not_the_run_date() -> None:
+    # A bar after the run date but before today is the market window, not an error.
+    frame = _set("prices", ADBE_16, date=date(2024, 2, 20))(clean_frames()["prices"])
+    report = run_checks(
+        {"prices": frame},
+        run_id="t",
+        run_date=RUN_DATE,
+        suites_dir=SUITES_DIR,
+        docs_dir=None,
+        today=date(2024, 2, 21),
+    )
+    assert report.failed_blocking == [], report.summary_line()
+
+
+def test_event_without_a_date_is_only_a_warning() -> None:
+    frame = clean_frames()["events"].with_columns(event_date=pl.lit(None, dtype=pl.Date))
+    report = check("events", frame)
+    assert report.failed_blocking == []
+    assert "events_event_date_not_null (warning) failed on 1 row: (sora)" in report.summary_line()
 
 
 def test_missing_watchlist_symbol_is_named() -> None:
