@@ -7,9 +7,9 @@ Orchestration only: every step's logic lives in its own module.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import polars as pl
@@ -20,8 +20,8 @@ from flows.errors import RunFailed
 from flows.market import market_step
 from flows.news import news_step
 from flows.runtime import Run, build_clients, get_logger
+from flows.serve import SerialWarehouse
 from flows.verify_step import check_step, report_step, verify_step
-from flows.warehouse import Warehouse
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ class Outcome:
 
 def open_run(settings: Settings, offline: bool) -> Run:
     """A run over the configured warehouse, with clients unless offline."""
-    warehouse = Warehouse(settings.warehouse.path)
+    # One writer across runs: each load waits for the global write slot (flows/serve.py).
+    warehouse = SerialWarehouse(settings.warehouse.path)
     clients = None if offline else build_clients(settings)
     return Run(settings=settings, offline=offline, warehouse=warehouse, clients=clients)
 
@@ -49,23 +50,29 @@ def run_pipeline(
     *,
     flow_name: str,
     symbols: Sequence[str] = (),
+    progress: Callable[[str], None] = lambda step: None,
 ) -> Outcome:
     """Every step over [start, end]; records the run; raises RunFailed on a failure."""
     log = get_logger()
     _record(run, flow_name, end, "running")
     try:
         news = news_step(run, start, end)
+        progress("news")
         mentioned, days = news.mentioned()
         known = set(run.warehouse.query("select symbol from tickers")["symbol"].to_list())
         wanted = set(run.settings.market.watchlist) | set(symbols) | (set(mentioned) & known)
         market_start = min([start, *days]) - timedelta(days=1)
         market_end = max([end, *days])
         market = market_step(run, sorted(wanted), market_start, market_end) if wanted else None
+        progress("market")
         judged = verify_step(run, news)
+        progress("verify")
         frames = dict(market.frames) if market else {}
         frames.update({"claims": judged, "articles": news.articles, "events": news.events})
         quality = check_step(run, frames, end)
+        progress("checks")
         report = report_step(run, end, quality.docs_index)
+        progress("report")
     except RunFailed as exc:
         _record(run, flow_name, end, "failed")
         log.error("%s", exc)
@@ -103,18 +110,24 @@ def _flow_run_name() -> str:
     from prefect.runtime import flow_run
 
     params = flow_run.parameters or {}
-    day = params.get("run_date") or _scheduled_date()
+    day = params.get("run_date") or _scheduled_date(params.get("config"))
     return f"nightly-{day}"
 
 
-def _scheduled_date() -> date:
-    """The run's own date: the day before its scheduled start, in the schedule's timezone."""
+def scheduled_run_date(scheduled_start: datetime, tz: tzinfo) -> date:
+    """The day a scheduled run processes: the day before its scheduled start, in tz."""
+    if scheduled_start.tzinfo is None:  # the API speaks UTC
+        scheduled_start = scheduled_start.replace(tzinfo=UTC)
+    return scheduled_start.astimezone(tz).date() - timedelta(days=1)
+
+
+def _scheduled_date(config: str | None = None) -> date:
+    """The run's own date, from its scheduled start (now when run outside a deployment)."""
     from prefect.runtime import flow_run
 
-    settings = load_settings()
+    settings = load_settings(config)
     scheduled = flow_run.scheduled_start_time
-    moment = scheduled if scheduled is not None else datetime.now(UTC)
-    return (moment.astimezone(settings.tz) - timedelta(days=1)).date()
+    return scheduled_run_date(scheduled or datetime.now(UTC), settings.tz)
 
 
 @flow(name="nightly", flow_run_name=_flow_run_name, log_prints=True)
@@ -125,7 +138,7 @@ def nightly(
 ) -> dict:
     """Run the nightly job for one date (default: the day before the scheduled start)."""
     settings = load_settings(config)
-    day = run_date or _scheduled_date()
+    day = run_date or _scheduled_date(config)
     run = open_run(settings, offline)
     outcome = run_pipeline(run, day, day, flow_name="nightly")
     return {"run_id": outcome.run_id, "stats": outcome.stats, "report": str(outcome.report)}
