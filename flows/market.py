@@ -112,8 +112,9 @@ def _charts(
         return found
     # The chart runs to today so that every split since the window is in the response.
     fetch_end = max(end, run.today)
+    starts = fetch_starts(run, symbols, start, end)
     fetch = fetch_chart.with_options(retries=run.settings.http.task_retries)
-    futures = {s: fetch.submit(run, s, start, fetch_end) for s in symbols}
+    futures = {s: fetch.submit(run, s, starts[s], fetch_end) for s in symbols}
     for done, (symbol, future) in enumerate(futures.items(), start=1):
         try:
             found[symbol] = [future.result()]
@@ -122,6 +123,43 @@ def _charts(
         if done % 25 == 0 or done == len(futures):
             log.info("market: %d/%d charts fetched", done, len(futures))
     return found
+
+
+def fetch_starts(run: Run, symbols: list[str], start: date, end: date) -> dict[str, date]:
+    """Where each symbol's chart request starts: closed days already held are not re-fetched.
+
+    Vendors revise the last few sessions, so those (``market.revise_days``) are always
+    fetched again; a symbol missing any session before them is fetched in full.
+    """
+    revise_from = max(start, end - timedelta(days=run.settings.market.revise_days))
+    expected = set(trading_days(start, revise_from - timedelta(days=1)))
+    if not expected:
+        return dict.fromkeys(symbols, start)
+    held = run.warehouse.query(
+        "select symbol, list(date) as days from prices "
+        "where symbol in (select unnest(?)) and date between ? and ? group by symbol",
+        [symbols, start, revise_from],
+    )
+    complete = {symbol for symbol, days in held.iter_rows() if expected <= set(days or [])}
+    starts = {s: (revise_from if s in complete else start) for s in symbols}
+    reused = sum(1 for s in symbols if s in complete)
+    if reused:
+        run.stats.reused["yahoo (closed days held)"] += reused
+    return starts
+
+
+def trading_days(start: date, end: date, exchange: str = "XNYS") -> list[date]:
+    """The exchange's sessions in [start, end]."""
+    import exchange_calendars as xcals
+
+    if end < start:
+        return []
+    calendar = xcals.get_calendar(exchange)
+    first, last = calendar.first_session.date(), calendar.last_session.date()
+    lo, hi = max(start, first), min(end, last)
+    if hi < lo:
+        return []
+    return [ts.date() for ts in calendar.sessions_in_range(lo.isoformat(), hi.isoformat())]
 
 
 def _chart_frames(charts: dict[str, list[Landed]], result: MarketResult) -> ChartFrames:

@@ -359,3 +359,17 @@ def test_real_closes_give_the_sora_day_moves(local_server, tmp_path):
         "GOOGL": -1.58,
         "SSTK": -5.44,
     }
+
+
+def test_closed_days_already_held_are_not_fetched_again(market):
+    server, settings, _ = market
+    settings = replace(settings, market=replace(settings.market, revise_days=1))
+    run_market(settings)
+    first = [r.params["period1"] for r in server.requests if r.path.endswith("/ADBE")]
+    run_market(settings)
+    second = [r.params["period1"] for r in server.requests if r.path.endswith("/ADBE")][1:]
+    day = 86_400
+    assert int(first[0]) == (date(2024, 2, 12) - date(1970, 1, 1)).days * day
+    # Only the days vendors may still revise are asked for again.
+    assert int(second[0]) == (date(2024, 2, 15) - date(1970, 1, 1)).days * day
+    assert len(closes(settings, "ADBE")) == 5
