@@ -37,6 +37,7 @@ _RANGE_GAP = re.compile(r"^\s*(?:[-–—~～至到]|to|and)\s*$", re.I)
 _EN_COUNT_NOUN = re.compile(r"\s+([a-z]{3,}s)(?![A-Za-z])")
 _NOT_COUNT_NOUNS = frozenset({"times", "was", "has", "this", "its", "as", "is", "does", "years"})
 _BARE_RANGE_START = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(?:[-–~～至到]|to)\s*$", re.I)
+_RANGE_BEFORE_DASH = re.compile(r"[A-Za-z0-9%％]\s*$")
 _VAGUE_BEFORE = "数几第上"  # 数十亿, 几百, 第三, 上百: not a figure one can check
 
 
@@ -102,8 +103,8 @@ def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
     scale = MAGNITUDES[magnitude.lower()] if magnitude else 1.0
     value *= scale
     start = m.start()
-    if start > 0 and text[start - 1] in "-−" and not text[max(0, start - 2) : start - 1].isalnum():
-        value, start = -value, start - 1  # an explicit sign ("−1.58%")
+    if start > 0 and text[start - 1] in "-−" and not _RANGE_BEFORE_DASH.search(text, 0, start - 1):
+        value, start = -value, start - 1  # an explicit sign ("−1.58%"), not the dash of "5%-7%"
     prefix = _PREFIX.search(text, 0, start)
     currency = _currency(prefix and prefix.group("cur"), t.group("cur"), yen)
     if prefix and currency:

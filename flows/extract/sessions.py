@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import date
 from functools import lru_cache
 
@@ -11,7 +12,10 @@ import pandas as pd
 
 @lru_cache(maxsize=16)
 def _calendar(exchange: str) -> xcals.ExchangeCalendar:
-    return xcals.get_calendar(exchange)
+    with warnings.catch_warnings():
+        # exchange_calendars still reads Series.values, which pandas 3 flags while building
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+        return xcals.get_calendar(exchange)
 
 
 def to_session(day: date, exchange: str, snap: str) -> tuple[date | None, str]:

@@ -1,0 +1,218 @@
+"""extract_claims end to end: the seed article, hard cases as text fixtures, stable ids."""
+
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from flows.extract.claims import Claim, claim_id, extract_claims
+from flows.extract.dates import load_calendar_events
+from flows.extract.entities import AliasIndex, read_alias_rows
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seeds" / "000_c01b2f81f01298eb.txt"
+TEXTS = Path(__file__).parent / "fixtures" / "texts"
+EVENTS = load_calendar_events(REPO / "sql" / "events.csv")
+ALIASES = AliasIndex.from_rows(
+    [
+        ("ADBE", ["Adobe", "奥多比"]),
+        ("SSTK", ["Shutterstock"]),
+        ("GOOGL", ["Alphabet", "谷歌", "谷歌母公司", "Google"]),
+        ("TSLA", ["特斯拉", "Tesla"]),
+        ("META", ["Meta", "脸书母公司", "Facebook"]),
+        ("NVDA", ["Nvidia", "英伟达", "NVIDIA"]),
+        ("SONY", ["索尼", "Sony"]),
+        ("MSFT", ["微软", "Microsoft"]),
+        ("AMZN", ["亚马逊", "Amazon"]),
+        *read_alias_rows(REPO / "sql" / "entities.csv"),
+    ]
+)
+TUESDAY = datetime(2024, 2, 20, 10, 5, 40)
+FRIDAY = date(2024, 2, 16)
+
+
+def _exchange(symbol: str) -> str:
+    return "XTKS" if symbol == "SONY" else "XNYS"
+
+
+def _claims(text: str, published: datetime | None = TUESDAY) -> list[Claim]:
+    return extract_claims(
+        text, article_id="t1", published_at=published, aliases=ALIASES, events=EVENTS,
+        exchange_of=_exchange,
+    )  # fmt: skip
+
+
+def _summary(claim: Claim) -> tuple:
+    return (claim.claim_type, claim.subjects, claim.value, claim.currency, claim.qualifier)
+
+
+@pytest.fixture(scope="module")
+def seed_claims() -> list[Claim]:
+    if not SEED.exists():
+        pytest.skip(f"seed article not found at {SEED} (../shared is laid beside the repo)")
+    return _claims(SEED.read_text(encoding="utf-8"))
+
+
+def _one(claims: list[Claim], claim_type: str, subjects: list[str]) -> Claim:
+    [claim] = [c for c in claims if c.claim_type == claim_type and c.subjects == subjects]
+    return claim
+
+
+@pytest.mark.parametrize(
+    ("symbol", "value", "qualifier"),
+    [("ADBE", -7.0, "over"), ("SSTK", -5.0, "over"), ("GOOGL", -1.58, "exact")],
+)
+def test_seed_price_moves(
+    seed_claims: list[Claim], symbol: str, value: float, qualifier: str
+) -> None:
+    move = _one(seed_claims, "price_move", [symbol])
+    assert (move.value, move.unit, move.qualifier) == (value, "percent", qualifier)
+    # Sora was shown on 2024-02-15; 次日 is Friday 2024-02-16, an XNYS session
+    assert move.reference_date == FRIDAY
+    assert "sora" in (move.date_note or "")
+    assert move.span and move.span in move.sentence
+
+
+def test_seed_has_no_other_price_moves(seed_claims: list[Claim]) -> None:
+    moved = sorted(c.subjects[0] for c in seed_claims if c.claim_type == "price_move")
+    assert moved == ["ADBE", "GOOGL", "SSTK"]
+    assert not any({"TSLA", "META"} & set(c.subjects) for c in seed_claims)
+
+
+def test_seed_market_cap_change(seed_claims: list[Claim]) -> None:
+    change = _one(seed_claims, "market_cap_change", ["ADBE", "SSTK", "GOOGL"])
+    assert (change.value, change.unit, change.currency, change.qualifier) == (
+        -48_000_000_000.0, "currency", "USD", "nearly",
+    )  # fmt: skip
+    assert (change.counter_value, change.counter_currency) == (350_000_000_000.0, "CNY")
+    assert change.reference_date == FRIDAY
+
+
+def test_seed_currency_conversion(seed_claims: list[Claim]) -> None:
+    [conversion] = [c for c in seed_claims if c.claim_type == "currency_conversion"]
+    assert (conversion.value, conversion.currency) == (48_000_000_000.0, "USD")
+    assert (conversion.counter_value, conversion.counter_currency) == (350_000_000_000.0, "CNY")
+    assert conversion.qualifier == "about"
+
+
+def test_seed_valuations(seed_claims: list[Claim]) -> None:
+    valuation = _one(seed_claims, "valuation", ["OpenAI"])
+    assert (valuation.value, valuation.currency, valuation.unit) == (80e9, "USD", "currency")
+    change = _one(seed_claims, "valuation_change", ["OpenAI"])
+    assert (change.value, change.unit, change.qualifier) == (3.0, "ratio", "nearly")
+    assert (change.from_value, change.to_value, change.currency) == (29e9, 80e9, "USD")
+
+
+def test_seed_survey_figure_is_other(seed_claims: list[Claim]) -> None:
+    [survey] = [c for c in seed_claims if c.value == 85.0]
+    assert (survey.claim_type, survey.unit, survey.qualifier) == ("other", "percent", "about")
+    counts = {c.value for c in seed_claims if c.claim_type == "other" and c.unit == "count"}
+    assert {40.0, 4e9} <= counts
+
+
+def test_seed_subjects_are_known_symbols(seed_claims: list[Claim]) -> None:
+    known = ALIASES.symbols()
+    assert all(set(c.subjects) <= known for c in seed_claims)
+    assert all(c.verdict is None for c in seed_claims)
+
+
+FIXTURES = [
+    ("two_companies_zh.txt", [("price_move", ["NVDA"], 3.2, None, "exact"),
+                              ("price_move", ["TSLA"], -2.0, None, "exact")]),
+    ("two_companies_en.txt", [("price_move", ["NVDA"], 3.2, None, "exact"),
+                              ("price_move", ["TSLA"], -2.0, None, "exact")]),
+    ("negation_zh.txt", [("other", ["NVDA"], 5.0, None, "exact"),
+                         ("price_move", ["NVDA"], 0.8, None, "exact")]),
+    ("negation_en.txt", [("other", ["TSLA"], 3.0, None, "exact")]),
+    ("range_zh.txt", [("price_move", ["TSLA"], -5.0, None, "exact")]),
+    ("range_en.txt", [("price_move", ["TSLA"], -5.0, None, "exact")]),
+    ("yen_zh.txt", [("market_cap_change", ["SONY"], -1.2e12, "JPY", "about")]),
+    ("yen_en.txt", [("market_cap_change", ["SONY"], -1.2e12, "JPY", "about")]),
+    ("dollar_trillion_en.txt", [("market_cap_change", ["MSFT"], 1.2e12, "USD", "exact")]),
+    ("wanyi_qianyi_zh.txt", [("market_cap_change", ["MSFT"], 1.2e12, "USD", "exact"),
+                             ("market_cap_change", ["AMZN"], -1e11, "USD", "exact")]),
+    ("no_figures.txt", []),
+    ("price_level_en.txt", [("price_move", ["ADBE"], -5.0, None, "exact"),
+                            ("other", ["ADBE"], 120.0, "USD", "exact")]),
+    ("respectively_zh.txt", [("price_move", ["ADBE"], -7.0, None, "exact"),
+                             ("price_move", ["SSTK"], -5.0, None, "exact"),
+                             ("market_cap_change", ["ADBE", "SSTK"], -1e10, "USD", "over")]),
+    ("collective_en.txt", [("price_move", ["ADBE"], -7.0, None, "exact"),
+                           ("price_move", ["SSTK"], -5.0, None, "exact"),
+                           ("market_cap_change", ["ADBE", "SSTK"], -1e10, "USD", "about"),
+                           ("currency_conversion", [], 1e10, "USD", "about")]),
+    ("valuation_zh.txt", [("valuation", ["字节跳动"], 3e11, "USD", "over"),
+                          ("other", [], 2.2e11, "USD", "about"),
+                          ("other", [], 150_000.0, None, "over"),
+                          ("other", [], 7.5, None, "exact")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "expected"), FIXTURES, ids=[f[0] for f in FIXTURES])
+def test_fixture_claims(name: str, expected: list[tuple]) -> None:
+    claims = _claims((TEXTS / name).read_text(encoding="utf-8"))
+    assert [_summary(c) for c in claims] == expected
+    for claim in claims:
+        if claim.claim_type in ("price_move", "market_cap_change"):
+            assert claim.reference_date == FRIDAY, claim.date_note  # 周五 / Friday / 昨日 → 2-16
+
+
+@pytest.mark.parametrize("name", ["range_zh.txt", "range_en.txt"])
+def test_ranges_keep_both_ends_with_the_same_sign(name: str) -> None:
+    [move] = _claims((TEXTS / name).read_text(encoding="utf-8"))
+    assert (move.value, move.range_end, move.intraday) == (-5.0, -7.0, True)
+
+
+@pytest.mark.parametrize("name", ["negation_zh.txt", "negation_en.txt"])
+def test_negation_is_said_in_the_note(name: str) -> None:
+    negated = _claims((TEXTS / name).read_text(encoding="utf-8"))[0]
+    assert negated.claim_type == "other" and "negated" in (negated.date_note or "")
+
+
+def test_price_level_is_not_a_range() -> None:
+    move = _claims((TEXTS / "price_level_en.txt").read_text(encoding="utf-8"))[0]
+    assert move.range_end is None
+
+
+def test_collective_takes_the_date_of_the_sentence_it_points_back_to() -> None:
+    claims = _claims((TEXTS / "collective_en.txt").read_text(encoding="utf-8"))
+    change = claims[2]
+    assert change.counter_value == 72e9 and change.counter_currency == "CNY"
+    assert "previous sentence" in (change.date_note or "")
+
+
+def test_english_selloff() -> None:
+    text = (TEXTS / "nvda_selloff_en.txt").read_text(encoding="utf-8")
+    claims = _claims(text, datetime(2025, 1, 28, 9, 0))
+    assert [_summary(c) for c in claims] == [
+        ("price_move", ["NVDA"], -17.0, None, "nearly"),
+        ("market_cap_change", ["NVDA"], -600e9, "USD", "nearly"),
+    ]
+    assert [c.reference_date for c in claims] == [date(2025, 1, 27)] * 2
+
+
+def test_undated_move_defaults_to_the_session_of_publication_only_when_close() -> None:
+    text = "Adobe股价下跌3%。"
+    [same_day] = _claims(text, datetime(2024, 2, 16, 22, 0))
+    assert same_day.reference_date == FRIDAY
+    [late] = _claims(text, datetime(2024, 2, 19, 9, 0))  # Friday is three days before
+    assert late.reference_date is None and "more than a day" in (late.date_note or "")
+    [unknown] = _claims(text, None)
+    assert unknown.reference_date is None and unknown.date_note
+
+
+def test_relative_date_without_anchor_is_none_with_reason() -> None:
+    [move] = _claims("次日，Adobe股价下跌3%。")
+    assert move.reference_date is None and "次日" in (move.date_note or "")
+
+
+def test_claim_ids_are_stable_and_follow_the_convention() -> None:
+    text = (TEXTS / "respectively_zh.txt").read_text(encoding="utf-8")
+    first, second = _claims(text), _claims(text)
+    assert [c.claim_id for c in first] == [c.claim_id for c in second]
+    assert len({c.claim_id for c in first}) == len(first)
+    sentence = first[0].sentence
+    assert first[1].claim_id == claim_id("t1", sentence, 1)
+    assert first[0].claim_id == hashlib.sha256(f"t1|{sentence}|0".encode()).hexdigest()[:16]

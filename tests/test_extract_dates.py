@@ -1,0 +1,116 @@
+"""Date mentions, the events calendar and the move onto trading sessions."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows.extract.dates import CalendarEvent, find_dates, load_calendar_events
+from flows.extract.sessions import latest_session, to_session
+
+EVENTS_CSV = Path(__file__).resolve().parents[1] / "sql" / "events.csv"
+SORA = CalendarEvent("sora", date(2024, 2, 15), "OpenAI", "Sora shown", ("Sora", "OpenAI Sora"))
+TUESDAY = date(2024, 2, 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "day", "snap"),
+    [
+        ("2024年2月16日，股价下跌", TUESDAY, date(2024, 2, 16), "previous"),
+        ("2月16日股价下跌", TUESDAY, date(2024, 2, 16), "previous"),
+        ("12月29日股价下跌", date(2024, 1, 5), date(2023, 12, 29), "previous"),
+        ("Shares fell on Feb. 16", TUESDAY, date(2024, 2, 16), "previous"),
+        ("Shares fell on February 16, 2023", TUESDAY, date(2023, 2, 16), "previous"),
+        ("Shares fell on 16 February", TUESDAY, date(2024, 2, 16), "previous"),
+        ("2024-02-16 close", TUESDAY, date(2024, 2, 16), "previous"),
+        ("当地时间16日", TUESDAY, date(2024, 2, 16), "previous"),
+        ("昨日收盘", TUESDAY, date(2024, 2, 19), "previous"),
+        ("昨天", TUESDAY, date(2024, 2, 19), "previous"),
+        ("shares fell yesterday", TUESDAY, date(2024, 2, 19), "previous"),
+        ("前天", TUESDAY, date(2024, 2, 18), "previous"),
+        ("周一", TUESDAY, date(2024, 2, 19), "previous"),
+        ("星期五", TUESDAY, date(2024, 2, 16), "previous"),
+        ("周二", TUESDAY, date(2024, 2, 13), "previous"),  # strictly before publication
+        ("上周五", date(2024, 2, 17), date(2024, 2, 9), "previous"),  # previous calendar week
+        ("周五", date(2024, 2, 17), date(2024, 2, 16), "previous"),
+        ("on Friday", TUESDAY, date(2024, 2, 16), "previous"),
+        ("Sora发布的次日", TUESDAY, date(2024, 2, 16), "next"),
+        ("the day after OpenAI unveiled Sora", TUESDAY, date(2024, 2, 16), "next"),
+        ("Sora发布当天", TUESDAY, date(2024, 2, 15), "next"),
+        ("2月15日OpenAI发布新模型，次日", TUESDAY, date(2024, 2, 16), "next"),
+    ],
+)
+def test_find_dates(text: str, published: date, day: date, snap: str) -> None:
+    mention = find_dates(text, published, [SORA])[-1]
+    assert (mention.day, mention.snap) == (day, snap)
+    assert mention.note
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "reason"),
+    [
+        ("次日，Adobe股价下跌", TUESDAY, "no event or date"),
+        ("2月16日", None, "no year"),
+        ("昨日", None, "publication date"),
+        ("2月30日", TUESDAY, "not a valid date"),
+    ],
+)
+def test_unresolvable_dates_say_why(text: str, published: date | None, reason: str) -> None:
+    [mention] = find_dates(text, published, [SORA])
+    assert mention.day is None and reason in mention.note
+
+
+def test_no_dates() -> None:
+    assert find_dates("Adobe股价暴跌超7%", TUESDAY, [SORA]) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "snap", "session"),
+    [
+        (date(2024, 2, 16), "next", date(2024, 2, 16)),  # a session stays
+        (date(2024, 2, 17), "next", date(2024, 2, 20)),  # Saturday; Monday is Presidents Day
+        (date(2024, 2, 19), "previous", date(2024, 2, 16)),
+        (date(2025, 1, 27), "previous", date(2025, 1, 27)),
+    ],
+)
+def test_to_session(day: date, snap: str, session: date) -> None:
+    assert to_session(day, "XNYS", snap)[0] == session
+
+
+def test_to_session_out_of_calendar_range_is_none_with_reason() -> None:
+    session, note = to_session(date(1990, 1, 2), "XNYS", "next")
+    assert session is None and "1990-01-02" in note
+
+
+@pytest.mark.parametrize(
+    ("published", "session"),
+    [
+        (date(2024, 2, 20), date(2024, 2, 20)),
+        (date(2024, 2, 17), date(2024, 2, 16)),  # Saturday: Friday is one day before
+        (date(2024, 2, 18), None),  # Sunday: Friday is two days before
+        (date(2024, 2, 19), None),  # a holiday after a weekend
+    ],
+)
+def test_latest_session_only_within_a_day(published: date, session: date | None) -> None:
+    found, note = latest_session(published, "XNYS")
+    assert found == session and note
+
+
+def test_events_calendar_holds_the_reference_events() -> None:
+    events = {e.event_id: e for e in load_calendar_events(EVENTS_CSV)}
+    expected = {
+        "sora": date(2024, 2, 15),
+        "lumiere": date(2024, 1, 23),
+        "deepseek-r1": date(2025, 1, 20),
+        "chatgpt-launch": date(2022, 11, 30),
+        "gpt-4": date(2023, 3, 14),
+        "gemini": date(2023, 12, 6),
+        "nvda-split-2024": date(2024, 6, 10),
+        "llama-3": date(2024, 4, 18),
+        "gpt-4o": date(2024, 5, 13),
+        "claude-3": date(2024, 3, 4),
+    }
+    assert {k: events[k].event_date for k in expected} == expected
+    assert len(events) >= 20
+    assert "Sora" in events["sora"].keywords and events["sora"].entity == "OpenAI"
+    assert all(e.keywords and e.title and e.event_type for e in events.values())

@@ -1,0 +1,123 @@
+"""Numerals, magnitudes, units, currencies, qualifiers and ranges in find_figures."""
+
+import pytest
+
+from flows.extract.numbers import find_figures
+from flows.extract.numerals import parse_number
+
+
+@pytest.mark.parametrize(
+    ("numeral", "expected"),
+    [
+        ("1.58", 1.58),
+        ("3,500", 3500.0),
+        ("1,234,567.5", 1234567.5),
+        ("七点五", 7.5),
+        ("两千", 2000.0),
+        ("十五", 15.0),
+        ("二十", 20.0),
+        ("一百零五", 105.0),
+        ("三千五百亿", 350_000_000_000.0),
+        ("两千亿", 200_000_000_000.0),
+        ("一万二千", 12_000.0),
+        ("三万亿", 3_000_000_000_000.0),
+        ("一亿五千万", 150_000_000.0),
+        ("千亿", 100_000_000_000.0),
+    ],
+)
+def test_parse_number(numeral: str, expected: float) -> None:
+    assert parse_number(numeral) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "currency", "qualifier"),
+    [
+        ("股价暴跌超7%", 7.0, "percent", None, "over"),
+        ("下挫1.58%", 1.58, "percent", None, "exact"),
+        ("百分之七点五", 7.5, "percent", None, "exact"),
+        ("蒸发近480亿美元", 48_000_000_000.0, "currency", "USD", "nearly"),
+        ("约合人民币3500亿元", 350_000_000_000.0, "currency", "CNY", "about"),
+        ("三千五百亿元", 350_000_000_000.0, "currency", "CNY", "exact"),
+        ("约1.2万亿日元", 1.2e12, "currency", "JPY", "about"),
+        ("5千亿美元", 5e11, "currency", "USD", "exact"),
+        ("千亿港元", 1e11, "currency", "HKD", "exact"),
+        ("20亿欧元", 2e9, "currency", "EUR", "exact"),
+        ("$1.2 trillion", 1.2e12, "currency", "USD", "exact"),
+        ("US$48bn", 4.8e10, "currency", "USD", "exact"),
+        ("HK$3.5 billion", 3.5e9, "currency", "HKD", "exact"),
+        ("€5mn", 5e6, "currency", "EUR", "exact"),
+        ("USD 200 million", 2e8, "currency", "USD", "exact"),
+        ("300 billion yen", 3e11, "currency", "JPY", "exact"),
+        ("¥350 billion", 3.5e11, "currency", "CNY", "exact"),
+        ("40多个国家", 40.0, "count", None, "over"),
+        ("40多亿人", 4e9, "count", None, "over"),
+        ("不到10个月", 10.0, "count", None, "under"),
+        ("逾百万人", 1e6, "count", None, "over"),
+        ("1.2 million users", 1.2e6, "count", None, "exact"),
+        ("大约85%的美国人", 85.0, "percent", None, "about"),
+        ("85%左右", 85.0, "percent", None, "about"),
+        ("roughly 12%", 12.0, "percent", None, "about"),
+        ("more than 7%", 7.0, "percent", None, "over"),
+        ("almost 17%", 17.0, "percent", None, "nearly"),
+        ("less than 2%", 2.0, "percent", None, "under"),
+        ("不足3%", 3.0, "percent", None, "under"),
+    ],
+)
+def test_single_figure(
+    text: str, value: float, unit: str, currency: str | None, qualifier: str
+) -> None:
+    [fig] = find_figures(text)
+    assert fig.value == pytest.approx(value)
+    assert (fig.unit, fig.currency, fig.qualifier) == (unit, currency, qualifier)
+
+
+def test_yen_sign_reads_as_yen_in_a_japanese_context() -> None:
+    [fig] = find_figures("¥1.2 trillion", yen=True)
+    assert (fig.value, fig.currency) == (1.2e12, "JPY")
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        ("跌5%至7%", 5.0, 7.0),
+        ("5%-7%", 5.0, 7.0),
+        ("5-7%", 5.0, 7.0),
+        ("fell 5% to 7%", 5.0, 7.0),
+        ("fell 5 to 7 percent", 5.0, 7.0),
+        ("between 5% and 7%", 5.0, 7.0),
+    ],
+)
+def test_ranges(text: str, first: float, second: float) -> None:
+    [fig] = find_figures(text)
+    assert (fig.value, fig.range_end, fig.unit) == (first, second, "percent")
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("fell 5% to $120", [(5.0, "percent"), (120.0, "currency")]),
+        ("rose 5% and 7%", [(5.0, "percent"), (7.0, "percent")]),
+        ("from $29 billion to $80 billion", [(29e9, "currency"), (80e9, "currency")]),
+    ],
+)
+def test_not_ranges(text: str, values: list[tuple[float, str]]) -> None:
+    figures = find_figures(text)
+    assert [(f.value, f.unit) for f in figures] == values
+    assert all(f.range_end is None for f in figures)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "54fbb2fb43166d2224b401c551e99cfa9252d2f3.jpg",
+        "www.4399j.cc",
+        "GPT-4 and H100 chips",
+        "Llama 3 was released",
+        "一天内掀起了一股风潮，两大隐患，三家公司",
+        "希望筹集数十亿美元",
+        "浏览:0",
+        "3 times as fast",
+    ],
+)
+def test_not_figures(text: str) -> None:
+    assert find_figures(text) == []
