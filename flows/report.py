@@ -63,8 +63,12 @@ def stated_figure(claim: dict[str, Any]) -> str:
 
 
 def observed_figure(claim: dict[str, Any]) -> str:
-    """The measured figure in the claim's unit."""
-    return format_number(claim.get("observed"), claim.get("unit"), claim.get("currency"))
+    """The measured figure in the claim's unit (a conversion is judged on its FX rate)."""
+    observed = claim.get("observed")
+    if claim.get("claim_type") == "currency_conversion" and observed is not None:
+        pair = f"{claim.get('currency') or '?'}/{claim.get('counter_currency') or '?'}"
+        return f"{observed:.4f} {pair}"
+    return format_number(observed, claim.get("unit"), claim.get("currency"))
 
 
 def verdict_counts(claims: pl.DataFrame) -> dict[str, int]:
@@ -88,6 +92,11 @@ def _split(claims: pl.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, A
 
 def _subjects(claim: dict[str, Any]) -> str:
     return ", ".join(claim.get("subjects") or [])
+
+
+def _what(claim: dict[str, Any]) -> str:
+    """'price_move ADBE', or just the type when the claim names no subject."""
+    return " ".join(filter(None, [claim.get("claim_type") or "", _subjects(claim)]))
 
 
 def _safe_url(url: Any) -> str:
@@ -130,7 +139,7 @@ def report_markdown(claims: pl.DataFrame, articles: pl.DataFrame, *, report_date
             link = f"[{_md(article.get('title') or 'article')}]({url})"
             lines.append(
                 f"| **{c.get('verdict') or 'not judged'}** "
-                f"| {c.get('claim_type')} {_md(_subjects(c))}: {_md(c.get('sentence'))} "
+                f"| {_md(_what(c))}: {_md(c.get('sentence'))} "
                 f"| {stated_figure(c)} | {observed_figure(c)} | {_md(c.get('explanation'))} "
                 f"| {link} |"
             )
@@ -226,8 +235,7 @@ def _claim_html(claim: dict[str, Any], article: dict[str, Any], charts: dict[str
         chart = f'<img alt="closes around the reference day" src="data:image/png;base64,{data}">'
     return (
         f'<section class="claim {esc(verdict)}">'
-        f'<h3><span class="verdict">{esc(verdict)}</span> {esc(claim.get("claim_type") or "")} '
-        f"{esc(_subjects(claim))}</h3>"
+        f'<h3><span class="verdict">{esc(verdict)}</span> {esc(_what(claim))}</h3>'
         f"<blockquote>{esc(claim.get('sentence') or '')}</blockquote>"
         f"<table>{cells}</table>{chart}"
         f'<p><a href="{esc(url)}">{esc(article.get("title") or url or "article")}</a></p>'

@@ -15,6 +15,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from flows.report import (  # noqa: E402
+    observed_figure,
     publish_artifacts,
     render_report,
     report_markdown,
@@ -142,6 +143,12 @@ def rendered(tmp_path_factory: pytest.TempPathFactory):
 )  # fmt: skip
 def test_stated_figure_reads_like_the_article(claim: dict, expected: str) -> None:
     assert stated_figure(claim) == expected
+
+
+def test_conversion_is_observed_as_its_rate() -> None:
+    claim = {"claim_type": "currency_conversion", "observed": 7.19361, "unit": "currency",
+             "currency": "USD", "counter_currency": "CNY"}  # fmt: skip
+    assert observed_figure(claim) == "7.1936 USD/CNY"
 
 
 def test_markdown_lists_every_claim_with_verdict_and_explanation() -> None:
