@@ -216,3 +216,34 @@ def test_claim_ids_are_stable_and_follow_the_convention() -> None:
     sentence = first[0].sentence
     assert first[1].claim_id == claim_id("t1", sentence, 1)
     assert first[0].claim_id == hashlib.sha256(f"t1|{sentence}|0".encode()).hexdigest()[:16]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an unknown company (京东) after a known one must not inherit the known one's subject
+        ("亚马逊股价创新高　京东收跌近6%。", [("other", [], 6.0, None, "nearly")]),
+        # a carried subject over filler words is fine
+        ("Adobe股价周五暴跌超7%，盘中一度下跌10%。",
+         [("price_move", ["ADBE"], -7.0, None, "over"),
+          ("price_move", ["ADBE"], -10.0, None, "exact")]),
+        # 跌破 gives a level, not the size of a fall
+        ("亚马逊市值跌破7000亿美元。", [("other", ["AMZN"], 7e11, "USD", "exact")]),
+        # a share price is not a valuation
+        ("特斯拉估值时每股17美元。", [("other", ["TSLA"], 17.0, "USD", "exact")]),
+        # a price/earnings multiple is not a change between two valuations
+        ("英伟达30倍估值并不算高。", [("other", ["NVDA"], 30.0, None, "exact")]),
+        # a results figure is not a share-price move
+        ("亚马逊季度营收增长12%。", [("other", ["AMZN"], 12.0, None, "exact")]),
+        # the move word of another story does not reach across a name
+        ("美股涨跌不一，特斯拉市值突破1000亿美元。",
+         [("valuation", ["TSLA"], 1e11, "USD", "exact")]),
+    ],
+)  # fmt: skip
+def test_precision_rules(text: str, expected: list[tuple]) -> None:
+    assert [_summary(c) for c in _claims(text)] == expected
+
+
+def test_intraday_and_premarket_are_flagged() -> None:
+    claims = _claims("特斯拉盘前涨2.41%，收盘涨1%。")
+    assert [(c.value, c.intraday) for c in claims] == [(2.41, True), (1.0, False)]

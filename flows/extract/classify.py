@@ -53,7 +53,7 @@ def plan_multiples(figures: list[Figure], masked: str, multiples: list[Multiple]
         start = next(
             (i for i in money if lexicon.FROM_MARKER.search(masked[: figures[i].start])), None
         )
-        if start is None and not lexicon.VALUATION.search(masked):
+        if not lexicon.VALUATION.search(masked):  # "net income doubled" is not a valuation
             plans.append(None)
             continue
         after = [i for i in money if start is None or i > start]
@@ -101,6 +101,8 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
     window = s.figures[i - 1].end if i and s.figures[i - 1].end > clause[0] else clause[0]
     before = s.masked[window : fig.start]
     move = lexicon.direction_before(before)
+    if move is not None and any(window + move.end <= n[0] < fig.start for n in s.names):
+        move = None  # "涨跌不一，特斯拉市值突破…": the move word is about something else
     if move is not None and move.negated:
         return 0, move.word, fig.start, move
     if move is not None and not lexicon.is_level(before[move.end :]):
@@ -113,6 +115,17 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
             return sign, negated, fig.start, first_move
         return lexicon.direction_after(s.masked[fig.end : clause[1]]) or 0, None, fig.start, None
     return 0, None, fig.start, move
+
+
+def _carried_subject(s: Sentence, pos: int, move_start: int) -> list[str]:
+    """The subject at `pos`; one carried from an earlier clause only over filler words, since
+    "亚马逊创新高，京东收跌近6%" must not give Amazon the fall of a company the index lacks."""
+    clause = s.clause_of(pos)
+    subjects = subject_at(s.names, pos, clause, carry=True)
+    own = subject_at(s.names, pos, clause, carry=False)
+    if subjects and not own and not lexicon.only_filler(s.masked[clause[0] : move_start]):
+        return []
+    return subjects
 
 
 def figure_claim(art: Article, s: Sentence, i: int) -> Claim:
@@ -129,7 +142,8 @@ def figure_claim(art: Article, s: Sentence, i: int) -> Claim:
         "span": s.text[span_start : fig.end],
         "range_end": fig.range_end,
     }
-    subjects = _respective_subject(s, i) or subject_at(s.names, fig.start, clause, carry=True)
+    named = _respective_subject(s, i) or subject_at(s.names, fig.start, clause, carry=True)
+    subjects = _respective_subject(s, i) or _carried_subject(s, fig.start, span_start)
     if fig.unit == "percent" and sign and subjects and not lexicon.METRIC.search(clause_text):
         day, note = market_date(mention, None, subjects, art)
         return new_claim(
@@ -168,7 +182,15 @@ def figure_claim(art: Article, s: Sentence, i: int) -> Claim:
     valuation_words = lexicon.VALUATION.search(clause_text) or (
         lexicon.MARKET_CAP.search(clause_text) and move is None
     )
-    if fig.unit == "currency" and valuation_words and subjects and not from_marker:
+    per_share = lexicon.PER_SHARE.search(clause_text)  # a share price, not what a company is worth
+    subjects = named  # a valuation may name its company in any earlier clause
+    if (
+        fig.unit == "currency"
+        and valuation_words
+        and subjects
+        and not from_marker
+        and not per_share
+    ):
         day, note = plain_date(
             mention, art.published, "no date stated; valuation as of publication"
         )
@@ -246,6 +268,11 @@ def multiple_claim(art: Article, s: Sentence, mult: Multiple, plan: Plan) -> Cla
     )
     subjects = subjects or (prior.subjects if prior else [])
     first = s.figures[start] if start is not None else None
+    if first is None and end is None and prior is None:
+        # "30倍估值" is a price/earnings multiple, not a change between two stated valuations
+        return new_claim(
+            art, s, "other", subjects=subject_at(s.names, mult.start, clause, False), **common
+        )
     to_value = s.figures[end].value if end is not None else prior.value if prior else None
     currency = first.currency if first else prior.currency if prior else None
     return new_claim(

@@ -61,14 +61,33 @@ _NEGATION = re.compile(
     re.I,
 )
 # "跌至120美元", "fell to $120": the figure is the level reached, not the size of the move
-_LEVEL = re.compile(r"至|到|(?<![A-Za-z])to(?![A-Za-z])", re.I)
+_LEVEL = re.compile(r"至|到|破|(?<![A-Za-z])(?:to|below|above)(?![A-Za-z])", re.I)
 
-INTRADAY = re.compile(r"盘中|一度|日内|(?<![A-Za-z])(?:intraday|at one point|as much as)", re.I)
+PER_SHARE = re.compile(r"每股|(?<![A-Za-z])(?:per|a) share(?![A-Za-z])", re.I)
+# What may stand between a clause's start and its move word when the subject is carried over
+# from an earlier clause ("…，盘中一度下跌10%"); anything else may name another company.
+_FILLER = re.compile(
+    r"股价|股票|该股|其股价|该公司|公司|市值|总市值|盘中|一度|日内|收盘|盘后|盘前|尾盘|早盘|午盘|开盘"
+    r"|最终|全天|随后|同时|此后|之后|一天内|就|亦|也|则|并|而|又|还|再|继续|进一步|合计|共|都|均"
+    r"|反而|小幅|大幅|略|微|逆势|仍然|仍|依然|再度|再次|持续|连续|接连|当日|当天|次日|昨日|今日"
+    r"|(?<![A-Za-z])(?:and|its|shares?|stock|the|then|later|also|further|closing|intraday|at one"
+    r"|point|while|after|before|in|on|of|value|market|but|instead|slightly|sharply|modestly"
+    r"|rather|then|by|as)(?![A-Za-z])"
+    r"|[\s\W\d]",
+    re.I,
+)
+# not a close-to-close move: during the session, or before/after it
+INTRADAY = re.compile(
+    r"盘中|一度|日内|盘前|盘后|开盘|(?<![A-Za-z])(?:intraday|at one point|as much as"
+    r"|pre-?market|after-hours|at the open)",
+    re.I,
+)
 # a percentage of one of these is not a share-price move
 METRIC = re.compile(
-    r"营收|收入|利润|净利|销量|销售额|出货|用户|份额|同比|环比|利率|收益率|通胀|GDP|CPI"
+    r"营收|收入|利润|净利|销量|销售额|出货|用户|份额|同比|环比|利率|收益率|通胀|GDP|CPI|财报|业绩"
+    r"|季度|Q[1-4]|预售"
     r"|(?<![A-Za-z])(?:revenue|sales|profit|earnings|income|margin|shipments|users|market share"
-    r"|year-on-year|year over year|inflation|yield|interest rate|GDP)(?![A-Za-z])",
+    r"|year-on-year|year over year|inflation|yield|interest rate|GDP|quarter|results)(?![A-Za-z])",
     re.I,
 )
 MARKET_CAP = re.compile(
@@ -145,6 +164,11 @@ def direction_after(text: str) -> int | None:
     if m is None:
         return None
     return -1 if m.group("fall") else 1
+
+
+def only_filler(text: str) -> bool:
+    """Whether `text` holds nothing that could name another company (see _FILLER)."""
+    return _FILLER.sub("", text) == ""
 
 
 def is_level(between: str) -> bool:

@@ -16,7 +16,7 @@ _PREFIX = re.compile(
 )
 _TRAILER = re.compile(
     r"(?P<more1>多|余)?(?P<cnmag>万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千)?(?P<more2>多|余)?"
-    r"(?:\s*(?P<enmag>thousand|million|billion|trillion|mn|bn|tn|trn|k|m|b)(?![A-Za-z]))?"
+    r"(?:\s*(?P<enmag>thousand|million|billion|trillion|mln|bln|mn|bn|tn|trn|k|m|b)(?![A-Za-z]))?"
     r"(?:\s*(?P<pct>[%％]|percent(?:age points?)?|per\s?cent|pct|个百分点|百分点)"
     r"|\s*(?P<cur>美元|美金|港元|港币|欧元|日元|英镑|韩元|人民币|元|块"
     r"|(?:USD|CNY|RMB|EUR|HKD|JPY|GBP)(?![A-Za-z])"
@@ -37,6 +37,7 @@ _RANGE_GAP = re.compile(r"^\s*(?:[-–—~～至到]|to|and)\s*$", re.I)
 _EN_COUNT_NOUN = re.compile(r"\s+([a-z]{3,}s)(?![A-Za-z])")
 _NOT_COUNT_NOUNS = frozenset({"times", "was", "has", "this", "its", "as", "is", "does", "years"})
 _BARE_RANGE_START = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(?:[-–~～至到]|to)\s*$", re.I)
+_GLUED_CODE = re.compile(r"(?<![A-Za-z])(?:USD|CNY|RMB|EUR|HKD|JPY|GBP)$")
 _RANGE_BEFORE_DASH = re.compile(r"[A-Za-z0-9%％]\s*$")
 _VAGUE_BEFORE = "数几第上"  # 数十亿, 几百, 第三, 上百: not a figure one can check
 
@@ -91,9 +92,15 @@ def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
     t = _TRAILER.match(text, m.end())
     assert t is not None  # every group is optional
     end = t.end() if t.group() else m.end()
+    glued_code = _GLUED_CODE.search(text, 0, m.start()) is not None  # "EUR131m"
     if not chinese and not t.group() and _adjacent_letter(text, m.start(), m.end()):
         return None
-    if not chinese and t.group() and _adjacent_letter(text, m.start(), m.start()):
+    if (
+        not chinese
+        and t.group()
+        and not glued_code
+        and _adjacent_letter(text, m.start(), m.start())
+    ):
         return None
     try:
         value = parse_number(numeral)

@@ -9,7 +9,8 @@ CHINESE_NUMERAL_CHARS = "".join(_DIGITS) + "十百千万亿"
 MAGNITUDES: dict[str, float] = {
     "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "亿": 1e8, "千万": 1e7, "百万": 1e6,
     "十万": 1e5, "万": 1e4, "千": 1e3,
-    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6,
+    "billion": 1e9, "bn": 1e9, "bln": 1e9,
     "b": 1e9, "trillion": 1e12, "tn": 1e12, "trn": 1e12,
 }  # fmt: skip
 

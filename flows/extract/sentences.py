@@ -7,7 +7,8 @@ import re
 # Semicolons end a clause, not a sentence: in "Sora发布的次日，Adobe跌超7%；Shutterstock跌超5%"
 # the date and the story before the semicolon govern what follows it.
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』\"')）]*|\.[”’\"')）]*(?=\s|$)|\n+")
-_CLAUSE_END = re.compile(r"[，；;]|,(?!\d{3}(?!\d))")
+# headlines join two stories with an ideographic space or a full-width colon
+_CLAUSE_END = re.compile(r"[，；;：]|\u3000+|,(?!\d{3}(?!\d))")
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "inc", "corp", "co", "ltd", "jan", "feb", "mar", "apr", "jun", "jul"}
     | {"aug", "sep", "sept", "oct", "nov", "dec", "st", "vs", "no", "jr", "sr", "e.g", "i.e"}
