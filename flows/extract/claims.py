@@ -1,39 +1,55 @@
 """Text → claims: the checkable figures an article states, by rules (no model), each explainable.
 
-Pipeline, one sentence at a time (sentences end on 。！？ and English sentence ends; semicolons
-and commas only split clauses, so a date or subject before them governs what follows):
+Pipeline, one sentence at a time (sentence → clauses → figures → classify → subjects → dates):
 
-1. clauses — split on ，,；; (never on the comma of "1,000");
+1. sentences end on 。！？ and English sentence ends (not "Feb." or "U.S."); semicolons, commas,
+   full-width colons and headline spaces (　) only split clauses, so a date or subject stated
+   before them governs what follows ("Sora发布的次日，Adobe跌超7%；Shutterstock跌超5%");
 2. figures — numerals in Arabic or Chinese (百分之七点五, 三千五百亿), with magnitudes (万, 亿,
-   万亿, 千亿, thousand … trillion, k, mn, bn), percent, currency (signs, words, ISO codes; ¥ is
-   CNY unless the sentence speaks of Japan), counts (40多个国家), and a qualifier (exact, about,
-   over, nearly, under). Dates, times, years and ids (GPT-4, H100, file hashes) are masked first;
-   lone Chinese digits (一天, 两大隐患) and vague amounts (数十亿) are not figures;
+   万亿, 千亿, thousand … trillion, k, mn, bn), percent, money (signs, words, ISO codes, whole
+   units: 480亿美元 → 48000000000 USD; ¥ is CNY unless the sentence speaks of Japan), counts
+   (40多个国家) and a qualifier (exact, about, over, nearly, under). Dates, times, years and ids
+   (GPT-4, H100, file hashes) are masked first; lone Chinese digits (一天, 两大隐患) and vague
+   amounts (数十亿) are not figures;
 3. classify — a percent with a move word (跌, 暴跌, fell, plunged …; a fall is negative) is a
-   `price_move`; money with a move word and 市值/market value a `market_cap_change`; money with
-   估值/valuation (or 市值 without a move) a `valuation`; a multiple (增加了两倍 = ×3, 增加到两倍 =
-   ×2, 翻番, doubled) near a valuation a `valuation_change` whose `from_value` is the amount after
-   从/from and whose `to_value` is the amount after 到/to or else the valuation stated just before;
-   a second amount in another currency right after a first (约合人民币3500亿元, "(about ¥350
-   billion)") fills `counter_value` and adds a `currency_conversion`; everything else is `other`.
-   Ranges (跌5%至7%, 5-7%, "fell 5% to 7%") keep the first end as value and the other in
-   `range_end`; "fell 5% to $120" is a move and a price level, not a range;
-4. subjects — through the AliasIndex (longest alias wins); the last name before the figure,
-   carried across the clauses of the sentence; "三家公司合计", "both companies", "together" name
-   the companies with stated moves (else mentions) just before, in the same or previous sentence;
-5. dates — explicit, relative to publication, or counted from a calendar event (Sora发布的次日),
-   stated in one clause and carried to the others in the sentence; market claims then move to
-   the exchange's session (next session after an event-anchored day, previous otherwise).
-   A market claim of a sentence with no date takes the date of the sentence its collective
-   subject points back to, else the last session on or before publication if it is at most a
-   day before it, else no date. `date_note` says how the date was found or why it is missing.
+   `price_move` unless the clause speaks of results (营收, revenue, 同比 …); money with a move
+   word and 市值/market value is a `market_cap_change`; money with 估值/valuation, or 市值 with
+   no move, is a `valuation` (per-share prices are not); a multiple (增加了两倍 = ×3, 增加到两倍 =
+   ×2, 翻番, doubled) in a sentence about valuations is a `valuation_change` whose `from_value`
+   is the amount after 从/from and whose `to_value` is the amount after 到/to or else the
+   valuation stated just before (with neither, e.g. "30倍估值", it is `other`); an amount in
+   another currency right after a first (约合人民币3500亿元, "(about ¥350 billion)") fills
+   `counter_value` and adds a `currency_conversion`; every other figure is `other`.
+   Ranges (跌5%至7%, 5-7%, "fell 5% to 7%") keep the first end as value and the other, with the
+   same sign, in `range_end`; "fell 5% to $120" is a move and a level, not a range; a move word
+   followed by 至/到/破/to makes its figure a level (跌破7000亿美元), not a move;
+4. subjects — through the AliasIndex (longest alias wins): the last name before the figure, or
+   the first after it in its clause. A name carries to later clauses of the sentence only across
+   filler words (股价, 盘中一度, shares …), so an unknown company (京东) never inherits a known
+   one's move; a move word with a name between it and the figure is ignored. "三家公司合计",
+   "both companies", "together" name the companies with stated moves (else the mentions) just
+   before, in the same or previous sentence; "A和B分别跌7%和5%" pairs names and figures in order;
+5. dates — explicit (2月16日, Feb. 16; a missing year is the publication's, or the year before if
+   that would be in the future), relative to publication (昨日, 周五 = the latest Friday before
+   publication, 上周五 = Friday of the previous calendar week), or counted from a calendar event
+   (Sora发布的次日 = event date + 1). A date in one clause carries to the others in the sentence.
+   Market claims then move to their exchange's session (exchange_calendars): the day itself if a
+   session, else the next session for days counted after an event (次日, 当天) and the previous
+   session otherwise. A market claim in a sentence without a date takes the date of the sentence
+   its collective subject points back to, else the last session on or before publication when
+   that is at most one calendar day before it, else None. Valuations default to the publication
+   date; `other` figures keep a stated date or None. `date_note` says how, or why not.
 
-Negated moves ("并未下跌", "did not fall") are kept as `other` with the negation in `date_note`,
-never read as a move. Intraday words (盘中, 一度, intraday, at one point) set `intraday`.
-Not covered: moves stated without a figure, figures split across sentences, per-share prices
-checked as prices (they are `other`), "分别" lists (A和B分别跌5%和3%), percentage points (kept as
-`other`), and pronouns ("its shares") beyond the carry rules above.
+Negated moves ("并未下跌", "did not fall") are kept as `other`, with the negation said in
+`date_note`, never read as a move. `intraday` marks moves not from close to close (盘中, 一度,
+盘前, 开盘, intraday, at one point, pre-market). `counter_value` is the stated amount, unsigned.
+Not covered: moves stated without a figure; figures split across sentences; pronouns ("its
+rival") beyond the carry rules; groups named by category ("五大科技股") rather than by name;
+percentage points (kept as `other`); a weekday is always taken as the latest one before
+publication, even in a story about an older week.
 """
+
+from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
