@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flows.extract import lexicon
 from flows.extract.claim import Claim
 from flows.extract.multiples import Multiple
@@ -12,7 +14,8 @@ from flows.extract.subjects import resolve_group, subject_at
 Plan = tuple[int | None, int | None] | None  # (from figure, to figure) of a valuation multiple
 
 
-def new_claim(art: Article, s: Sentence, claim_type: str, **fields) -> Claim:
+def new_claim(art: Article, s: Sentence, claim_type: str, **fields: Any) -> Claim:
+    """A claim of this sentence with the claims columns it does not state left empty."""
     base = dict(
         subjects=[],
         value=None,
@@ -29,7 +32,7 @@ def new_claim(art: Article, s: Sentence, claim_type: str, **fields) -> Claim:
     )
 
 
-def _signed(fig: Figure, sign: int) -> dict:
+def _signed(fig: Figure, sign: int) -> dict[str, float | None]:
     end = None if fig.range_end is None else sign * abs(fig.range_end)
     return {"value": sign * abs(fig.value), "range_end": end}
 

@@ -203,6 +203,7 @@ def find_dates(
     taken = [False] * len(sentence)
 
     def add(mention: DateMention) -> None:
+        """Keep a mention unless an earlier, stronger pattern already took its text."""
         if not any(taken[mention.start : mention.end]):
             taken[mention.start : mention.end] = [True] * (mention.end - mention.start)
             found.append(mention)

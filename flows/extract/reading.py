@@ -64,12 +64,15 @@ class Sentence:
     claims: list[tuple[int, Claim]] = field(default_factory=list)
 
     def clause_of(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the clause holding `pos`."""
         return self.clauses[clause_index(self.clauses, pos)]
 
     def mention_at(self, pos: int) -> DateMention | None:
+        """The date that governs the clause holding `pos`."""
         return _mention_for(self.mentions, self.clauses, clause_index(self.clauses, pos))
 
     def intraday_at(self, pos: int) -> bool:
+        """Whether the clause holding `pos` speaks of an intraday or off-session move."""
         start, end = self.clause_of(pos)
         return lexicon.INTRADAY.search(self.text[start:end]) is not None
 
