@@ -49,10 +49,11 @@ class NewsResult:
 
     def mentioned(self) -> tuple[list[str], list[date]]:
         """The ticker symbols and reference dates the claims speak of."""
-        if self.claims.is_empty():
+        needs_market = self.claims.filter(pl.col("claim_type").is_in(JUDGED_TYPES))
+        if needs_market.is_empty():
             return [], []
-        symbols = self.claims["subjects"].explode().drop_nulls().unique().to_list()
-        days = self.claims["reference_date"].drop_nulls().unique().sort().to_list()
+        symbols = needs_market["subjects"].explode().drop_nulls().unique().sort().to_list()
+        days = needs_market["reference_date"].drop_nulls().unique().sort().to_list()
         return symbols, days
 
 

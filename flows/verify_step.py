@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.errors import RunFailed
+from flows.errors import RunFailed, UsageError
 from flows.news import NewsResult
 from flows.runtime import Run, get_logger
 
@@ -62,17 +62,24 @@ def load_facts(run: Run, claims: pl.DataFrame):  # -> flows.verify.MarketFacts
 
 def check_step(run: Run, frames: Mapping[str, pl.DataFrame], run_date: date):
     """Hold what the run loaded to the suites; a blocking failure fails the run."""
+    from flows.market import trading_days
     from flows.quality import run_checks
 
-    report = run_checks(
-        {name: frame for name, frame in frames.items() if frame is not None},
-        run_id=run.run_id,
-        run_date=run_date,
-        suites_dir=EXPECTATIONS_DIR,
-        docs_dir=run.settings.warehouse.dq_dir,
-        severity_overrides=dict(run.settings.quality.severity),
-        expected_symbols=list(run.settings.market.watchlist),
-    )
+    # The watchlist's prices can only be expected on a day the market was open.
+    expected = list(run.settings.market.watchlist) if trading_days(run_date, run_date) else []
+    try:
+        report = run_checks(
+            {name: frame for name, frame in frames.items() if frame is not None},
+            run_id=run.run_id,
+            run_date=run_date,
+            suites_dir=EXPECTATIONS_DIR,
+            docs_dir=run.settings.warehouse.dq_dir,
+            severity_overrides=dict(run.settings.quality.severity),
+            expected_symbols=expected,
+            today=run.today,
+        )
+    except ValueError as exc:  # an unknown expectation id in quality.severity
+        raise UsageError(f"config: quality.severity: {exc}") from None
     run.warehouse.append("dq_results", report.to_frame())
     log = get_logger()
     failed = report.failed_blocking
