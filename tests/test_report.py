@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import polars as pl
 import pytest
@@ -217,12 +218,18 @@ def test_publish_artifacts_outside_a_flow_run_does_nothing() -> None:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    """Publish inside a real flow run against a throwaway Prefect server (slow: once)."""
+def published(
+    tmp_path_factory: pytest.TempPathFactory, prefect_harness: None
+) -> Iterator[dict[str, object]]:
+    """Publish inside a real flow run against the session's Prefect test server (once)."""
+    import prefect.runtime.flow_run
     from prefect import flow
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.testing.utilities import prefect_test_harness
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
 
     docs = tmp_path_factory.mktemp("dq") / "index.html"
     docs.write_text("<html></html>", encoding="utf-8")
@@ -230,17 +237,21 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ob
     markdown = report_markdown(claims, ARTICLES, report_date=REPORT_DATE)
 
     @flow
-    def publish() -> None:
+    def publish() -> str:
         publish_artifacts(claims, report_date=REPORT_DATE, markdown=markdown, docs_index=docs)
+        return str(prefect.runtime.flow_run.id)
 
-    with prefect_test_harness():
-        publish()
-        keys = ["claims-report", "claims-verdicts", "data-docs"]
-        with get_client(sync_client=True) as client:
-            found = client.read_artifacts(
-                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys))
+    run_id = publish()
+    keys = ["claims-report", "claims-verdicts", "data-docs"]
+    # Other tests publish under the same keys on the shared server: read this run's only.
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=keys),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(run_id)]),
             )
-        yield {"artifacts": {a.key: a for a in found}, "markdown": markdown, "docs": docs}
+        )
+    yield {"artifacts": {a.key: a for a in found}, "markdown": markdown, "docs": docs}
 
 
 @pytest.mark.slow
