@@ -157,39 +157,51 @@ def server_healthy(api_url: str = LOCAL_API_URL, timeout: float = 2.0) -> bool:
 
 
 def start_server(
-    prefect_home: Path, *, wait_seconds: float = SERVER_START_SECONDS
+    prefect_home: Path,
+    *,
+    host: str = HOST,
+    port: int = PORT,
+    wait_seconds: float = SERVER_START_SECONDS,
 ) -> subprocess.Popen | None:
-    """Start `prefect server start` on 127.0.0.1:4200 unless one answers; wait until healthy."""
-    if server_healthy():
-        print(f"newsdesk: using the Prefect server already running at {LOCAL_API_URL}")
+    """Start `prefect server start` on host:port unless one answers there; wait until healthy."""
+    api_url = f"http://{host}:{port}/api"
+    if server_healthy(api_url):
+        print(f"newsdesk: using the Prefect server already running at {api_url}")
         return None
     prefect_home.mkdir(parents=True, exist_ok=True)
     log_path = prefect_home / "server.log"
     env = {**os.environ, "PREFECT_HOME": str(prefect_home)}
     env.pop("PREFECT_API_URL", None)  # the server must not try to talk to itself
-    prefect = Path(sys.executable).with_name("prefect")
-    command = [str(prefect), "server", "start", "--host", HOST, "--port", str(PORT)]
     print(f"newsdesk: starting a Prefect server (state in {prefect_home}, log {log_path})")
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            _server_command(host, port),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     deadline = time.monotonic() + wait_seconds
-    while not server_healthy():
+    while not server_healthy(api_url):
         if process.poll() is not None:
             raise RunFailed(
                 f"the Prefect server exited with status {process.returncode} before it was "
-                f"healthy; see {log_path} (is port {PORT} taken?)"
+                f"healthy; see {log_path} (is port {port} taken?)"
             )
         if time.monotonic() > deadline:
             process.terminate()
             raise RunFailed(
-                f"the Prefect server did not answer {LOCAL_API_URL}/health within "
+                f"the Prefect server did not answer {api_url}/health within "
                 f"{wait_seconds:.0f} s; see {log_path}"
             )
         time.sleep(0.5)
-    print(f"newsdesk: Prefect server up; UI at http://{HOST}:{PORT}")
+    print(f"newsdesk: Prefect server up; UI at http://{host}:{port}")
     return process
+
+
+def _server_command(host: str, port: int) -> list[str]:
+    prefect = Path(sys.executable).with_name("prefect")
+    return [str(prefect), "server", "start", "--host", host, "--port", str(port)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

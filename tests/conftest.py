@@ -33,3 +33,75 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=60):
         yield
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving (issue 5, tests/test_serve.py and tests/test_concurrency.py): the session's Prefect
+# test server by URL, and `python -m flows.serve` serving the deployments against it.
+# ---------------------------------------------------------------------------------------------
+
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SERVE_START_SECONDS = 120.0
+
+
+@pytest.fixture(scope="session")
+def prefect_api(prefect_harness: None) -> str:
+    """The URL of the session's Prefect test API, for processes started by tests."""
+    from prefect.settings import PREFECT_API_URL
+
+    return str(PREFECT_API_URL.value())
+
+
+@pytest.fixture(scope="session")
+def served_deployments(
+    prefect_api: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """`python -m flows.serve` in its own process group against prefect_api; yields its log."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    home = tmp_path_factory.mktemp("serve")
+    log_path = home / "serve.log"
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_api,
+        "PREFECT_HOME": str(home / "prefect"),
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",  # pick up (re-)scheduled runs quickly
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    env.pop("NEWSDESK_CONFIG", None)  # each test run passes its own config parameter
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flows.serve"], cwd=REPO_ROOT, env=env, stdout=log,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + SERVE_START_SECONDS
+        with get_client(sync_client=True) as client:
+            while True:
+                try:
+                    client.read_deployment_by_name("nightly/nightly")
+                    client.read_deployment_by_name("backfill/backfill")
+                    break
+                except ObjectNotFound:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"flows.serve did not come up:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield log_path
+    finally:
+        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+            if process.poll() is not None:
+                break
+            os.killpg(process.pid, sig)
+            try:
+                process.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                continue

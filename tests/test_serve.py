@@ -1,0 +1,370 @@
+"""Deployments: scheduled dates, parameters, validation, the local server, runs served for real."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from flows import serve
+from flows.config import Settings, load_settings
+from flows.errors import RunFailed, UsageError
+from flows.nightly import scheduled_run_date
+
+REPO = Path(__file__).resolve().parents[1]
+SNAPSHOT_RAW = REPO / "snapshot" / "raw"
+START, END = date(2024, 2, 12), date(2024, 2, 21)  # ten days around the Sora day
+# Every table a run derives; `runs` and `dq_results` gain rows per run by design.
+DATA_TABLES = (
+    "tickers", "prices", "splits", "dividends", "fx_rates", "shares_outstanding",
+    "valuations", "articles", "events", "claims",
+)  # fmt: skip
+RUN_TIMEOUT = 240.0
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A config file over a fresh warehouse and a copy of the demo snapshot's landing zone."""
+
+    config: Path
+    warehouse: Path
+
+
+def make_workspace(root: Path) -> Workspace:
+    """Copy snapshot/raw under root and write a config that runs offline over it."""
+    from flows.commands import DEMO_SYMBOLS
+    from flows.landing import find_landed
+
+    if not (SNAPSHOT_RAW / "yahoo").is_dir():
+        pytest.skip(f"the demo snapshot is missing at {SNAPSHOT_RAW}")
+    root.mkdir(parents=True, exist_ok=True)
+    raw = root / "raw"
+    shutil.copytree(SNAPSHOT_RAW, raw)
+    pages = sorted({landed.params["url"] for landed in find_landed(raw, "news")})
+    warehouse = root / "wh" / "newsdesk.duckdb"
+    config = root / "newsdesk.toml"
+    config.write_text(
+        "[warehouse]\n"
+        f"path = {json.dumps(str(warehouse))}\n"
+        f"raw_dir = {json.dumps(str(raw))}\n"
+        f"reports_dir = {json.dumps(str(root / 'reports'))}\n"
+        f"dq_dir = {json.dumps(str(root / 'dq'))}\n"
+        "[news]\n"
+        f"pages = {json.dumps(pages)}\n"
+        "[market]\n"
+        f"watchlist = {json.dumps(list(DEMO_SYMBOLS))}\n",
+        encoding="utf-8",
+    )
+    return Workspace(config, warehouse)
+
+
+def data_checksums(warehouse: Path) -> dict[str, str]:
+    """Order-independent checksums of every derived table."""
+    from flows.warehouse import Warehouse
+
+    return Warehouse(warehouse, migrate=False).checksums(DATA_TABLES)
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    """Rows of a read-only query."""
+    from flows.warehouse import Warehouse
+
+    return Warehouse(warehouse, migrate=False).query(sql).rows()
+
+
+def wait_final(flow_run_id, timeout: float = RUN_TIMEOUT):
+    """Poll the API until the flow run is in a final state."""
+    import time
+
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while True:
+            run = client.read_flow_run(flow_run_id)
+            if run.state is not None and run.state.is_final():
+                return run
+            if time.monotonic() > deadline:
+                pytest.fail(f"flow run {run.name} still {run.state_name} after {timeout:.0f} s")
+            time.sleep(1.0)
+
+
+def run_logs(flow_run_id) -> list[tuple[int, str]]:
+    """(level, message) of every log line the run sent to the API."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return [(log.level, log.message) for log in logs]
+
+
+# --- the nightly run's own date ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scheduled", "tz", "expected"),
+    [
+        (datetime(2024, 2, 17, 6, 0, tzinfo=UTC), "UTC", date(2024, 2, 16)),
+        # 03:00 UTC is still the evening before in New York
+        (datetime(2024, 2, 17, 3, 0, tzinfo=UTC), "America/New_York", date(2024, 2, 15)),
+        # 23:30 UTC is already the next morning in Shanghai
+        (datetime(2024, 2, 16, 23, 30, tzinfo=UTC), "Asia/Shanghai", date(2024, 2, 16)),
+        # the night the clocks spring forward
+        (datetime(2024, 3, 10, 7, 30, tzinfo=UTC), "America/New_York", date(2024, 3, 9)),
+        # the API's naive timestamps are UTC
+        (datetime(2024, 1, 1, 0, 30), "UTC", date(2023, 12, 31)),
+        # a run scheduled in Tokyo's timezone, given in Tokyo time
+        (
+            datetime(2024, 2, 17, 0, 5, tzinfo=ZoneInfo("Asia/Tokyo")),
+            "Asia/Tokyo",
+            date(2024, 2, 16),
+        ),
+    ],
+)
+def test_a_scheduled_run_processes_the_day_before_its_scheduled_start(
+    scheduled: datetime, tz: str, expected: date
+) -> None:
+    assert scheduled_run_date(scheduled, ZoneInfo(tz)) == expected
+
+
+# --- the deployments as registered ----------------------------------------------------------
+
+
+def test_deployments_carry_schedule_limits_tags_and_date_parameters(tmp_path: Path) -> None:
+    config = tmp_path / "newsdesk.toml"
+    config.write_text('[schedule]\ncron = "30 5 * * 1-5"\ntimezone = "Asia/Shanghai"\n')
+    settings = load_settings(config, environ={})
+    nightly, backfill = serve.build_deployments(settings)
+
+    assert (nightly.name, backfill.name) == ("nightly", "backfill")
+    assert (nightly.flow_name, backfill.flow_name) == ("nightly", "backfill")
+    [schedule] = nightly.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 5 * * 1-5", "Asia/Shanghai")
+    assert not backfill.schedules
+    for deployment, kind in ((nightly, "nightly"), (backfill, "backfill")):
+        assert deployment.concurrency_limit == 1
+        assert deployment.concurrency_options.collision_strategy.value == "ENQUEUE"
+        assert set(deployment.tags) == {"newsdesk", kind}
+        assert deployment.description
+        assert deployment.parameters == {"config": str(config.resolve())}
+        assert deployment.entrypoint == f"flows.{kind}.{kind}"
+
+    schema = backfill._parameter_openapi_schema.model_dump()
+    assert set(schema["required"]) == {"start", "end"}
+    for name in ("start", "end"):
+        assert schema["properties"][name]["format"] == "date"
+    assert schema["properties"]["offline"]["default"] is False
+    assert {"start", "end", "offline", "symbols"} <= set(schema["properties"])
+    nightly_schema = nightly._parameter_openapi_schema.model_dump()
+    assert nightly_schema.get("required", []) == []  # a scheduled run needs no parameter
+
+
+def test_without_a_config_file_runs_get_no_config_parameter() -> None:
+    nightly, backfill = serve.build_deployments(Settings())
+    assert nightly.parameters == backfill.parameters == {}
+
+
+def test_serving_needs_an_api_url() -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with (
+        temporary_settings(restore_defaults={PREFECT_API_URL}),
+        pytest.raises(UsageError, match="PREFECT_API_URL is not set"),
+    ):
+        serve.serve_deployments(Settings())
+
+
+# --- the local server that `make serve` starts ---------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_health_check_sees_an_answering_api(local_server) -> None:
+    local_server.route("/api/health", body=b"true")
+    assert serve.server_healthy(local_server.url("/api"))
+    assert not serve.server_healthy(f"http://127.0.0.1:{_free_port()}/api", timeout=0.5)
+
+
+def test_a_running_server_is_reused_not_started_again(local_server, tmp_path: Path) -> None:
+    local_server.route("/api/health", body=b"true")
+    port = int(local_server.base_url.rsplit(":", 1)[1])
+    assert serve.start_server(tmp_path / "home", port=port) is None
+    assert not (tmp_path / "home").exists()
+
+
+def test_a_server_that_dies_at_start_is_reported_with_its_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(
+        serve, "_server_command", lambda host, port: [sys.executable, "-c", "raise SystemExit(3)"]
+    )
+    with pytest.raises(RunFailed, match=r"exited with status 3 .*server\.log"):
+        serve.start_server(tmp_path / "home", port=_free_port(), wait_seconds=30)
+
+
+@pytest.mark.slow
+def test_make_serve_starts_a_real_server_with_persistent_state(tmp_path: Path) -> None:
+    home, port = tmp_path / "prefect-home", _free_port()
+    process = serve.start_server(home, port=port)
+    try:
+        assert process is not None and process.poll() is None
+        assert serve.server_healthy(f"http://127.0.0.1:{port}/api")
+        assert (home / "server.log").exists()
+        assert any(home.glob("*.db")), "the server keeps its database under PREFECT_HOME"
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+# --- validation: the run fails at once, says why, writes nothing -----------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("start", "end", "phrase"),
+    [
+        (date(2024, 2, 21), date(2024, 2, 12), "is before start"),
+        (date(2015, 1, 1), date(2023, 12, 31), "longer than five years"),
+        (date.today() - timedelta(days=2), date.today() + timedelta(days=3), "not in the past"),
+    ],
+)
+def test_an_invalid_range_fails_the_run_with_one_message_and_writes_nothing(
+    prefect_harness: None, tmp_path: Path, start: date, end: date, phrase: str
+) -> None:
+    import time
+
+    from flows.backfill import backfill
+
+    workspace = make_workspace(tmp_path)
+    state = backfill(
+        start=start, end=end, offline=True, config=str(workspace.config), return_state=True
+    )
+    assert state.is_failed()
+    assert phrase in state.message
+    assert not workspace.warehouse.exists()
+    errors: list[str] = []
+    deadline = time.monotonic() + 15  # logs reach the API in batches
+    while not any(phrase in msg for msg in errors) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        errors = [msg for level, msg in run_logs(state.state_details.flow_run_id) if level >= 40]
+    assert any(phrase in msg for msg in errors), errors
+
+
+# --- the global write slot ------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_writes_inside_a_run_hold_the_global_write_slot(prefect_harness: None) -> None:
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+
+    def active_slots() -> int:
+        with get_client(sync_client=True) as client:
+            return client.read_global_concurrency_limit_by_name(serve.WRITE_LIMIT).active_slots
+
+    serve.ensure_write_limit()
+
+    @flow
+    def writer() -> int:
+        with serve.write_slot():
+            return active_slots()
+
+    assert writer() == 1
+    assert active_slots() == 0
+    with serve.write_slot():  # outside a run: nothing to coordinate with
+        assert active_slots() == 0
+
+
+# --- runs served for real -------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_ten_day_backfill_through_the_deployment_fills_the_tables_and_repeats_cleanly(
+    served_deployments: Path, tmp_path: Path
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+    from prefect.deployments import run_deployment
+
+    workspace = make_workspace(tmp_path)
+    params = {"start": START.isoformat(), "end": END.isoformat(), "offline": True,
+              "config": str(workspace.config)}  # fmt: skip
+    first = run_deployment(
+        "backfill/backfill", parameters=params, timeout=RUN_TIMEOUT, poll_interval=1
+    )
+    assert first.state.is_completed(), (first.state, served_deployments.read_text()[-3000:])
+    assert first.name == f"backfill-{START}..{END}"
+    assert {"newsdesk", "backfill"} <= set(first.tags)
+
+    # 12–16 Feb and 20–21 Feb: 19 Feb was Presidents' Day.
+    per_symbol = query(
+        workspace.warehouse,
+        f"select symbol, count(*) from prices where date between '{START}' and '{END}' "
+        "group by symbol order by symbol",
+    )
+    assert per_symbol == [("ADBE", 7), ("GOOG", 7), ("GOOGL", 7), ("SSTK", 7)]
+    assert query(workspace.warehouse, "select count(*) from claims")[0][0] > 0
+    [(flow_name, run_date, status, stats)] = query(
+        workspace.warehouse, "select flow, run_date, status, stats from runs"
+    )
+    assert (flow_name, run_date, status) == ("backfill", END, "completed")
+    stats = json.loads(stats)
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[first.id]))
+        )
+    by_key = {a.key: a for a in artifacts}
+    assert by_key["backfill-progress"].type == "progress"
+    assert float(by_key["backfill-progress"].data) == 100.0
+    table = json.loads(by_key["backfill-stats"].data)
+    loaded = {row["name"]: row["value"] for row in table if row["stat"] == "rows"}
+    assert loaded == stats["rows"] and loaded["prices"] > 0
+
+    before = data_checksums(workspace.warehouse)
+    second = run_deployment(
+        "backfill/backfill", parameters=params, timeout=RUN_TIMEOUT, poll_interval=1
+    )
+    assert second.state.is_completed(), second.state
+    assert data_checksums(workspace.warehouse) == before
+    assert query(workspace.warehouse, "select count(*), count(distinct run_id) from runs") == [
+        (2, 2)
+    ]
+
+
+@pytest.mark.slow
+def test_the_nightly_deployment_processes_its_own_scheduled_day(
+    served_deployments: Path, tmp_path: Path
+) -> None:
+    from prefect.deployments import run_deployment
+
+    workspace = make_workspace(tmp_path)
+    # A late run: scheduled for 21 Feb 2024 06:00 UTC and executed today, it still does 20 Feb.
+    run = run_deployment(
+        "nightly/nightly",
+        parameters={"offline": True, "config": str(workspace.config)},
+        scheduled_time=datetime(2024, 2, 21, 6, 0, tzinfo=UTC),
+        timeout=RUN_TIMEOUT,
+        poll_interval=1,
+    )
+    assert run.state.is_completed(), (run.state, served_deployments.read_text()[-3000:])
+    assert run.name == "nightly-2024-02-20"
+    assert {"newsdesk", "nightly"} <= set(run.tags)
+    assert query(workspace.warehouse, "select flow, run_date, status from runs") == [
+        ("nightly", date(2024, 2, 20), "completed")
+    ]
