@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows.warehouse import ReadOnlyViolation, Replace, Warehouse, run_read_only
+from flows.warehouse import SQL_DIR, ReadOnlyViolation, Replace, Warehouse, run_read_only
 
 D = dt.date(2024, 2, 16)
 
@@ -104,3 +104,15 @@ def test_read_only_answers_reads(wh):
     wh.write({"prices": prices(("ADBE", D, 546.66))})
     frame = run_read_only(wh.path, "select symbol, close from prices where date = '2024-02-16'")
     assert frame.rows() == [("ADBE", 546.66)]
+
+
+def test_every_example_query_runs_read_only(wh):
+    for query in sorted((SQL_DIR / "queries").glob("*.sql")):
+        frame = run_read_only(wh.path, query.read_text(encoding="utf-8"))
+        assert frame.width >= 2, query.name
+
+
+def test_daily_moves_view(wh):
+    wh.write({"prices": prices(("ADBE", D - dt.timedelta(days=1), 590.44), ("ADBE", D, 546.66))})
+    move = wh.query("select pct_change from daily_moves where date = ?", [D])["pct_change"]
+    assert move.to_list() == [round(100 * (546.66 / 590.44 - 1), 4)]
