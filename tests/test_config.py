@@ -1,5 +1,6 @@
 """Settings: defaults, TOML, environment overrides, and clear refusals."""
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,15 @@ def test_bad_dates(text):
 def test_settings_are_immutable():
     with pytest.raises(AttributeError):
         Settings().market.watchlist = ("X",)  # type: ignore[misc]
+
+
+def test_the_example_config_loads_and_names_every_key():
+    example = Path(__file__).resolve().parents[1] / "newsdesk.example.toml"
+    settings = load_settings(example, environ={})
+    assert settings.market.watchlist[0] == "^GSPC"
+    text = example.read_text(encoding="utf-8")
+    for section in fields(Settings):
+        if section.name == "source_file":
+            continue
+        for key in fields(getattr(settings, section.name)):
+            assert f"\n{key.name} = " in text, f"{section.name}.{key.name} missing from the example"
