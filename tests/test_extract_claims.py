@@ -147,6 +147,14 @@ FIXTURES = [
                           ("other", [], 2.2e11, "USD", "about"),
                           ("other", [], 150_000.0, None, "over"),
                           ("other", [], 7.5, None, "exact")]),
+    ("anaphora_en.txt", [("price_move", ["ADBE"], -4.0, None, "exact"),
+                         ("price_move", ["SSTK"], -6.0, None, "exact"),
+                         ("market_cap_change", ["ADBE", "SSTK"], -9e9, "USD", "about"),
+                         ("currency_conversion", [], 9e9, "USD", "about")]),
+    ("anaphora_zh.txt", [("price_move", ["ADBE"], -4.0, None, "exact"),
+                         ("price_move", ["SSTK"], -6.0, None, "exact"),
+                         ("market_cap_change", ["ADBE", "SSTK"], -9e9, "USD", "about"),
+                         ("currency_conversion", [], 9e9, "USD", "about")]),
 ]  # fmt: skip
 
 
@@ -201,6 +209,35 @@ def test_undated_move_defaults_to_the_session_of_publication_only_when_close() -
     assert late.reference_date is None and "more than a day" in (late.date_note or "")
     [unknown] = _claims(text, None)
     assert unknown.reference_date is None and unknown.date_note
+
+
+@pytest.mark.parametrize("name", ["anaphora_en.txt", "anaphora_zh.txt"])
+def test_the_day_after_counts_from_the_date_stated_in_an_earlier_sentence(name: str) -> None:
+    claims = _claims((TEXTS / name).read_text(encoding="utf-8"))
+    assert all("the date stated earlier (2024-02-15)" in (c.date_note or "") for c in claims)
+    change = _one(claims, "market_cap_change", ["ADBE", "SSTK"])
+    assert (change.counter_value, change.counter_currency) == (65e9, "CNY")
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "day", "note"),
+    [
+        # an event named in an earlier sentence is the anchor when no date is stated
+        ("OpenAI展示了Sora，引发热议。隔天，Adobe股价下挫4%。", TUESDAY, FRIDAY, "event sora"),
+        ("OpenAI unveiled Sora to testers. The next day, Adobe fell 4%.", TUESDAY, FRIDAY,
+         "event sora"),
+        # the first session strictly after Friday 2-16 is Tuesday 2-20 (Monday was a holiday)
+        ("Adobe unveiled new tools on February 16. On the first trading day after the"
+         " announcement, Adobe fell 3%.", datetime(2024, 2, 21, 9, 0), date(2024, 2, 20),
+         "first session after the date stated earlier (2024-02-16)"),
+        # the latest anchor wins: the second sentence's date, not the first's event
+        ("OpenAI unveiled Sora. Adobe held an event on Feb. 12. A day later, Adobe fell 4%.",
+         TUESDAY, date(2024, 2, 13), "2024-02-12"),
+    ],
+)  # fmt: skip
+def test_anaphoric_dates(text: str, published: datetime, day: date, note: str) -> None:
+    [move] = [c for c in _claims(text, published) if c.claim_type == "price_move"]
+    assert move.reference_date == day and note in (move.date_note or ""), move.date_note
 
 
 def test_relative_date_without_anchor_is_none_with_reason() -> None:

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract.dates import CalendarEvent, find_dates, load_calendar_events
+from flows.extract.dates import (
+    Anchor,
+    CalendarEvent,
+    find_dates,
+    load_calendar_events,
+    sentence_anchor,
+)
 from flows.extract.sessions import latest_session, to_session
 
 EVENTS_CSV = Path(__file__).resolve().parents[1] / "sql" / "events.csv"
@@ -58,6 +64,77 @@ def test_find_dates(text: str, published: date, day: date, snap: str) -> None:
 def test_unresolvable_dates_say_why(text: str, published: date | None, reason: str) -> None:
     [mention] = find_dates(text, published, [SORA])
     assert mention.day is None and reason in mention.note
+
+
+EARLIER = Anchor(date(2024, 2, 15), "the date stated earlier (2024-02-15)")
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "snap"),
+    [
+        ("On the first trading day after the demo, Adobe fell", date(2024, 2, 16), "next"),
+        ("the next session after the unveiling", date(2024, 2, 16), "next"),
+        ("The day after the launch, shares fell", date(2024, 2, 16), "next"),
+        ("A day after its announcement, shares fell", date(2024, 2, 16), "next"),
+        ("The next day, shares fell", date(2024, 2, 16), "next"),
+        ("The following day, shares fell", date(2024, 2, 16), "next"),
+        ("A day later, shares fell", date(2024, 2, 16), "next"),
+        ("次日，Adobe股价下跌", date(2024, 2, 16), "next"),
+        ("第二天，Adobe股价下跌", date(2024, 2, 16), "next"),
+        ("翌日", date(2024, 2, 16), "next"),
+        ("隔天", date(2024, 2, 16), "next"),
+        ("发布次日", date(2024, 2, 16), "next"),
+        ("发布后的第一个交易日", date(2024, 2, 16), "next"),
+        ("The day before the release, shares rose", date(2024, 2, 14), "previous"),
+        ("当天，Adobe股价下跌", date(2024, 2, 15), "next"),
+    ],
+)
+def test_anchored_dates_count_from_the_anchor_stated_earlier(
+    text: str, day: date, snap: str
+) -> None:
+    mention = find_dates(text, TUESDAY, [SORA], EARLIER)[-1]
+    assert (mention.day, mention.snap) == (day, snap)
+    assert "the date stated earlier (2024-02-15)" in mention.note and mention.derived
+
+
+def test_counting_sessions_is_said_in_the_note() -> None:
+    [mention] = find_dates("On the first trading day after the demo", TUESDAY, [], EARLIER)
+    assert "first session after the date stated earlier (2024-02-15)" in mention.note
+    assert mention.note.startswith("'the first trading day after the demo'")
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Sora发布次日，Adobe股价下跌", date(2024, 2, 16)),  # the event in its clause wins
+        ("2月10日发布，次日股价下跌", date(2024, 2, 11)),  # a date earlier in the sentence wins
+        ("OpenAI发布了Sora，次日Adobe股价下跌", date(2024, 2, 16)),  # an event in an earlier clause
+    ],
+)
+def test_the_nearest_anchor_wins_over_the_article_anchor(text: str, day: date) -> None:
+    far = Anchor(date(2024, 1, 2), "the date stated earlier (2024-01-02)")
+    assert find_dates(text, TUESDAY, [SORA], far)[-1].day == day
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "label"),
+    [
+        ("OpenAI's preview of Sora on February 15 worried investors", date(2024, 2, 15), "date"),
+        ("2月15日，OpenAI展示了新模型", date(2024, 2, 15), "date"),
+        ("OpenAI对外展示了Sora", date(2024, 2, 15), "event sora"),
+        ("Sora发布次日，Adobe下跌", date(2024, 2, 15), "event sora"),  # 次日 is not an anchor
+        ("Analysts discussed Sora on Feb. 19", date(2024, 2, 19), "date"),  # the date wins
+        ("昨日分析师讨论了Sora", date(2024, 2, 19), "date"),
+    ],
+)
+def test_sentence_anchor(text: str, day: date, label: str) -> None:
+    anchor = sentence_anchor(text, find_dates(text, TUESDAY, [SORA]), [SORA])
+    assert anchor is not None and anchor.day == day and label in anchor.label
+
+
+def test_a_sentence_without_date_or_event_has_no_anchor() -> None:
+    text = "Adobe shares fell the next day"
+    assert sentence_anchor(text, find_dates(text, TUESDAY, [SORA]), [SORA]) is None
 
 
 def test_no_dates() -> None:

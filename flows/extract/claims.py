@@ -31,8 +31,13 @@ Pipeline, one sentence at a time (sentence → clauses → figures → classify 
    before, in the same or previous sentence; "A和B分别跌7%和5%" pairs names and figures in order;
 5. dates — explicit (2月16日, Feb. 16; a missing year is the publication's, or the year before if
    that would be in the future), relative to publication (昨日, 周五 = the latest Friday before
-   publication, 上周五 = Friday of the previous calendar week), or counted from a calendar event
-   (Sora发布的次日 = event date + 1). A date in one clause carries to the others in the sentence.
+   publication, 上周五 = Friday of the previous calendar week), or counted from an anchor
+   (次日, 第二天, "the day after the demo", "the next day", "a day later" = anchor + 1; "the
+   first trading day after" = the next session strictly after the anchor): a calendar event
+   named in the same clause (Sora发布的次日), else the latest date or event stated earlier in
+   the sentence, else in the article ("…preview of Sora on February 15. On the first trading
+   day after the demo, …"); a stated date beats an event named beside it, and a counted day is
+   never an anchor itself. A date in one clause carries to the others in the sentence.
    Market claims then move to their exchange's session (exchange_calendars): the day itself if a
    session, else the next session for days counted after an event (次日, 当天) and the previous
    session otherwise. A market claim in a sentence without a date takes the date of the sentence
@@ -101,6 +106,7 @@ def _remember(art: Article, s: Sentence, claims: list[Claim]) -> None:
     art.moved = [c.subjects[0] for c in claims if c.claim_type == "price_move"]
     art.mention = next((m for m in s.mentions if m.day is not None), None)
     art.valuations = [c for c in claims if c.claim_type == "valuation"]
+    art.anchor = s.anchor or art.anchor
 
 
 def extract_claims(

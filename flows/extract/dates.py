@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
+from flows.extract.events import (
+    Anchor,
+    CalendarEvent,
+    keyword_spans,
+    latest_anchor,
+    load_calendar_events,
+)
 from flows.extract.sentences import split_clauses
+
+__all__ = [
+    "Anchor",
+    "CalendarEvent",
+    "DateMention",
+    "find_dates",
+    "load_calendar_events",
+    "non_figure_spans",
+    "sentence_anchor",
+]
 
 _MONTH_NAMES = (
     "january february march april may june july august september october november december"
@@ -39,30 +54,27 @@ _RELATIVE = re.compile(
     r"|Thursday|Friday|Saturday|Sunday)(?![A-Za-z])",
     re.I,
 )
+_OBJECT = (  # what "the day after" counts from, when it says so without naming it
+    r"(?:\s+(?:the|its|this|that|their)\s+(?:[A-Za-z-]+\s+){0,2}?(?:demo|demonstration|launch"
+    r"|announcement|unveiling|release|preview|debut|presentation|reveal|showcase|event|news"
+    r"|report)s?(?![A-Za-z]))?"
+)
 _ANCHORED = re.compile(
-    r"(?P<after>次日|第二天|翌日|隔天|隔日"
-    r"|the day after|a day after|the next day|the following day)"
-    r"|(?P<before>前一天|前一日|the day before|a day before)"
-    r"|(?P<same>当天|当日|同日|the same day|that day|on the day)",
+    r"(?<![A-Za-z])(?:(?P<after>次日|第二天|翌日|隔天|隔日|次一交易日|下一个?交易日"
+    r"|之?后的?(?:第一|首)个交易日|(?:the|a|one)\s+day\s+later|the\s+(?:next|following)\s+"
+    r"(?:trading\s+)?(?:day|session)(?!\s+after)"
+    rf"|(?:(?:the|a|one)\s+day|the\s+(?:first|next|following)\s+(?:trading\s+day|session))"
+    rf"\s+after{_OBJECT})"
+    rf"|(?P<before>前一天|前一日|(?:the|a|one)\s+day\s+(?:before{_OBJECT}|earlier))"
+    r"|(?P<same>当天|当日|同日|the same day|that day|on the day))",
     re.I,
 )
+_SESSIONS = re.compile(r"交易日|trading|session", re.I)  # counts sessions, not calendar days
 # Spans that look numeric but are not figures: years, months, clock times, split ratios
 _NOT_FIGURES = re.compile(
     r"(?:19|20)\d{2}年|(?<![个\d])\d{1,2}月份?|(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)"
     r"|\d+-for-\d+|(?<!\d)(?:19|20)\d{2}(?:\s*(?:年代|年度|财年))"
 )
-
-
-@dataclass(frozen=True)
-class CalendarEvent:
-    """A dated happening from the reference calendar (sql/events.csv)."""
-
-    event_id: str
-    event_date: date
-    entity: str
-    title: str
-    keywords: tuple[str, ...]
-    event_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,22 +86,7 @@ class DateMention:
     day: date | None
     snap: str  # "next" (the day after an event) or "previous"
     note: str
-
-
-def load_calendar_events(path: Path) -> list[CalendarEvent]:
-    """Read sql/events.csv: event_id,event_date,entity,event_type,title,keywords (| separated)."""
-    with path.open(encoding="utf-8", newline="") as f:
-        return [
-            CalendarEvent(
-                event_id=row["event_id"],
-                event_date=date.fromisoformat(row["event_date"]),
-                entity=row["entity"],
-                title=row["title"],
-                keywords=tuple(k.strip() for k in row["keywords"].split("|") if k.strip()),
-                event_type=row.get("event_type", ""),
-            )
-            for row in csv.DictReader(f)
-        ]
+    derived: bool = False  # counted from an anchor (次日), so never an anchor itself
 
 
 def non_figure_spans(text: str) -> list[tuple[int, int]]:
@@ -158,21 +155,15 @@ def _relative(m: re.Match[str], published: date | None) -> DateMention:
     return DateMention(*m.span(), day, "previous", f"'{text}' from publication {published}")
 
 
-def _keyword_spans(text: str, events: Sequence[CalendarEvent]) -> list[tuple[int, CalendarEvent]]:
-    found = []
-    for event in events:
-        for keyword in event.keywords:
-            head = r"(?<![A-Za-z0-9])" if keyword[0].isascii() else ""
-            tail = r"(?![A-Za-z0-9])" if keyword[-1].isascii() else ""
-            for k in re.finditer(head + re.escape(keyword) + tail, text):
-                found.append((k.start(), event))
-    return found
-
-
 def _anchored(
-    m: re.Match[str], sentence: str, explicit: list[DateMention], events: Sequence[CalendarEvent]
+    m: re.Match[str],
+    sentence: str,
+    stated: list[tuple[int, date]],
+    named: list[tuple[int, CalendarEvent]],
+    anchor: Anchor | None,
 ) -> DateMention:
-    """次日 / the day after: one day from an event named in the clause, or from a date before it."""
+    """次日 / the day after: from an event named in its clause, else the latest anchor before it
+    in the sentence, else the article's latest anchor (a date or an event stated earlier)."""
     text = m.group()
     offset, snap = (
         (1, "next") if m.group("after") else (-1, "previous") if m.group("before") else (0, "next")
@@ -180,25 +171,45 @@ def _anchored(
     clause = next(
         (c for c in split_clauses(sentence) if c[0] <= m.start() < c[1]), (0, len(sentence))
     )
-    named = _keyword_spans(sentence[clause[0] : clause[1]], events)
-    if named:
-        pos = m.start() - clause[0]
-        _, event = min(named, key=lambda kv: abs(kv[0] - pos))
-        day = event.event_date + timedelta(days=offset)
-        note = f"'{text}' of event {event.event_id} ({event.title}, {event.event_date}) → {day}"
-        return DateMention(*m.span(), day, snap, note)
-    earlier = [d for d in explicit if d.end <= m.start() and d.day is not None]
-    if earlier:
-        anchor = earlier[-1]
-        day = anchor.day + timedelta(days=offset)  # type: ignore[operator]
-        return DateMention(*m.span(), day, snap, f"'{text}' of {anchor.day} → {day}")
-    return DateMention(*m.span(), None, snap, f"'{text}' has no event or date to count from")
+    in_clause = [(pos, e) for pos, e in named if clause[0] <= pos < clause[1]]
+    if in_clause:
+        _, event = min(in_clause, key=lambda pe: abs(pe[0] - m.start()))
+        base: Anchor | None = Anchor(event.event_date, event.describe())
+    else:
+        base = latest_anchor(stated, named, m.start()) or anchor
+    if base is None:
+        return DateMention(
+            *m.span(), None, snap, f"'{text}' has no event or date to count from", True
+        )
+    day = base.day + timedelta(days=offset)
+    if offset == 1 and _SESSIONS.search(text):
+        # the next session strictly after the anchor: count from the day after, snap forward
+        note = f"'{text}' = the first session after {base.label}, counted from {day}"
+    else:
+        note = f"'{text}' of {base.label} → {day}"
+    return DateMention(*m.span(), day, snap, note, True)
+
+
+def _stated(mentions: Sequence[DateMention]) -> list[tuple[int, date]]:
+    return [(d.start, d.day) for d in mentions if d.day is not None and not d.derived]
+
+
+def sentence_anchor(
+    sentence: str, mentions: Sequence[DateMention], events: Sequence[CalendarEvent]
+) -> Anchor | None:
+    """What a later sentence's "the next day" counts from: this sentence's last stated date,
+    else its last named event; a day counted from an anchor (次日) is not one itself."""
+    return latest_anchor(_stated(mentions), keyword_spans(sentence, events), len(sentence))
 
 
 def find_dates(
-    sentence: str, published: date | None, events: Sequence[CalendarEvent] = ()
+    sentence: str,
+    published: date | None,
+    events: Sequence[CalendarEvent] = (),
+    anchor: Anchor | None = None,
 ) -> list[DateMention]:
-    """Every date mention of one sentence, in order, each resolved or with the reason it is not."""
+    """Every date mention of one sentence, in order, each resolved or with the reason it is not;
+    `anchor` is what earlier sentences give "the next day" to count from."""
     found: list[DateMention] = []
     taken = [False] * len(sentence)
 
@@ -213,7 +224,8 @@ def find_dates(
             add(_absolute(m, published))
     for m in _RELATIVE.finditer(sentence):
         add(_relative(m, published))
-    explicit = sorted(found, key=lambda d: d.start)
+    stated = _stated(sorted(found, key=lambda d: d.start))
+    named = keyword_spans(sentence, events)
     for m in _ANCHORED.finditer(sentence):
-        add(_anchored(m, sentence, explicit, events))
+        add(_anchored(m, sentence, stated, named, anchor))
     return sorted(found, key=lambda d: d.start)

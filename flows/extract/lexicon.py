@@ -37,6 +37,7 @@ _RISE_ZH = "暴涨|大涨|上涨|飙升|收涨|涨幅|上升|上扬|走高|攀�
 _FALL_EN = (
     r"fell|fall|falls|falling|dropped|drop|drops|dropping|slid|slide|slides|sliding|plunged"
     r"|plunge|plunges|plunging|tumbled|tumble|tumbles|sank|sink|sinks|lost|lose|loses|losing"
+    r"|gave up|give up|gives up|giving up"  # before "up", which alone is a rise
     r"|wiped out|wiping out|wipes out|wipe out|erased|erasing|erase|shed|sheds|shedding"
     r"|declined|decline|declines|declining|slumped|slump|slumps|dipped|dip|dips|down|lower"
 )

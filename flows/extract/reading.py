@@ -8,7 +8,14 @@ from datetime import date
 
 from flows.extract import lexicon
 from flows.extract.claim import Claim
-from flows.extract.dates import CalendarEvent, DateMention, find_dates, non_figure_spans
+from flows.extract.dates import (
+    Anchor,
+    CalendarEvent,
+    DateMention,
+    find_dates,
+    non_figure_spans,
+    sentence_anchor,
+)
 from flows.extract.entities import AliasIndex
 from flows.extract.numbers import Figure, find_figures
 from flows.extract.sentences import clause_index, split_clauses
@@ -28,6 +35,7 @@ class Article:
     moved: list[str] = field(default_factory=list)
     mention: DateMention | None = None
     valuations: list[Claim] = field(default_factory=list)
+    anchor: Anchor | None = None  # the latest date or event stated so far, for "the next day"
 
 
 def _masked(sentence: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -61,6 +69,7 @@ class Sentence:
     names: list[tuple[int, int, str]]
     mentions: list[DateMention]
     figures: list[Figure]
+    anchor: Anchor | None = None  # this sentence's own anchor for later sentences
     claims: list[tuple[int, Claim]] = field(default_factory=list)
 
     def clause_of(self, pos: int) -> tuple[int, int]:
@@ -79,12 +88,13 @@ class Sentence:
 
 def read_sentence(text: str, art: Article) -> Sentence:
     """Mask dates and other non-figures, then find figures, names and clauses."""
-    mentions = find_dates(text, art.published, art.events)
+    mentions = find_dates(text, art.published, art.events, art.anchor)
     hidden = [(m.start, m.end) for m in mentions] + non_figure_spans(text)
     masked = _masked(text, hidden)
     figures = find_figures(masked, yen=lexicon.JAPAN.search(text) is not None)
     names = art.aliases.find(text)
-    return Sentence(text, masked, split_clauses(text), names, mentions, figures)
+    anchor = sentence_anchor(text, mentions, art.events)
+    return Sentence(text, masked, split_clauses(text), names, mentions, figures, anchor)
 
 
 def market_date(
