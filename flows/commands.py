@@ -64,13 +64,18 @@ def demo(settings: Settings) -> int:
     from prefect import flow
 
     @flow(name="demo", flow_run_name=f"demo-{DEMO_DATE}")
-    def demo_flow() -> Path | None:
+    def demo_flow() -> dict:
         run_ = open_run(settings, offline=True)
-        return run_pipeline(run_, DEMO_DATE, DEMO_DATE, flow_name="demo").report
+        outcome = run_pipeline(run_, DEMO_DATE, DEMO_DATE, flow_name="demo")
+        return {"run_id": outcome.run_id, "stats": outcome.stats, "report": outcome.report}
 
-    report = demo_flow()
+    result = demo_flow()
+    report = result["report"]
     print(Path(report).read_text(encoding="utf-8") if report else "no report written")
-    print(f"\nwarehouse: {settings.warehouse.path}   report: {report}")
+    print()
+    _print_summary(result)
+    print(f"warehouse: {settings.warehouse.path}")
+    print('try: newsdesk sql "select symbol, date, close from prices where date = \'2024-02-16\'"')
     return 0
 
 

@@ -34,7 +34,7 @@ def verify_step(run: Run, news: NewsResult) -> pl.DataFrame:
         judged, facts.articles, tickers=facts.tickers, fx_rates=facts.fx_rates, policy=policy
     )
     counts = run.warehouse.write([("claims", judged), ("valuations", reported)])
-    run.stats.rows.update({f"{k} (judged)": v for k, v in counts.items()})
+    run.stats.rows["valuations (reported)"] += counts.get("valuations", 0)
     run.stats.claims_judged = judged.filter(pl.col("verdict").is_not_null()).height
     get_logger().info(
         "verify: %s",
