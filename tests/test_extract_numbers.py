@@ -51,7 +51,7 @@ def test_parse_number(numeral: str, expected: float) -> None:
         ("¥350 billion", 3.5e11, "currency", "CNY", "exact"),
         ("40多个国家", 40.0, "count", None, "over"),
         ("40多亿人", 4e9, "count", None, "over"),
-        ("不到10个月", 10.0, "count", None, "under"),
+        ("40个交易者", 40.0, "count", None, "exact"),  # 个 of people, not of a duration
         ("逾百万人", 1e6, "count", None, "over"),
         ("1.2 million users", 1.2e6, "count", None, "exact"),
         ("大约85%的美国人", 85.0, "percent", None, "about"),
@@ -117,6 +117,14 @@ def test_not_ranges(text: str, values: list[tuple[float, str]]) -> None:
         "希望筹集数十亿美元",
         "浏览:0",
         "3 times as fast",
+        # durations say when, not what: nothing to check against market data
+        "在不到10个月里",
+        "在不到十个月前",
+        "十多个月后",
+        "三个交易日内",
+        "less than 10 months earlier",
+        "over 30 days",
+        "for 3 weeks",
     ],
 )
 def test_not_figures(text: str) -> None:

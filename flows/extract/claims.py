@@ -9,8 +9,9 @@ Pipeline, one sentence at a time (sentence → clauses → figures → classify 
    万亿, 千亿, thousand … trillion, k, mn, bn), percent, money (signs, words, ISO codes, whole
    units: 480亿美元 → 48000000000 USD; ¥ is CNY unless the sentence speaks of Japan), counts
    (40多个国家) and a qualifier (exact, about, over, nearly, under). Dates, times, years and ids
-   (GPT-4, H100, file hashes) are masked first; lone Chinese digits (一天, 两大隐患) and vague
-   amounts (数十亿) are not figures;
+   (GPT-4, H100, file hashes) are masked first; lone Chinese digits (一天, 两大隐患), vague
+   amounts (数十亿) and durations (不到十个月, three trading days, "less than 10 months") are
+   not figures;
 3. classify — a percent with a move word (跌, 暴跌, fell, plunged …; a fall is negative) is a
    `price_move` unless the clause speaks of results (营收, revenue, 同比 …); money with a move
    word and 市值/market value is a `market_cap_change`; money with 估值/valuation, or 市值 with

@@ -35,7 +35,10 @@ _CURRENCY_WORDS = {
 _GENERIC = {"元", "块", "$"}  # defer to a more specific word on the other side of the number
 _RANGE_GAP = re.compile(r"^\s*(?:[-–—~～至到]|to|and)\s*$", re.I)
 _EN_COUNT_NOUN = re.compile(r"\s+([a-z]{3,}s)(?![A-Za-z])")
-_NOT_COUNT_NOUNS = frozenset({"times", "was", "has", "this", "its", "as", "is", "does", "years"})
+_NOT_COUNT_NOUNS = frozenset({"times", "was", "has", "this", "its", "as", "is", "does"})
+# a duration ("less than 10 months", 不到十个月) says when, not a figure one can check
+_DURATION_NOUNS = frozenset({"years", "months", "weeks", "days", "hours", "minutes", "decades"})
+_DURATION_AFTER_MEASURE = re.compile(r"多?(?:月|小时|钟头|星期|礼拜|交易日|工作日|季度)")
 _BARE_RANGE_START = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(?:[-–~～至到]|to)\s*$", re.I)
 _GLUED_CODE = re.compile(r"(?<![A-Za-z])(?:USD|CNY|RMB|EUR|HKD|JPY|GBP)$")
 _RANGE_BEFORE_DASH = re.compile(r"[A-Za-z0-9%％]\s*$")
@@ -125,11 +128,13 @@ def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
         unit = "count"
     else:
         noun = _EN_COUNT_NOUN.match(text, end)
-        if chinese or noun is None or noun.group(1).lower() in _NOT_COUNT_NOUNS:
+        if chinese or noun is None or noun.group(1).lower() in _NOT_COUNT_NOUNS | _DURATION_NOUNS:
             return None
         if 1900 <= value <= 2100 and value.is_integer():
             return None  # a year
         unit = "count"
+    if t.group("measure") == "个" and _DURATION_AFTER_MEASURE.match(text, end):
+        return None  # 十个月, 三个交易日: a duration
     if chinese and unit == "count" and not any(c in m.group("cn") for c in "十百千万亿"):
         return None  # 一天, 两大隐患, 三家公司: single Chinese digits are words, not figures
     qualifier = "exact"
