@@ -147,6 +147,8 @@ FIXTURES = [
                           ("other", [], 2.2e11, "USD", "about"),
                           ("other", [], 150_000.0, None, "over"),
                           ("other", [], 7.5, None, "exact")]),
+    ("valuation_change_zh.txt", [("valuation", ["字节跳动"], 3e11, "USD", "exact"),
+                                 ("valuation_change", ["字节跳动"], 3.0, "USD", "nearly")]),
     ("anaphora_en.txt", [("price_move", ["ADBE"], -4.0, None, "exact"),
                          ("price_move", ["SSTK"], -6.0, None, "exact"),
                          ("market_cap_change", ["ADBE", "SSTK"], -9e9, "USD", "about"),
@@ -279,6 +281,48 @@ def test_claim_ids_are_stable_and_follow_the_convention() -> None:
 )  # fmt: skip
 def test_precision_rules(text: str, expected: list[tuple]) -> None:
     assert [_summary(c) for c in _claims(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "from_value", "to_value"),
+    [
+        # the money figure just before the multiple is the base, the earlier valuation the target
+        ("valuation_change_zh.txt", 1e11, 3e11),
+        ("字节跳动估值为3000亿美元，而两年前当时估值约1000亿美元，增加了两倍。", 1e11, 3e11),
+        # the target may be the previous sentence's valuation of the same company
+        ("字节跳动估值升至3000亿美元。此前为1000亿美元，增加了两倍。", 1e11, 3e11),
+        # 从…的估值 still gives the base
+        ("字节跳动估值升至3000亿美元。这意味着它从约1000亿美元的估值增加了两倍。", 1e11, 3e11),
+        # the valuation reached is not the base of its own growth
+        ("字节跳动的估值达到3000亿美元，增加了两倍。", None, 3e11),
+    ],
+)
+def test_valuation_change_base_and_target(
+    text: str, from_value: float | None, to_value: float
+) -> None:
+    if text.endswith(".txt"):
+        text = (TEXTS / text).read_text(encoding="utf-8")
+    claims = _claims(text)
+    change = _one(claims, "valuation_change", ["字节跳动"])
+    assert (change.value, change.currency) == (3.0, "USD")
+    assert (change.from_value, change.to_value) == (from_value, to_value)
+    # the base lives in the change, not as a figure of its own
+    assert not [c for c in claims if c.claim_type == "other" and c.value == from_value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another company's figure after a valuation is not that valuation's base
+        "字节跳动估值升至3000亿美元。英伟达市值为1万亿美元，增加了两倍。",
+        # results are not valuations
+        "字节跳动估值升至3000亿美元。此前净利润为100亿美元，增加了两倍。",
+    ],
+)
+def test_multiple_after_a_valuation_of_something_else_is_no_change(text: str) -> None:
+    claims = _claims(text)
+    assert not [c for c in claims if c.claim_type == "valuation_change"]
+    assert [c.value for c in claims if c.unit == "ratio"] == [3.0]
 
 
 def test_intraday_and_premarket_are_flagged() -> None:

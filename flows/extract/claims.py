@@ -17,8 +17,12 @@ Pipeline, one sentence at a time (sentence → clauses → figures → classify 
    word and 市值/market value is a `market_cap_change`; money with 估值/valuation, or 市值 with
    no move, is a `valuation` (per-share prices are not); a multiple (增加了两倍 = ×3, 增加到两倍 =
    ×2, 翻番, doubled) in a sentence about valuations is a `valuation_change` whose `from_value`
-   is the amount after 从/from and whose `to_value` is the amount after 到/to or else the
-   valuation stated just before (with neither, e.g. "30倍估值", it is `other`); an amount in
+   is the amount after 从/from, else the money figure just before the multiple when a valuation
+   was stated before it ("估值达到800亿美元；…这一数字约为290亿美元，增加了将近两倍"), and whose
+   `to_value` is the amount after 到/to or else the valuation stated just before, in the
+   sentence or the previous one (with neither, e.g. "30倍估值", it is `other`); a sentence
+   right after a valuation needs no 估值 of its own ("此前为290亿美元，增加了两倍") unless it
+   names another company or speaks of results; an amount in
    another currency right after a first (约合人民币3500亿元, "(about ¥350 billion)") fills
    `counter_value` and adds a `currency_conversion`; every other figure is `other`.
    Ranges (跌5%至7%, 5-7%, "fell 5% to 7%") keep the first end as value and the other, with the
@@ -60,14 +64,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from flows.extract.changes import multiple_claim, plan_multiples
 from flows.extract.claim import Claim, claim_id
-from flows.extract.classify import (
-    conversion_claim,
-    conversion_parent,
-    figure_claim,
-    multiple_claim,
-    plan_multiples,
-)
+from flows.extract.classify import conversion_claim, conversion_parent, figure_claim
 from flows.extract.dates import CalendarEvent
 from flows.extract.entities import AliasIndex
 from flows.extract.multiples import find_multiples
@@ -80,7 +79,11 @@ __all__ = ["Claim", "claim_id", "extract_claims"]
 def _sentence_claims(text: str, art: Article) -> list[Claim]:
     s = read_sentence(text, art)
     multiples = find_multiples(s.masked)
-    plans = plan_multiples(s.figures, s.masked, multiples)
+    # the previous sentence's valuation may be what this one's multiple grew to, unless this
+    # sentence names another company
+    valued = {subject for c in art.valuations for subject in c.subjects}
+    follows = bool(valued) and {n[2] for n in s.names} <= valued
+    plans = plan_multiples(s.figures, s.masked, multiples, follows)
     consumed = {plan[0] for plan in plans if plan is not None and plan[0] is not None}
     by_figure: dict[int, Claim] = {}
     for i, fig in enumerate(s.figures):

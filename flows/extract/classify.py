@@ -6,12 +6,9 @@ from typing import Any
 
 from flows.extract import lexicon
 from flows.extract.claim import Claim
-from flows.extract.multiples import Multiple
 from flows.extract.numbers import Figure
 from flows.extract.reading import Article, Sentence, market_date, plain_date
 from flows.extract.subjects import resolve_group, subject_at
-
-Plan = tuple[int | None, int | None] | None  # (from figure, to figure) of a valuation multiple
 
 
 def new_claim(art: Article, s: Sentence, claim_type: str, **fields: Any) -> Claim:
@@ -46,23 +43,6 @@ def conversion_parent(figures: list[Figure], i: int, masked: str) -> int | None:
     if prev.unit != "currency" or prev.currency == fig.currency:
         return None
     return i - 1 if lexicon.CONVERSION_GAP.match(masked[prev.end : fig.start]) else None
-
-
-def plan_multiples(figures: list[Figure], masked: str, multiples: list[Multiple]) -> list[Plan]:
-    """For each multiple: (from figure, to figure) when it speaks of valuations, else None."""
-    plans: list[Plan] = []
-    money = [i for i, f in enumerate(figures) if f.unit == "currency"]
-    for _ in multiples:
-        start = next(
-            (i for i in money if lexicon.FROM_MARKER.search(masked[: figures[i].start])), None
-        )
-        if not lexicon.VALUATION.search(masked):  # "net income doubled" is not a valuation
-            plans.append(None)
-            continue
-        after = [i for i in money if start is None or i > start]
-        end = next((i for i in after if lexicon.TO_MARKER.search(masked[: figures[i].start])), None)
-        plans.append((start, end))
-    return plans
 
 
 def _list_of(s: Sentence, i: int) -> list[int]:
@@ -242,49 +222,4 @@ def conversion_claim(
         reference_date=parent.reference_date,
         span=s.text[amount.start : fig.end],
         date_note=f"date of the amount converted: {parent.date_note}",
-    )
-
-
-def multiple_claim(art: Article, s: Sentence, mult: Multiple, plan: Plan) -> Claim:
-    """A valuation_change when the multiple speaks of valuations, else an `other` ratio."""
-    clause = s.clause_of(mult.start)
-    mention = s.mention_at(mult.start)
-    day, note = plain_date(mention, None, "no date stated")
-    common = {
-        "value": mult.factor,
-        "unit": "ratio",
-        "qualifier": mult.qualifier,
-        "span": mult.text,
-        "reference_date": day,
-        "date_note": note,
-        "intraday": s.intraday_at(mult.start),
-    }
-    if plan is None:
-        subjects = subject_at(s.names, mult.start, clause, carry=False)
-        return new_claim(art, s, "other", subjects=subjects, **common)
-    start, end = plan
-    subjects = subject_at(s.names, mult.start, clause, carry=True)
-    here = [c for pos, c in s.claims if c.claim_type == "valuation" and pos < mult.start]
-    stated = [*art.valuations, *here]
-    prior = next((c for c in reversed(stated) if c.subjects == subjects), None) or (
-        stated[-1] if stated else None
-    )
-    subjects = subjects or (prior.subjects if prior else [])
-    first = s.figures[start] if start is not None else None
-    if first is None and end is None and prior is None:
-        # "30倍估值" is a price/earnings multiple, not a change between two stated valuations
-        return new_claim(
-            art, s, "other", subjects=subject_at(s.names, mult.start, clause, False), **common
-        )
-    to_value = s.figures[end].value if end is not None else prior.value if prior else None
-    currency = first.currency if first else prior.currency if prior else None
-    return new_claim(
-        art,
-        s,
-        "valuation_change",
-        subjects=subjects,
-        currency=currency,
-        from_value=first.value if first else None,
-        to_value=to_value,
-        **common,
     )
