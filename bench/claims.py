@@ -253,18 +253,26 @@ def _timed(name: str, fn: Callable[[], int], articles: int, repeat: int) -> Time
     return Timed(name, seconds, articles, outputs)
 
 
+def _calendar_events() -> list[Any]:
+    """sql/events.csv read by the extract package's own loader (it moved once already)."""
+    try:
+        from flows.extract.events import load_calendar_events
+    except ImportError:
+        from flows.extract.dates import load_calendar_events
+    return load_calendar_events(EVENTS_CSV) if EVENTS_CSV.exists() else []
+
+
 def run(n: int, repeat: int = 1) -> str:
     """Generate ``n`` articles, time the three passes and return the printed report."""
     import trafilatura
 
     from flows.extract.article import NoArticleText, extract_article
     from flows.extract.claims import extract_claims
-    from flows.extract.dates import load_calendar_events
     from flows.extract.entities import AliasIndex, read_alias_rows
 
     articles = generate(n)
     aliases = AliasIndex.from_rows(read_alias_rows(TICKERS_CSV))
-    events = load_calendar_events(EVENTS_CSV) if EVENTS_CSV.exists() else []
+    events = _calendar_events()
     ids = [f"{i:016x}" for i in range(n)]
     types: Counter[str] = Counter()
     whole = 0
