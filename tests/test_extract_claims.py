@@ -149,6 +149,13 @@ FIXTURES = [
                           ("other", [], 7.5, None, "exact")]),
     ("valuation_change_zh.txt", [("valuation", ["字节跳动"], 3e11, "USD", "exact"),
                                  ("valuation_change", ["字节跳动"], 3.0, "USD", "nearly")]),
+    ("valuation_en.txt", [("valuation", ["字节跳动"], 3e11, "USD", "about"),
+                          ("other", [], 2.2e11, "USD", "about"),  # the earlier one, no multiple
+                          ("valuation", ["NVDA"], 3e12, "USD", "over"),
+                          ("other", ["TSLA"], 190.0, "USD", "exact"),  # a share price
+                          ("other", ["MSFT"], 13e9, "USD", "about"),  # a stake
+                          ("valuation", ["OpenAI"], 157e9, "USD", "exact"),
+                          ("other", [], 86e9, "USD", "exact")]),  # a year ago, undated
     ("anaphora_en.txt", [("price_move", ["ADBE"], -4.0, None, "exact"),
                          ("price_move", ["SSTK"], -6.0, None, "exact"),
                          ("market_cap_change", ["ADBE", "SSTK"], -9e9, "USD", "about"),
@@ -323,6 +330,30 @@ def test_multiple_after_a_valuation_of_something_else_is_no_change(text: str) ->
     claims = _claims(text)
     assert not [c for c in claims if c.claim_type == "valuation_change"]
     assert [c.value for c in claims if c.unit == "ratio"] == [3.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "value"),
+    [
+        ("OpenAI is in talks with investors. The deal would value it at $100 billion.",
+         "OpenAI", 1e11),
+        ("OpenAI declined to comment. People familiar said the company was valued at about"
+         " $90 billion.", "OpenAI", 9e10),
+        ("A new round would value OpenAI at $100 billion.", "OpenAI", 1e11),
+        ("字节跳动再次融资。该公司估值或达3000亿美元。", "字节跳动", 3e11),
+    ],
+)  # fmt: skip
+def test_valuation_refers_back_to_the_company(text: str, subject: str, value: float) -> None:
+    [valuation] = _claims(text)
+    assert (valuation.claim_type, valuation.subjects, valuation.value) == (
+        "valuation", [subject], value,
+    )  # fmt: skip
+    assert valuation.reference_date == TUESDAY.date()
+
+
+def test_a_pronoun_without_a_company_before_it_names_nothing() -> None:
+    [figure] = _claims("The deal would value it at $100 billion.")
+    assert (figure.claim_type, figure.subjects) == ("other", [])
 
 
 def test_intraday_and_premarket_are_flagged() -> None:

@@ -105,3 +105,28 @@ def test_not_collective() -> None:
 def test_multiples(text: str, factor: float, qualifier: str) -> None:
     [multiple] = find_multiples(text)
     assert (multiple.factor, multiple.qualifier) == (factor, qualifier)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_valuation"),
+    [
+        ("could value the company at about", True),
+        ("values OpenAI at", True),
+        ("was valued at", True),
+        ("at a valuation of", True),
+        ("is now worth more than", True),
+        ("估值达到", True),
+        ("lost $9 billion in market value", False),
+        ("the value of its shares at the close", False),
+        ("fell in value at the open", False),
+    ],
+)
+def test_valuation_words(text: str, is_valuation: bool) -> None:
+    assert (lexicon.VALUATION.search(text) is not None) == is_valuation
+
+
+@pytest.mark.parametrize(
+    "text", ["$190 each", "$5 a share", "每股17美元", "a stake worth", "sold shares worth"]
+)
+def test_share_prices_and_holdings_are_not_valuations(text: str) -> None:
+    assert lexicon.NOT_A_VALUATION.search(text) is not None

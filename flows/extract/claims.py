@@ -14,8 +14,10 @@ Pipeline, one sentence at a time (sentence → clauses → figures → classify 
    not figures;
 3. classify — a percent with a move word (跌, 暴跌, fell, plunged …; a fall is negative) is a
    `price_move` unless the clause speaks of results (营收, revenue, 同比 …); money with a move
-   word and 市值/market value is a `market_cap_change`; money with 估值/valuation, or 市值 with
-   no move, is a `valuation` (per-share prices are not); a multiple (增加了两倍 = ×3, 增加到两倍 =
+   word and 市值/market value is a `market_cap_change`; money with 估值/valuation/valued/worth/
+   "value the company at", or 市值 with no move, is a `valuation` (per-share prices, stakes and
+   undated earlier valuations — 一年前, "a year ago" — are not; an amount after 从/from without
+   a multiple is the earlier valuation and stays `other`); a multiple (增加了两倍 = ×3, 增加到两倍 =
    ×2, 翻番, doubled) in a sentence about valuations is a `valuation_change` whose `from_value`
    is the amount after 从/from, else the money figure just before the multiple when a valuation
    was stated before it ("估值达到800亿美元；…这一数字约为290亿美元，增加了将近两倍"), and whose
@@ -34,6 +36,8 @@ Pipeline, one sentence at a time (sentence → clauses → figures → classify 
    one's move; a move word with a name between it and the figure is ignored. "三家公司合计",
    "both companies", "together" name the companies with stated moves (else the mentions) just
    before, in the same or previous sentence; "A和B分别跌7%和5%" pairs names and figures in order;
+   a valuation with no name in its sentence but "the company", "the firm", "it", 该公司, 其
+   before its figure is the last company named in the previous sentence;
 5. dates — explicit (2月16日, Feb. 16; a missing year is the publication's, or the year before if
    that would be in the future), relative to publication (昨日, 周五 = the latest Friday before
    publication, 上周五 = Friday of the previous calendar week), or counted from an anchor
@@ -54,9 +58,10 @@ Negated moves ("并未下跌", "did not fall") are kept as `other`, with the neg
 `date_note`, never read as a move. `intraday` marks moves not from close to close (盘中, 一度,
 盘前, 开盘, intraday, at one point, pre-market). `counter_value` is the stated amount, unsigned.
 Not covered: moves stated without a figure; figures split across sentences; pronouns ("its
-rival") beyond the carry rules; groups named by category ("五大科技股") rather than by name;
-percentage points (kept as `other`); a weekday is always taken as the latest one before
-publication, even in a story about an older week.
+rival") beyond the carry and valuation rules; groups named by category ("五大科技股") rather
+than by name; percentage points (kept as `other`); a weekday is always taken as the latest one
+before publication, even in a story about an older week; "the next day" counts from the latest
+anchor even when the story meant an older one.
 """
 
 from __future__ import annotations

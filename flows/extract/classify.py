@@ -8,7 +8,7 @@ from flows.extract import lexicon
 from flows.extract.claim import Claim
 from flows.extract.numbers import Figure
 from flows.extract.reading import Article, Sentence, market_date, plain_date
-from flows.extract.subjects import resolve_group, subject_at
+from flows.extract.subjects import pronoun_subject, resolve_group, subject_at
 
 
 def new_claim(art: Article, s: Sentence, claim_type: str, **fields: Any) -> Claim:
@@ -161,19 +161,20 @@ def figure_claim(art: Article, s: Sentence, i: int) -> Claim:
             date_note=note,
             **{**common, **_signed(fig, sign)},
         )
+    # "up from roughly $29 billion": the earlier valuation of a change; with no stated multiple
+    # there is no valuation_change to hold it, so it stays `other` (a from-amount with a
+    # multiple is consumed by the change before figures are classified)
     from_marker = lexicon.FROM_MARKER.search(s.masked[: fig.start])
     valuation_words = lexicon.VALUATION.search(clause_text) or (
         lexicon.MARKET_CAP.search(clause_text) and move is None
     )
-    per_share = lexicon.PER_SHARE.search(clause_text)  # a share price, not what a company is worth
-    subjects = named  # a valuation may name its company in any earlier clause
-    if (
-        fig.unit == "currency"
-        and valuation_words
-        and subjects
-        and not from_marker
-        and not per_share
-    ):
+    per_share = lexicon.NOT_A_VALUATION.search(clause_text)
+    # "该公司一年前的估值": a valuation of an undated earlier time cannot be checked as of today
+    past = lexicon.EARLIER_TIME.search(clause_text) if mention is None else None
+    # a valuation may name its company in any earlier clause, or refer back to it ("the firm")
+    subjects = named or pronoun_subject(s.masked[: fig.start], art.named)
+    valuation = fig.unit == "currency" and valuation_words and subjects and not per_share
+    if valuation and not from_marker and not past:
         day, note = plain_date(
             mention, art.published, "no date stated; valuation as of publication"
         )
@@ -191,6 +192,8 @@ def figure_claim(art: Article, s: Sentence, i: int) -> Claim:
     day, note = plain_date(mention, None, "no date stated")
     if negated:
         note = f"negated move '{negated}': kept as other, not read as a move; {note}"
+    elif valuation and past and not from_marker:
+        note = f"valuation as of an undated earlier time '{past.group()}': kept as other; {note}"
     return new_claim(
         art,
         s,

@@ -64,7 +64,12 @@ _NEGATION = re.compile(
 # "跌至120美元", "fell to $120": the figure is the level reached, not the size of the move
 _LEVEL = re.compile(r"至|到|破|(?<![A-Za-z])(?:to|below|above)(?![A-Za-z])", re.I)
 
-PER_SHARE = re.compile(r"每股|(?<![A-Za-z])(?:per|a) share(?![A-Za-z])", re.I)
+# a share price or a holding ("a stake worth $13 billion"), not what a company is worth
+NOT_A_VALUATION = re.compile(
+    r"每股|持股|(?<![A-Za-z])(?:per share|a share|each|apiece|stakes?|holdings?|shares worth)"
+    r"(?![A-Za-z])",
+    re.I,
+)
 # What may stand between a clause's start and its move word when the subject is carried over
 # from an earlier clause ("…，盘中一度下跌10%"); anything else may name another company.
 _FILLER = re.compile(
@@ -96,7 +101,23 @@ MARKET_CAP = re.compile(
     r"|shareholder value)(?![A-Za-z])",
     re.I,
 )
-VALUATION = re.compile(r"估值|(?<![A-Za-z])(?:valuation|valued|valuing|worth)(?![A-Za-z])", re.I)
+VALUATION = re.compile(
+    r"估值|(?<![A-Za-z])(?:valuation|valued|valuing|worth"
+    r"|values?\s+(?!of\s|in\s|at\s)(?:[A-Za-z'’.-]+\s+){1,3}?at)(?![A-Za-z])",  # value it at
+    re.I,
+)
+# an undated earlier time: the figure it governs is not as of publication
+EARLIER_TIME = re.compile(
+    r"(?:年|月|周|天)前|此前|之前|以前|当时|去年|前年"
+    r"|(?<![A-Za-z])(?:ago|earlier|previously|last year|at the time)(?![A-Za-z])",
+    re.I,
+)
+# "value the company at …", "使其估值": a company named before, perhaps in the previous sentence
+PRONOUN = re.compile(
+    r"该公司|这家公司|其|(?<![A-Za-z])(?:the company|the firm|the startup|the group|it|its)"
+    r"(?![A-Za-z])",
+    re.I,
+)
 RESPECTIVELY = re.compile(r"分别|各自|(?<![A-Za-z])respectively(?![A-Za-z])", re.I)
 # "分别下跌7%和5%": the second figure shares the first one's move word
 LIST_GAP = re.compile(r"^\s*(?:和|与|及|以及|、|,|，|and|,\s*and)\s*$", re.I)

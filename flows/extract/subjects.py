@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flows.extract import lexicon
+
 Mention = tuple[int, int, str]  # (start, end, symbol) from AliasIndex.find
 
 
@@ -17,6 +19,14 @@ def subject_at(
         return [before[-1][2]]
     after = [n for n in names if pos <= n[0] < clause[1]]
     return [after[0][2]] if after else []
+
+
+def pronoun_subject(before: str, previous: Sequence[str]) -> list[str]:
+    """The company "the company" / "it" / 该公司 in `before` refers to: the last one named in
+    the previous sentence (a name in the same sentence is found by subject_at first)."""
+    if previous and lexicon.PRONOUN.search(before):
+        return [previous[-1]]
+    return []
 
 
 def _distinct(symbols: Sequence[str]) -> list[str]:
