@@ -32,12 +32,10 @@ def _base_before(
 def plan_multiples(
     figures: list[Figure], masked: str, multiples: list[Multiple], earlier_valuation: bool
 ) -> list[Plan]:
-    """For each multiple: (from figure, to figure) when it speaks of valuations, else None.
-
-    The base is the amount after 从/from, else the money figure stated just before the multiple
-    (see _base_before); the target is the amount after 到/to, else (in multiple_claim) the
-    valuation stated before the multiple in this sentence or the previous one.
-    """
+    """For each multiple: (from figure, to figure) when it speaks of valuations, else None."""
+    # the base is the amount after 从/from, else the money figure just before the multiple (see
+    # _base_before); the target the amount after 到/to, else (in multiple_claim) the valuation
+    # stated before the multiple in this sentence or the previous one
     plans: list[Plan] = []
     money = [i for i, f in enumerate(figures) if f.unit == "currency"]
     speaks = lexicon.VALUATION.search(masked) is not None

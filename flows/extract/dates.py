@@ -197,8 +197,9 @@ def _stated(mentions: Sequence[DateMention]) -> list[tuple[int, date]]:
 def sentence_anchor(
     sentence: str, mentions: Sequence[DateMention], events: Sequence[CalendarEvent]
 ) -> Anchor | None:
-    """What a later sentence's "the next day" counts from: this sentence's last stated date,
-    else its last named event; a day counted from an anchor (次日) is not one itself."""
+    """What a later sentence's "the next day" counts from (see latest_anchor)."""
+    # a day counted from an anchor (次日) is not one itself: "the day after the demo" in a later
+    # sentence still means the demo's day
     return latest_anchor(_stated(mentions), keyword_spans(sentence, events), len(sentence))
 
 

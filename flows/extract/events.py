@@ -65,11 +65,9 @@ def keyword_spans(text: str, events: Sequence[CalendarEvent]) -> list[tuple[int,
 def latest_anchor(
     stated: Sequence[tuple[int, date]], named: Sequence[tuple[int, CalendarEvent]], before: int
 ) -> Anchor | None:
-    """The anchor of the text before `before`: its last stated date, else its last named event.
-
-    A stated date wins over an event named beside it: in "analysts discussed Sora on Feb. 20"
-    the sentence is about Feb. 20, and where both agree ("Sora on February 15") it is the same.
-    """
+    """The anchor of the text before `before`: its last stated date, else its last named event."""
+    # a stated date wins over an event named beside it: "analysts discussed Sora on Feb. 20" is
+    # about Feb. 20, and where both agree ("Sora on February 15") it is the same day
     days = [day for pos, day in stated if pos < before]
     if days:
         return Anchor(days[-1], f"the date stated earlier ({days[-1]})")

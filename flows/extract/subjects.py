@@ -22,8 +22,8 @@ def subject_at(
 
 
 def pronoun_subject(before: str, previous: Sequence[str]) -> list[str]:
-    """The company "the company" / "it" / 该公司 in `before` refers to: the last one named in
-    the previous sentence (a name in the same sentence is found by subject_at first)."""
+    """The company "the company" / "it" / 该公司 in `before` means: the previous sentence's last."""
+    # a name in the same sentence is found by subject_at first; this is only the fallback
     if previous and lexicon.PRONOUN.search(before):
         return [previous[-1]]
     return []
