@@ -7,8 +7,8 @@ it is transformed; offline runs read the same landed responses back.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
@@ -25,6 +25,8 @@ from flows.transform.prices import ChartFrames, normalise_charts
 from flows.transform.shares import normalise_companyfacts
 from flows.transform.valuations import market_caps
 
+# Bump when flows/transform/prices.py changes what it makes of a body: every body loads again.
+CHART_TRANSFORM = "chart-1"
 SEC_REUSE_DAYS = 7  # cover pages change quarterly: a week-old companyfacts is fresh enough
 
 
@@ -45,17 +47,23 @@ def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> Mar
     result = MarketResult()
 
     charts = _charts(run, symbols, window_start, end, result)
-    frames = _chart_frames(charts, result)
+    already = run.warehouse.loaded_bodies("yahoo", CHART_TRANSFORM)
+    fresh = {s: [x for x in landed if x.sha256 not in already] for s, landed in charts.items()}
+    run.stats.reused["yahoo (already loaded)"] += sum(
+        len(v) - len(fresh[k]) for k, v in charts.items()
+    )
+    frames, used = chart_batch(fresh, result.failed_symbols)
     currencies = _currencies(tickers, symbols)
     fx_frame = _fx(run, window_start, end, currencies, result)
     shares = _shares(run, tickers, symbols, result)
 
     batch = {
-        "prices": frames.prices.filter(pl.col("date") < run.today),
+        "prices": frames.prices,
         "splits": frames.splits,
         "dividends": frames.dividends,
         "fx_rates": fx_frame,
         "shares_outstanding": shares,
+        "loaded_bodies": loaded_rows("yahoo", CHART_TRANSFORM, used),
     }
     counts = run.warehouse.write(batch)
     run.stats.rows.update(counts)
@@ -162,30 +170,75 @@ def trading_days(start: date, end: date, exchange: str = "XNYS") -> list[date]:
     return [ts.date() for ts in calendar.sessions_in_range(lo.isoformat(), hi.isoformat())]
 
 
-def _chart_frames(charts: dict[str, list[Landed]], result: MarketResult) -> ChartFrames:
-    payloads = []
+def chart_batch(
+    charts: Mapping[str, list[Landed]], failures: dict[str, str]
+) -> tuple[ChartFrames, list[Landed]]:
+    """Landed chart bodies → frames, and the bodies used; unreadable ones go to failures.
+
+    Bars dated on or after the day a body was fetched are dropped: that session may not
+    have closed yet, and the next fetch brings its final values.
+    """
+    payloads: dict[str, dict] = {}
+    cutoffs: dict[str, date] = {}
+    used: list[Landed] = []
     for symbol, responses in charts.items():
-        for landed in responses:
-            try:
-                payload = landed.json()
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                result.failed_symbols[symbol] = (
-                    f"response is not valid JSON (truncated?); kept at {landed.body_path}"
-                )
+        # Oldest first, so that the newest response's bars win the upsert.
+        for landed in sorted(responses, key=lambda x: x.fetched_at):
+            payload = _chart_payload(symbol, landed, failures)
+            if payload is None:
                 continue
-            error = (payload.get("chart") or {}).get("error") if isinstance(payload, dict) else None
-            if error:
-                result.failed_symbols[symbol] = (
-                    f"Yahoo says {error.get('code')}: {error.get('description')}"
-                )
-                continue
-            if not isinstance(payload, dict) or not (payload.get("chart") or {}).get("result"):
-                result.failed_symbols[symbol] = (
-                    f"response has no chart result; kept at {landed.body_path}"
-                )
-                continue
-            payloads.append(payload)
-    return normalise_charts(payloads)
+            payloads[f"{symbol}\t{landed.sha256}"] = payload
+            cutoffs[symbol] = landed.fetched_at.astimezone(UTC).date()
+            used.append(landed)
+    frames = normalise_charts(list(payloads.values()))
+    if not cutoffs:
+        return frames, used
+    limits = pl.DataFrame(
+        {"symbol": list(cutoffs), "cutoff": list(cutoffs.values())},
+        schema={"symbol": pl.Utf8, "cutoff": pl.Date},
+    )
+    prices = (
+        frames.prices.join(limits, on="symbol", how="left")
+        .filter(pl.col("cutoff").is_null() | (pl.col("date") < pl.col("cutoff")))
+        .drop("cutoff")
+    )
+    return replace(frames, prices=prices), used
+
+
+def _chart_payload(symbol: str, landed: Landed, failures: dict[str, str]) -> dict | None:
+    try:
+        payload = landed.json()
+    except (ValueError, UnicodeDecodeError):
+        failures[symbol] = f"response is not valid JSON (truncated?); kept at {landed.body_path}"
+        return None
+    chart = payload.get("chart") if isinstance(payload, dict) else None
+    error = (chart or {}).get("error")
+    if error:
+        failures[symbol] = f"Yahoo says {error.get('code')}: {error.get('description')}"
+        return None
+    if not (chart or {}).get("result"):
+        failures[symbol] = f"response has no chart result; kept at {landed.body_path}"
+        return None
+    return payload
+
+
+def loaded_rows(source: str, transform: str, used: Sequence[Landed]) -> pl.DataFrame:
+    """`loaded_bodies` rows for the bodies a batch loaded."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return pl.DataFrame(
+        {
+            "source": [source] * len(used),
+            "sha256": [x.sha256 for x in used],
+            "transform": [transform] * len(used),
+            "loaded_at": [now] * len(used),
+        },
+        schema={
+            "source": pl.Utf8,
+            "sha256": pl.Utf8,
+            "transform": pl.Utf8,
+            "loaded_at": pl.Datetime("us"),
+        },
+    )
 
 
 def _currencies(tickers: pl.DataFrame, symbols: list[str]) -> list[str]:

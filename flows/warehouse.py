@@ -141,6 +141,14 @@ class Warehouse:
             con.execute(f'insert into "{table}" by name select * from incoming')
         return frame.height
 
+    def loaded_bodies(self, source: str, transform: str) -> set[str]:
+        """The sha256 of every landed body of a source that a transform version has loaded."""
+        frame = self.query(
+            "select sha256 from loaded_bodies where source = ? and transform = ?",
+            [source, transform],
+        )
+        return set(frame["sha256"].to_list())
+
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
         """Run a read query on a short read-only connection."""
         with self.connect(read_only=True) as con:
@@ -220,21 +228,27 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
     keys = _primary_key(con, table)
     if keys:
         # DuckDB refuses to update one row twice in one statement: last one wins.
-        frame = frame.unique(subset=keys, keep="last", maintain_order=True)
+        frame = frame.unique(subset=keys, keep="last", maintain_order=False)
     con.register("incoming", frame)
     try:
         columns = ", ".join(f'"{c}"' for c in frame.columns)
         if keys:
+            # Update only rows that differ, then insert only new keys: cheaper than
+            # ON CONFLICT DO UPDATE, and a re-run of identical rows writes nothing.
             updates = [c for c in frame.columns if c not in keys]
-            action = (
-                "do update set " + ", ".join(f'"{c}" = excluded."{c}"' for c in updates)
-                if updates
-                else "do nothing"
+            match = " and ".join(f't."{k}" = i."{k}"' for k in keys)
+            if updates:
+                assign = ", ".join(f'"{c}" = i."{c}"' for c in updates)
+                differs = " or ".join(f't."{c}" is distinct from i."{c}"' for c in updates)
+                con.execute(
+                    f'update "{table}" t set {assign} from incoming i where {match} and ({differs})'
+                )
+            con.execute(
+                f'insert into "{table}" ({columns}) select {columns} from incoming i '
+                f'where not exists (select 1 from "{table}" t where {match})'
             )
-            conflict = f"on conflict ({', '.join(keys)}) {action}"
         else:
-            conflict = ""
-        con.execute(f'insert into "{table}" ({columns}) select {columns} from incoming {conflict}')
+            con.execute(f'insert into "{table}" ({columns}) select {columns} from incoming')
     finally:
         con.unregister("incoming")
     return frame.height
