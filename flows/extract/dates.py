@@ -203,6 +203,15 @@ def sentence_anchor(
     return latest_anchor(_stated(mentions), keyword_spans(sentence, events), len(sentence))
 
 
+_APPOSITION = re.compile(r"[\s,，、(（)）]*")
+
+
+def _beside(sentence: str, a: DateMention, b: DateMention) -> bool:
+    """Whether two mentions are separated by nothing but spaces, commas or brackets."""
+    gap = sentence[a.end : b.start] if a.end <= b.start else sentence[b.end : a.start]
+    return _APPOSITION.fullmatch(gap) is not None
+
+
 def find_dates(
     sentence: str,
     published: date | None,
@@ -223,8 +232,12 @@ def find_dates(
     for pattern in _ABSOLUTE:
         for m in pattern.finditer(sentence):
             add(_absolute(m, published))
+    absolute = list(found)
     for m in _RELATIVE.finditer(sentence):
-        add(_relative(m, published))
+        mention = _relative(m, published)
+        # "on Tuesday, Feb. 20" / "周二（2月20日）": the weekday names the stated date.
+        if not any(_beside(sentence, mention, other) for other in absolute):
+            add(mention)
     stated = _stated(sorted(found, key=lambda d: d.start))
     named = keyword_spans(sentence, events)
     for m in _ANCHORED.finditer(sentence):
