@@ -66,7 +66,6 @@ def test_generated_articles_are_deterministic_and_use_ticker_aliases(seed: int) 
 
 
 def test_claims_bench_prints_rates_and_ratios(capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("flows.extract.claims", reason="flows.extract.claims not written yet")
     claims.main(["--articles", "50"])
     printed = capsys.readouterr().out
     for label in ("(b) extract_article", "(a) extract_claims", "(a)+(b) pipeline"):
