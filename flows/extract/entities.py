@@ -53,7 +53,12 @@ class AliasIndex:
         """(start, end, symbol) of each mention, non-overlapping, longest match wins."""
         found: list[tuple[int, int, str]] = []
         taken = [False] * len(text)
+        folded = text.lower()
         for alias, symbol in self.entries:  # longest first: a later, shorter alias never splits it
+            # A plain substring test first: most aliases are absent from most sentences, and
+            # it is far cheaper than running their patterns.
+            if alias not in text and alias.lower() not in folded:
+                continue
             for start, end in _matches(text, alias):
                 if any(taken[start:end]):
                     continue

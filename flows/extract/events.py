@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -55,11 +56,18 @@ def keyword_spans(text: str, events: Sequence[CalendarEvent]) -> list[tuple[int,
     found = []
     for event in events:
         for keyword in event.keywords:
-            head = r"(?<![A-Za-z0-9])" if keyword[0].isascii() else ""
-            tail = r"(?![A-Za-z0-9])" if keyword[-1].isascii() else ""
-            for k in re.finditer(head + re.escape(keyword) + tail, text):
+            if keyword not in text:  # cheap test first: most keywords are absent
+                continue
+            for k in _keyword_pattern(keyword).finditer(text):
                 found.append((k.start(), event))
     return sorted(found, key=lambda pe: pe[0])
+
+
+@lru_cache(maxsize=4096)
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    head = r"(?<![A-Za-z0-9])" if keyword[0].isascii() else ""
+    tail = r"(?![A-Za-z0-9])" if keyword[-1].isascii() else ""
+    return re.compile(head + re.escape(keyword) + tail)
 
 
 def latest_anchor(
