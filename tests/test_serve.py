@@ -16,7 +16,6 @@ import pytest
 from flows import serve
 from flows.config import Settings, load_settings
 from flows.errors import RunFailed, UsageError
-from flows.nightly import scheduled_run_date
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT_RAW = REPO / "snapshot" / "raw"
@@ -134,6 +133,8 @@ def run_logs(flow_run_id) -> list[tuple[int, str]]:
 def test_a_scheduled_run_processes_the_day_before_its_scheduled_start(
     scheduled: datetime, tz: str, expected: date
 ) -> None:
+    from flows.nightly import scheduled_run_date
+
     assert scheduled_run_date(scheduled, ZoneInfo(tz)) == expected
 
 
