@@ -301,6 +301,7 @@ def _child(args: argparse.Namespace) -> None:
     warehouse = None
     if args.child != "native":
         import flows.landing
+        import flows.market
         import flows.transform.prices  # noqa: F401
         from flows.warehouse import Warehouse
 

@@ -71,7 +71,14 @@ def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> Mar
 
     valuations = _valuations(run, tickers, symbols)
     run.stats.rows.update(run.warehouse.write({"valuations": valuations}))
-    result.frames = {**batch, "valuations": valuations}
+    # The checks see every row the run covers, not only the ones new to this run: a re-run
+    # that skips bodies already loaded must still show the watchlist's prices.
+    held = run.warehouse.query(
+        "select * from prices where symbol in (select unnest(?)) and date between ? and ?",
+        [symbols, window_start, end],
+    )
+    result.frames = {**batch, "prices": held, "valuations": valuations}
+    result.frames.pop("loaded_bodies")
     if result.failed_symbols:
         for symbol, reason in result.failed_symbols.items():
             log.error("market: %s failed: %s", symbol, reason)
