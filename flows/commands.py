@@ -75,7 +75,7 @@ def demo(settings: Settings) -> int:
     print()
     _print_summary(result)
     print(f"warehouse: {settings.warehouse.path}")
-    print('try: newsdesk sql "select symbol, date, close from prices where date = \'2024-02-16\'"')
+    print("try: newsdesk sql \"select symbol, date, close from prices where date = '2024-02-16'\"")
     return 0
 
 
