@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
-from prefect import task
+from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import landing
@@ -38,6 +38,9 @@ class MarketResult:
     failed_symbols: dict[str, str] = field(default_factory=dict)
 
 
+# A subflow, so the UI shows the market work of a run as one unit with its own tasks.
+# `run` carries live clients and is not a JSON parameter: skip pydantic validation.
+@flow(name="market", flow_run_name="market-{start}..{end}", validate_parameters=False)
 def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> MarketResult:
     """Fetch (or replay), transform and load market data for symbols over [start, end]."""
     log = get_logger()

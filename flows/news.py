@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import polars as pl
-from prefect import task
+from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import landing
@@ -57,6 +57,7 @@ class NewsResult:
         return symbols, days
 
 
+@flow(name="news", flow_run_name="news-{start}..{end}", validate_parameters=False)
 def news_step(run: Run, start: date, end: date) -> NewsResult:
     """Fetch (or replay) the configured pages and the feed items published in [start, end]."""
     log = get_logger()
