@@ -77,6 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsdesk: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # anything else: one line, the traceback only when asked for
+        if os.environ.get("NEWSDESK_DEBUG"):
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"newsdesk: run failed: {type(exc).__name__}: {message}", file=sys.stderr)
+        print("newsdesk: set NEWSDESK_DEBUG=1 for the traceback", file=sys.stderr)
+        return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:

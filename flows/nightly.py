@@ -71,11 +71,17 @@ def run_pipeline(
         frames.update({"claims": judged, "articles": news.articles, "events": news.events})
         quality = check_step(run, frames, end)
         progress("checks")
+        for day in report_days(run, start, end):
+            report_step(run, day, quality.docs_index)
         report = report_step(run, end, quality.docs_index)
         progress("report")
     except RunFailed as exc:
         _record(run, flow_name, end, "failed")
         log.error("%s", exc)
+        raise
+    except Exception as exc:  # recorded as failed before it propagates, never left "running"
+        run.stats.failures.append(f"{type(exc).__name__}: {exc}")
+        _record(run, flow_name, end, "failed")
         raise
     failures = dict(market.failed_symbols) if market else {}
     run.stats.failures.extend(f"{k}: {v}" for k, v in failures.items())
@@ -87,6 +93,19 @@ def run_pipeline(
         )
     _record(run, flow_name, end, "completed")
     return Outcome(run.run_id, "completed", run.stats.as_dict(), report, "ok")
+
+
+def report_days(run: Run, start: date, end: date) -> list[date]:
+    """Days before `end` in the range that have claims published or speaking of them."""
+    if start >= end:
+        return []
+    frame = run.warehouse.query(
+        "select distinct d from (select cast(a.published_at as date) as d from claims c "
+        "join articles a using (article_id) union select reference_date from claims) "
+        "where d between ? and ? order by d",
+        [start, end - timedelta(days=1)],
+    )
+    return frame["d"].to_list()
 
 
 def _record(run: Run, flow_name: str, run_date: date, status: str) -> None:

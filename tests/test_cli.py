@@ -96,3 +96,17 @@ def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command in COMMANDS:
         assert f"`newsdesk {command}" in readme, command
+
+
+def test_an_unexpected_error_is_one_line_and_exit_1(warehouse_env, capsys, monkeypatch):
+    import flows.commands
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(flows.commands, "sql", broken)
+    monkeypatch.delenv("NEWSDESK_DEBUG", raising=False)
+    assert main(["sql", "select 1"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "newsdesk: run failed: RuntimeError: disk on fire"
+    assert "Traceback" not in "\n".join(err)
