@@ -177,7 +177,7 @@ def _print_frame(frame: pl.DataFrame, fmt: str) -> None:
     else:
         with pl.Config(
             tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=200,
-            tbl_hide_dataframe_shape=True, fmt_table_cell_list_len=10,
+            tbl_hide_dataframe_shape=True, fmt_table_cell_list_len=10, fmt_float="full",
         ):  # fmt: skip
             print(frame)
         print(f"({frame.height} row{'s' if frame.height != 1 else ''})")
