@@ -83,6 +83,7 @@ class VerifySettings:
     floors: Mapping[str, float] = field(
         default_factory=lambda: {
             "price_move": 0.0,
+            # share counts differ by a few percent between vendors and filing dates
             "market_cap_change": 0.05,
             "currency_conversion": 0.0,
             "valuation": 0.05,

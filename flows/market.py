@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import landing
 from flows.http import FetchError
 from flows.landing import Landed
-from flows.runtime import Run, get_logger
+from flows.runtime import Run, get_logger, land_fetch
 from flows.sources import frankfurter, sec, yahoo
 from flows.transform.fx import normalise_frankfurter
 from flows.transform.prices import ChartFrames, normalise_charts
@@ -91,27 +91,11 @@ def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> Mar
 @task(name="fetch-chart", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
 def fetch_chart(run: Run, symbol: str, start: date, end: date) -> Landed:
     """One chart request for a symbol over the whole range, landed raw."""
-    settings = run.settings.market
-    run.stats.requests["yahoo"] += 1
-    try:
-        fetched = yahoo.fetch_chart(run.clients.market, settings.base_url, symbol, start, end)
-    except FetchError as exc:
-        if exc.last is not None:
-            landing.land(
-                run.raw_dir,
-                "yahoo",
-                yahoo.chart_key(symbol, start, end),
-                exc.last,
-                yahoo.chart_params(symbol, start, end),
-            )
-        raise
-    return landing.land(
-        run.raw_dir,
-        "yahoo",
-        yahoo.chart_key(symbol, start, end),
-        fetched,
-        yahoo.chart_params(symbol, start, end),
-    )
+    base_url = run.settings.market.base_url
+    return land_fetch(
+        run, "yahoo", yahoo.chart_key(symbol, start, end), yahoo.chart_params(symbol, start, end),
+        lambda: yahoo.fetch_chart(run.clients.market, base_url, symbol, start, end),
+    )  # fmt: skip
 
 
 def _charts(
@@ -281,17 +265,12 @@ def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult
 @task(name="fetch-fx", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
 def fetch_fx(run: Run, start: date, end: date, quotes: list[str]) -> Landed:
     """One Frankfurter request for the whole range, landed raw."""
-    run.stats.requests["frankfurter"] += 1
     base_url = run.settings.fx.base_url
-    key = frankfurter.fx_key(start, end)
-    params = frankfurter.fx_params(start, end, quotes)
-    try:
-        fetched = frankfurter.fetch_rates(run.clients.fx, base_url, start, end, quotes)
-    except FetchError as exc:
-        if exc.last is not None:
-            landing.land(run.raw_dir, "frankfurter", key, exc.last, params)
-        raise
-    return landing.land(run.raw_dir, "frankfurter", key, fetched, params)
+    return land_fetch(
+        run, "frankfurter", frankfurter.fx_key(start, end),
+        frankfurter.fx_params(start, end, quotes),
+        lambda: frankfurter.fetch_rates(run.clients.fx, base_url, start, end, quotes),
+    )  # fmt: skip
 
 
 def _fetch_fx(
@@ -309,15 +288,11 @@ def _fetch_fx(
 @task(name="fetch-companyfacts", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
 def fetch_companyfacts(run: Run, cik: str) -> Landed:
     """One SEC companyfacts request per issuer, landed raw."""
-    run.stats.requests["sec"] += 1
-    key, params = sec.sec_key(cik), sec.sec_params(cik)
-    try:
-        fetched = sec.fetch_companyfacts(run.clients.sec, run.settings.sec.base_url, cik)
-    except FetchError as exc:
-        if exc.last is not None:
-            landing.land(run.raw_dir, "sec", key, exc.last, params)
-        raise
-    return landing.land(run.raw_dir, "sec", key, fetched, params)
+    base_url = run.settings.sec.base_url
+    return land_fetch(
+        run, "sec", sec.sec_key(cik), sec.sec_params(cik),
+        lambda: sec.fetch_companyfacts(run.clients.sec, base_url, cik),
+    )  # fmt: skip
 
 
 def _shares(

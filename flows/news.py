@@ -18,7 +18,7 @@ from flows.extract.dates import load_calendar_events
 from flows.extract.entities import AliasIndex
 from flows.http import FetchError
 from flows.landing import Landed
-from flows.runtime import Run, get_logger
+from flows.runtime import Run, get_logger, land_fetch
 from flows.sources import news as news_source
 from flows.warehouse import SQL_DIR, Replace
 
@@ -129,15 +129,10 @@ def events_from_claims(claims: pl.DataFrame) -> pl.DataFrame:
 @task(name="fetch-page", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
 def fetch_page(run: Run, url: str) -> Landed:
     """One news page or feed, landed raw whatever its status."""
-    run.stats.requests["news"] += 1
-    key, params = news_source.news_key(url), {"url": url}
-    try:
-        fetched = news_source.fetch_page(run.clients.news, url)
-    except FetchError as exc:
-        if exc.last is not None:
-            landing.land(run.raw_dir, "news", key, exc.last, params)
-        raise
-    return landing.land(run.raw_dir, "news", key, fetched, params)
+    return land_fetch(
+        run, "news", news_source.news_key(url), news_source.news_params(url),
+        lambda: news_source.fetch_page(run.clients.news, url),
+    )  # fmt: skip
 
 
 def _page(run: Run, url: str, skipped: list[str]) -> Landed | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flows.config import Settings
-from flows.http import HttpClient
+from flows.http import Fetched, FetchError, HttpClient
+from flows.landing import Landed
 from flows.warehouse import Warehouse
 
 USER_AGENT = "newsdesk/0.1 (nightly news figure checks; +https://github.com/newsdesk/newsdesk)"
@@ -68,6 +70,22 @@ class Run:
     def today(self) -> date:
         """Today in the schedule's timezone."""
         return datetime.now(self.settings.tz).date()
+
+
+def land_fetch(
+    run: Run, source: str, key: str, params: dict, fetch: Callable[[], Fetched]
+) -> Landed:
+    """Fetch, land the response, and count the request; an error response is landed too."""
+    from flows import landing
+
+    run.stats.requests[source] += 1
+    try:
+        fetched = fetch()
+    except FetchError as exc:
+        if exc.last is not None:  # nothing received is lost, not even an error body
+            landing.land(run.raw_dir, source, key, exc.last, params)
+        raise
+    return landing.land(run.raw_dir, source, key, fetched, params)
 
 
 def build_clients(settings: Settings) -> Clients:

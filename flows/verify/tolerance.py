@@ -7,22 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from flows.config import VerifySettings
 from flows.verify.figures import figure_precision, is_percent_text
 
 INF = math.inf
 # Float noise: 1.58 - 0.005 is 1.5750000000000002, which must still accept 1.575.
 _EPS = 1e-9
 
-_DEFAULT_FLOORS: Mapping[str, float] = MappingProxyType(
-    {
-        "price_move": 0.0,
-        # share counts differ by a few percent between vendors and filing dates
-        "market_cap_change": 0.05,
-        "currency_conversion": 0.0,
-        "valuation": 0.05,
-        "valuation_change": 0.0,
-    }
-)
+# One set of defaults for the floors: the config's, which the README documents.
+_DEFAULT_FLOORS: Mapping[str, float] = MappingProxyType(dict(VerifySettings().floors))
 
 
 @dataclass(frozen=True)
