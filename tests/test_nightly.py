@@ -126,6 +126,27 @@ def _warehouse_path(config: Path) -> Path:
 def test_seed_article_end_to_end_gives_the_demo_verdicts(seed_site):
     _, config = seed_site
     nightly(run_date=RUN_DATE, config=str(config))
+    stated = (
+        Warehouse(_warehouse_path(config))
+        .query(
+            "select claim_type, subjects, value, currency, counter_value, counter_currency, "
+            "qualifier, from_value, to_value from claims"
+        )
+        .rows()
+    )
+    # The claims the issue lists, read from the GBK page served as GB2312.
+    for expected in [
+        ("price_move", ["ADBE"], -7.0, None, None, None, "over", None, None),
+        ("price_move", ["SSTK"], -5.0, None, None, None, "over", None, None),
+        ("price_move", ["GOOGL"], -1.58, None, None, None, "exact", None, None),
+        ("market_cap_change", ["ADBE", "SSTK", "GOOGL"], -48e9, "USD", 350e9, "CNY", "nearly",
+         None, None),
+        ("currency_conversion", [], 48e9, "USD", 350e9, "CNY", "about", None, None),
+        ("valuation", ["OpenAI"], 80e9, "USD", None, None, "exact", None, None),
+        ("valuation_change", ["OpenAI"], 3.0, "USD", None, None, "nearly", 29e9, 80e9),
+        ("other", [], 85.0, None, None, None, "about", None, None),
+    ]:  # fmt: skip
+        assert expected in stated, expected
     got = verdicts(config)
     assert got[("price_move", "ADBE")][0] == "supported"
     assert got[("price_move", "ADBE")][1] == pytest.approx(-7.41, abs=0.01)
