@@ -24,7 +24,7 @@ def run(settings: Settings, day: date, *, offline: bool) -> int:
         raise UsageError(f"--date {day} is not in the past: the nightly job checks closed days")
     from flows.nightly import nightly
 
-    result = _flow_result(nightly, run_date=day, offline=offline, config=_config(settings))
+    result = nightly(run_date=day, offline=offline, config=_config(settings))
     _print_summary(result)
     return 0
 
@@ -37,10 +37,9 @@ def backfill(
     from flows.backfill import validate_range
 
     validate_range(start, end, settings)
-    result = _flow_result(
-        backfill_flow, start=start, end=end, offline=offline, symbols=symbols,
-        config=_config(settings),
-    )  # fmt: skip
+    result = backfill_flow(
+        start=start, end=end, offline=offline, symbols=symbols, config=_config(settings)
+    )
     _print_summary(result)
     return 0
 
@@ -194,10 +193,6 @@ def _flatten(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _config(settings: Settings) -> str | None:
     return str(settings.source_file) if settings.source_file else None
-
-
-def _flow_result(flow_fn, **params) -> dict:
-    return flow_fn(**params)
 
 
 def _print_summary(result: dict) -> None:
