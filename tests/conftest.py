@@ -25,6 +25,11 @@ def local_server() -> Iterator[LocalServer]:
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+# Prefect binds its console log handler to sys.stderr when first imported. Imported here,
+# that is the real stderr, not the capture of whichever test happened to import it first,
+# which pytest closes after that test (later runs would log to a closed file).
+import prefect.main  # noqa: E402, F401 - prefect.main configures logging
+
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
