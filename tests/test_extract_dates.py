@@ -132,6 +132,22 @@ def test_sentence_anchor(text: str, day: date, label: str) -> None:
     assert anchor is not None and anchor.day == day and label in anchor.label
 
 
+CLAUDE_3 = CalendarEvent("claude-3", date(2024, 3, 4), "Anthropic", "Claude 3", ("Claude 3",))
+CLAUDE_3_5 = CalendarEvent(
+    "claude-3-5-sonnet", date(2024, 6, 20), "Anthropic", "Claude 3.5", ("Claude 3.5 Sonnet",)
+)
+
+
+@pytest.mark.parametrize("events", [[CLAUDE_3, CLAUDE_3_5], [CLAUDE_3_5, CLAUDE_3]])
+def test_the_longest_event_keyword_wins(events: list[CalendarEvent]) -> None:
+    # "Claude 3" also matches inside "Claude 3.5 Sonnet" (a dot is no word character)
+    text = "Claude 3.5 Sonnet发布次日，Adobe股价下跌"
+    [mention] = find_dates(text, date(2024, 7, 1), events)
+    assert mention.day == date(2024, 6, 21) and "claude-3-5-sonnet" in mention.note
+    anchor = sentence_anchor(text, [mention], events)
+    assert anchor is not None and anchor.day == date(2024, 6, 20)
+
+
 def test_a_sentence_without_date_or_event_has_no_anchor() -> None:
     text = "Adobe shares fell the next day"
     assert sentence_anchor(text, find_dates(text, TUESDAY, [SORA]), [SORA]) is None

@@ -52,14 +52,23 @@ def load_calendar_events(path: Path) -> list[CalendarEvent]:
 
 
 def keyword_spans(text: str, events: Sequence[CalendarEvent]) -> list[tuple[int, CalendarEvent]]:
-    """(position, event) of every event keyword in `text`; Latin keywords match whole words."""
-    found = []
+    """(position, event) of every event keyword in `text`; Latin keywords match whole words, and
+    the longest keyword wins, so "Claude 3.5 Sonnet" is not also read as "Claude 3"."""
+    matches: list[tuple[int, int, CalendarEvent]] = []
     for event in events:
         for keyword in event.keywords:
             if keyword not in text:  # cheap test first: most keywords are absent
                 continue
-            for k in _keyword_pattern(keyword).finditer(text):
-                found.append((k.start(), event))
+            matches.extend(
+                (k.start(), k.end(), event) for k in _keyword_pattern(keyword).finditer(text)
+            )
+    found: list[tuple[int, CalendarEvent]] = []
+    taken = [False] * len(text)
+    # longest first; sorted() is stable, so of two equal keywords the earlier event keeps it
+    for start, end, event in sorted(matches, key=lambda m: m[0] - m[1]):
+        if not any(taken[start:end]):
+            taken[start:end] = [True] * (end - start)
+            found.append((start, event))
     return sorted(found, key=lambda pe: pe[0])
 
 
