@@ -94,11 +94,13 @@ def land(
         "size": len(response.body),
         "params": dict(params or {}),
     }
+    encoded = json.dumps(meta, ensure_ascii=False).encode()
     # Body first, then metadata, each via a temporary name: a killed run leaves
     # at worst an orphan body, never a meta pointing at a half-written file.
     _write_atomic(body_path, response.body)
-    _write_atomic(folder / f"{stem}.meta.json", json.dumps(meta, ensure_ascii=False).encode())
-    return _read_meta(folder / f"{stem}.meta.json")
+    _write_atomic(folder / f"{stem}.meta.json", encoded)
+    # Built from the bytes just written, not read back: equal to what find_landed returns later.
+    return _landed(json.loads(encoded), body_path)
 
 
 def find_landed(
@@ -140,7 +142,10 @@ def _metas(folder: Path) -> Iterator[Path]:
 
 def _read_meta(meta_path: Path) -> Landed:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    body_path = meta_path.with_name(meta_path.name.removesuffix(".meta.json") + ".body")
+    return _landed(meta, meta_path.with_name(meta_path.name.removesuffix(".meta.json") + ".body"))
+
+
+def _landed(meta: Mapping[str, Any], body_path: Path) -> Landed:
     return Landed(
         source=meta["source"],
         key=meta["key"],
