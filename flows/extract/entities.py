@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +36,11 @@ class AliasIndex:
     """(alias, symbol) pairs, longest alias first, so 谷歌母公司 wins over 谷歌."""
 
     entries: tuple[tuple[str, str], ...] = ()
+    # each alias lower-cased once here, not once per sentence in find
+    _folded: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_folded", tuple(alias.lower() for alias, _ in self.entries))
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, Sequence[str]]]) -> AliasIndex:
@@ -54,10 +59,12 @@ class AliasIndex:
         found: list[tuple[int, int, str]] = []
         taken = [False] * len(text)
         folded = text.lower()
-        for alias, symbol in self.entries:  # longest first: a later, shorter alias never splits it
+        # longest first: a later, shorter alias never splits it
+        for (alias, symbol), folded_alias in zip(self.entries, self._folded, strict=True):
             # A plain substring test first: most aliases are absent from most sentences, and
-            # it is far cheaper than running their patterns.
-            if alias not in text and alias.lower() not in folded:
+            # it is far cheaper than running their patterns. Folding keeps every match a
+            # candidate, the case-sensitive ones included.
+            if folded_alias not in folded:
                 continue
             for start, end in _matches(text, alias):
                 if any(taken[start:end]):
