@@ -9,36 +9,10 @@ from typing import Any
 
 import polars as pl
 
-PRICES_SCHEMA = {
-    "symbol": pl.String,
-    "date": pl.Date,
-    "open": pl.Float64,
-    "high": pl.Float64,
-    "low": pl.Float64,
-    "close": pl.Float64,
-    "adj_close": pl.Float64,
-    "volume": pl.Int64,
-    "source": pl.String,
-}
-VALUATIONS_SCHEMA = {
-    "entity": pl.String,
-    "as_of": pl.Date,
-    "kind": pl.String,
-    "value": pl.Float64,
-    "currency": pl.String,
-    "value_usd": pl.Float64,
-    "source": pl.String,
-    "shares": pl.Float64,
-    "shares_as_of": pl.Date,
-    "rate_date": pl.Date,
-}
-FX_SCHEMA = {
-    "date": pl.Date,
-    "base": pl.String,
-    "quote": pl.String,
-    "rate": pl.Float64,
-    "source": pl.String,
-}
+from flows.transform.fx import FX_SCHEMA
+from flows.transform.prices import PRICES_SCHEMA
+from flows.transform.valuations import VALUATIONS_SCHEMA
+
 ARTICLES_SCHEMA = {"article_id": pl.String, "url": pl.String, "published_at": pl.Datetime("us")}
 TICKERS_SCHEMA = {
     "symbol": pl.String,

@@ -8,8 +8,9 @@ from typing import Any
 
 import polars as pl
 
+from flows.transform.valuations import VALUATIONS_SCHEMA
 from flows.verify.decide import Judged
-from flows.verify.facts import VALUATIONS_SCHEMA, FactIndex, MarketFacts, usd_value
+from flows.verify.facts import FactIndex, MarketFacts, usd_value
 from flows.verify.figures import figure_precision
 from flows.verify.tolerance import VerifyPolicy, magnitude_interval
 from flows.verify.wording import money
