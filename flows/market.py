@@ -6,7 +6,6 @@ it is transformed; offline runs read the same landed responses back.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -66,13 +65,14 @@ def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> Mar
         "dividends": frames.dividends,
         "fx_rates": fx_frame,
         "shares_outstanding": shares,
-        "loaded_bodies": loaded_rows("yahoo", CHART_TRANSFORM, used),
     }
-    counts = run.warehouse.write(batch)
+    # The record of loaded bodies commits with the rows they gave, or not at all.
+    loaded = loaded_rows("yahoo", CHART_TRANSFORM, used)
+    counts = run.warehouse.write({**batch, "loaded_bodies": loaded})
     run.stats.rows.update(counts)
     log.info("market: loaded %s", ", ".join(f"{t} {n}" for t, n in counts.items()))
 
-    valuations = _valuations(run, tickers, symbols)
+    valuations = _valuations(run, tickers, symbols, window_start, end)
     run.stats.rows.update(run.warehouse.write({"valuations": valuations}))
     # The checks see every row the run covers, not only the ones new to this run: a re-run
     # that skips bodies already loaded must still show the watchlist's prices.
@@ -81,7 +81,6 @@ def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> Mar
         [symbols, window_start, end],
     )
     result.frames = {**batch, "prices": held, "valuations": valuations}
-    result.frames.pop("loaded_bodies")
     if result.failed_symbols:
         for symbol, reason in result.failed_symbols.items():
             log.error("market: %s failed: %s", symbol, reason)
@@ -243,7 +242,15 @@ def _currencies(tickers: pl.DataFrame, symbols: list[str]) -> list[str]:
 def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult) -> pl.DataFrame:
     quotes = sorted(set(run.settings.fx.quotes) | set(extra))
     if run.offline:
-        landed = landing.find_landed(run.raw_dir, "frankfurter")
+        # Only responses whose range overlaps the run's, not every one ever landed.
+        landed = landing.find_landed(
+            run.raw_dir,
+            "frankfurter",
+            where=lambda x: (
+                x.params.get("start", "") <= end.isoformat()
+                and x.params.get("end", "9999-12-31") >= start.isoformat()
+            ),
+        )
         run.stats.reused["frankfurter"] += len(landed)
     else:
         landed = [_fetch_fx(run, start, end, quotes, result)]
@@ -253,7 +260,7 @@ def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult
             continue
         try:
             frames.append(normalise_frankfurter(item.json()))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:  # orjson's errors are ValueErrors
             result.failed_symbols["fx"] = (
                 f"Frankfurter response unreadable ({exc}); kept at {item.body_path}"
             )
@@ -323,17 +330,23 @@ def _shares(
         for item in landed[-1:]:
             try:
                 frames.append(normalise_companyfacts(item.json()))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError) as exc:  # orjson's errors are ValueErrors
                 result.failed_symbols[f"CIK{cik}"] = f"companyfacts unreadable ({exc})"
     if not frames:
         return normalise_companyfacts({"cik": 0, "facts": {}})
     return pl.concat(frames)
 
 
-def _valuations(run: Run, tickers: pl.DataFrame, symbols: list[str]) -> pl.DataFrame:
-    """Market caps for the symbols, from everything the warehouse now holds for them."""
+def _valuations(
+    run: Run, tickers: pl.DataFrame, symbols: list[str], start: date, end: date
+) -> pl.DataFrame:
+    """Market caps for the symbols over the run's window, from what the warehouse holds."""
     wh = run.warehouse
-    prices = wh.query("select * from prices where symbol in (select unnest(?))", [symbols])
+    # Only the window: a nightly run must not recompute every symbol's whole history.
+    prices = wh.query(
+        "select * from prices where symbol in (select unnest(?)) and date between ? and ?",
+        [symbols, start, end],
+    )
     splits = wh.query("select * from splits")
     ciks = tickers.filter(pl.col("symbol").is_in(symbols))["cik"].drop_nulls().to_list()
     shares = wh.query("select * from shares_outstanding where cik in (select unnest(?))", [ciks])
