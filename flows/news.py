@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,7 +14,7 @@ from flows import landing
 from flows.extract.article import Article, NoArticleText, extract_article
 from flows.extract.claims import Claim, extract_claims
 from flows.extract.dates import load_calendar_events
-from flows.extract.entities import AliasIndex
+from flows.extract.entities import AliasIndex, read_alias_rows
 from flows.http import FetchError
 from flows.landing import Landed
 from flows.runtime import Run, get_logger, land_fetch
@@ -61,7 +60,8 @@ class NewsResult:
 def news_step(run: Run, start: date, end: date) -> NewsResult:
     """Fetch (or replay) the configured pages and the feed items published in [start, end]."""
     log = get_logger()
-    urls = _page_urls(run, start, end)
+    skipped: list[str] = []
+    urls = _page_urls(run, start, end, skipped)
     aliases = _alias_index(run)
     calendar = load_calendar_events(SQL_DIR / "events.csv")
     exchanges = dict(run.warehouse.query("select symbol, exchange from tickers").iter_rows())
@@ -71,8 +71,8 @@ def news_step(run: Run, start: date, end: date) -> NewsResult:
 
     known = dict(run.warehouse.query("select content_sha256, article_id from articles").iter_rows())
     articles: list[dict] = []
+    taken: set[str] = set()
     claims: list[Claim] = []
-    skipped: list[str] = []
     for done, (url, feed_published) in enumerate(urls, start=1):
         landed = _page(run, url, skipped)
         if landed is None:
@@ -82,8 +82,9 @@ def news_step(run: Run, start: date, end: date) -> NewsResult:
             continue
         # The same text at two URLs is one article: keep the first id seen.
         article_id = known.setdefault(article.content_sha256, article.article_id)
-        if any(a["article_id"] == article_id for a in articles):
+        if article_id in taken:
             continue
+        taken.add(article_id)
         row = asdict(article) | {
             "article_id": article_id,
             "fetched_at": landed.fetched_at.astimezone(UTC).replace(tzinfo=None),
@@ -168,7 +169,9 @@ def _article(
         return None
 
 
-def _page_urls(run: Run, start: date, end: date) -> list[tuple[str, datetime | None]]:
+def _page_urls(
+    run: Run, start: date, end: date, skipped: list[str]
+) -> list[tuple[str, datetime | None]]:
     urls: list[tuple[str, datetime | None]] = [(u, None) for u in run.settings.news.pages]
     tz = run.settings.tz
     window = (
@@ -176,7 +179,7 @@ def _page_urls(run: Run, start: date, end: date) -> list[tuple[str, datetime | N
         datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC),
     )
     for feed_url in run.settings.news.feeds:
-        landed = _page(run, feed_url, [])
+        landed = _page(run, feed_url, skipped)
         if landed is None:
             continue
         items = news_source.parse_feed(landed.read_body())
@@ -195,18 +198,14 @@ def _alias_index(run: Run) -> AliasIndex:
     ]
     entities = SQL_DIR / "entities.csv"
     if entities.exists():
-        with entities.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                names = [a for a in (row.get("aliases") or "").split("|") if a]
-                rows.append((row["entity"], names))
+        rows.extend(read_alias_rows(entities))
     return AliasIndex.from_rows(rows)
 
 
 def _articles_frame(rows: Sequence[dict]) -> pl.DataFrame:
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         [{k: r.get(k) for k in ARTICLE_COLUMNS} for r in rows], schema=ARTICLE_COLUMNS
     )
-    return frame
 
 
 def _claims_frame(claims: Sequence[Claim]) -> pl.DataFrame:
