@@ -125,8 +125,9 @@ def figure_claim(art: Article, s: Sentence, i: int) -> Claim:
         "span": s.text[span_start : fig.end],
         "range_end": fig.range_end,
     }
-    named = _respective_subject(s, i) or subject_at(s.names, fig.start, clause, carry=True)
-    subjects = _respective_subject(s, i) or _carried_subject(s, fig.start, span_start)
+    respective = _respective_subject(s, i)
+    named = respective or subject_at(s.names, fig.start, clause, carry=True)
+    subjects = respective or _carried_subject(s, fig.start, span_start)
     if fig.unit == "percent" and sign and subjects and not lexicon.METRIC.search(clause_text):
         day, note = market_date(mention, None, subjects, art)
         return new_claim(
