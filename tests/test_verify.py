@@ -238,6 +238,8 @@ def test_seed_valuation_multiple_is_supported() -> None:
     got = judge_one(claim)
     assert got["verdict"] == "supported"
     assert got["observed"] == pytest.approx(80 / 29)
+    # nearly ×3: from 90% of 3 up to 3 plus half a whole unit
+    assert "stated: nearly ×3 (accepts ×2.7…×3.5) → supported" in got["explanation"]
 
 
 def test_wrong_fall_is_contradicted_showing_both_figures() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from flows.verify.decide import Judged, no_date, unverifiable
 from flows.verify.facts import FactIndex
 from flows.verify.tolerance import VerifyPolicy, magnitude_interval, within
-from flows.verify.wording import money, num
+from flows.verify.wording import QUALIFIER_WORDS, money, num
 
 # Claim type under which the two figures of a conversion are read: no vendor floor applies
 # to a figure itself; the conversion's floor (if any) widens the implied rate instead.
@@ -76,8 +76,7 @@ def judge_valuation_change(claim: dict[str, Any], policy: VerifyPolicy) -> Judge
         claim_type=claim["claim_type"],
     )
     verdict = "supported" if within(abs(observed), (lo, hi)) else "contradicted"
-    words = {"over": "over ", "nearly": "nearly ", "about": "about ", "under": "under "}
-    stated = f"{words.get(claim.get('qualifier') or '', '')}×{num(claim['value'])}"
+    stated = f"{QUALIFIER_WORDS.get(claim.get('qualifier') or '', '')}×{num(claim['value'])}"
     cur = claim.get("currency")
     explanation = (
         f"stated valuations {money(start, cur)} → {money(end, cur)} = ×{observed:.2f};"
