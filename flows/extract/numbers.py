@@ -55,7 +55,6 @@ class Figure:
     unit: str  # percent, points, currency, count
     currency: str | None
     qualifier: str
-    text: str
     range_end: float | None = None
     scale: float = 1.0  # the magnitude applied to the numeral (亿 = 1e8)
 
@@ -147,7 +146,7 @@ def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
     if after:
         qualifier = after[0]
         end += after[1]
-    return Figure(start, end, value, unit, currency, qualifier, text[start:end], scale=scale)
+    return Figure(start, end, value, unit, currency, qualifier, scale=scale)
 
 
 def _range_joined(text: str, first: Figure, second: Figure) -> bool:
@@ -171,9 +170,7 @@ def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
             and prev.currency == fig.currency
             and _range_joined(text, prev, fig)
         ):
-            merged[-1] = replace(
-                prev, end=fig.end, range_end=fig.value, text=text[prev.start : fig.end]
-            )
+            merged[-1] = replace(prev, end=fig.end, range_end=fig.value)
         else:
             merged.append(fig)
     return merged
@@ -187,7 +184,6 @@ def _bare_range_starts(text: str, figures: list[Figure]) -> list[Figure]:
         if m and fig.range_end is None and fig.unit in ("percent", "currency"):
             first = parse_number(m.group(1)) * fig.scale
             fig = replace(fig, start=m.start(), value=first, range_end=fig.value)
-            fig = replace(fig, text=text[fig.start : fig.end])
         out.append(fig)
     return out
 
