@@ -49,11 +49,6 @@ def test_precision_is_half_the_last_significant_digit(
     assert got == pytest.approx(expected, rel=1e-9)
 
 
-def test_precision_without_span_counts_digits_in_the_unit_given() -> None:
-    # 4800 written in 亿 (unit_scale 1e8) is stated to the 百亿, not to the 十亿 of 480
-    assert figure_precision(4.8e11, span_text=None, unit_scale=1e8) == pytest.approx(5e9)
-
-
 @pytest.mark.parametrize(
     ("span", "expected"),
     [
@@ -106,23 +101,19 @@ def test_stated_interval(
     claim_type: str,
     expected: tuple[float, float],
 ) -> None:
-    lo, hi = stated_interval(
-        value, qualifier, span_text=span, unit_scale=1.0, policy=POLICY, claim_type=claim_type
-    )
+    lo, hi = stated_interval(value, qualifier, span_text=span, policy=POLICY, claim_type=claim_type)
     assert (lo, hi) == (pytest.approx(expected[0]), pytest.approx(expected[1]))
 
 
 def test_policy_margins_and_floors_are_honoured() -> None:
     policy = VerifyPolicy(about_margin=0.10, nearly_margin=0.20, floors={"price_move": 0.10})
     about = stated_interval(
-        10.0, "about", span_text="约10%", unit_scale=1.0, policy=policy, claim_type="price_move"
+        10.0, "about", span_text="约10%", policy=policy, claim_type="price_move"
     )
     nearly = stated_interval(
-        10.0, "nearly", span_text="近10%", unit_scale=1.0, policy=policy, claim_type="price_move"
+        10.0, "nearly", span_text="近10%", policy=policy, claim_type="price_move"
     )
-    exact = stated_interval(
-        10.0, "exact", span_text="10%", unit_scale=1.0, policy=policy, claim_type="price_move"
-    )
+    exact = stated_interval(10.0, "exact", span_text="10%", policy=policy, claim_type="price_move")
     assert about == (pytest.approx(8.5), pytest.approx(11.5))  # 10 ± (0.5 + 1.0)
     assert nearly == (pytest.approx(8.0), pytest.approx(11.0))  # floor 10% lifts the top
     assert exact == (pytest.approx(9.0), pytest.approx(11.0))  # floor beats precision 0.5

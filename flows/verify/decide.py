@@ -52,7 +52,7 @@ def decide(
         strict = False
     else:
         lo, hi = magnitude_interval(
-            value, qualifier, span_text=span, unit_scale=1.0, policy=policy, claim_type=claim_type
+            value, qualifier, span_text=span, policy=policy, claim_type=claim_type
         )
         figure = fmt(abs(value))
         # "under 5%" excludes 5% itself, unless a vendor floor has widened it anyway

@@ -97,15 +97,13 @@ def _power_of_ten(ratio: float) -> bool:
     return abs(exponent - round(exponent)) < 1e-6
 
 
-def own_digits(value: float, unit_scale: float) -> Written:
-    """Fallback when no span: the value's own digits in the unit it was written in."""
-    written = abs(value) / unit_scale if unit_scale else abs(value)
-    text = format(Decimal(f"{written:.12g}"), "f")
-    return parse_arabic(text)
+def own_digits(value: float) -> Written:
+    """Fallback when no span: the value's own digits."""
+    return parse_arabic(format(Decimal(f"{abs(value):.12g}"), "f"))
 
 
 def match_figure(
-    value: float, span_text: str | None, unit_scale: float, *, multiple: bool = False
+    value: float, span_text: str | None, *, multiple: bool = False
 ) -> tuple[Written, float]:
     """Find the figure in the span that states `value`, and the scale from it to `value`."""
     magnitude = abs(value)
@@ -116,20 +114,18 @@ def match_figure(
             return (written, place), magnitude / written
     if figures and multiple:
         # 增加了两倍 states a ratio of 3: the words, not a power of ten, link figure and value
-        return figures[0], unit_scale
+        return figures[0], 1.0
     # the span states some other figure (e.g. only the counter amount): read the value itself
-    return own_digits(value, unit_scale), unit_scale
+    return own_digits(value), 1.0
 
 
-def figure_precision(
-    value: float, *, span_text: str | None, unit_scale: float = 1.0, whole_units: bool = False
-) -> float:
+def figure_precision(value: float, *, span_text: str | None, whole_units: bool = False) -> float:
     """Half a unit of the stated figure's last significant digit, in the units of `value`.
 
     `whole_units`: percentages and multiples are written to at least whole units, so the
     zeros of "10%" or "十倍" count as significant (only amounts drop trailing zeros).
     """
-    (_, place), scale = match_figure(value, span_text, unit_scale, multiple=whole_units)
+    (_, place), scale = match_figure(value, span_text, multiple=whole_units)
     if whole_units:
         place = min(place, 1.0)
     return place / 2 * scale

@@ -52,7 +52,6 @@ def _usd_interval(
         claim["value"],
         claim.get("qualifier"),
         span_text=claim.get("span"),
-        unit_scale=1.0,
         policy=policy,
         claim_type="reported_valuation",
     )

@@ -22,10 +22,10 @@ def implied_rate_interval(
     span = claim.get("span")
     # the conversion's own qualifier (约合) is the rounding itself: each figure is read exact
     v_lo, v_hi = magnitude_interval(
-        value, "exact", span_text=span, unit_scale=1.0, policy=policy, claim_type=_FIGURE
+        value, "exact", span_text=span, policy=policy, claim_type=_FIGURE
     )
     c_lo, c_hi = magnitude_interval(
-        counter, "exact", span_text=span, unit_scale=1.0, policy=policy, claim_type=_FIGURE
+        counter, "exact", span_text=span, policy=policy, claim_type=_FIGURE
     )
     implied = counter / value
     lo, hi = c_lo / v_hi, (c_hi / v_lo if v_lo else float("inf"))
@@ -71,7 +71,6 @@ def judge_valuation_change(claim: dict[str, Any], policy: VerifyPolicy) -> Judge
         claim["value"],
         claim.get("qualifier"),
         span_text=claim.get("span"),
-        unit_scale=1.0,
         policy=policy,
         claim_type=claim["claim_type"],
     )

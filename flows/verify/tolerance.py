@@ -37,17 +37,13 @@ def magnitude_interval(
     qualifier: str | None,
     *,
     span_text: str | None,
-    unit_scale: float,
     policy: VerifyPolicy,
     claim_type: str,
 ) -> tuple[float, float]:
     """The accepted interval of |observed| for a stated |value|."""
     m = abs(value)
     p = figure_precision(
-        value,
-        span_text=span_text,
-        unit_scale=unit_scale,
-        whole_units=_whole_units(claim_type, span_text),
+        value, span_text=span_text, whole_units=_whole_units(claim_type, span_text)
     )
     if qualifier == "over":
         # 超7% means at least 7: not "7 give or take rounding", so no precision below
@@ -69,18 +65,12 @@ def stated_interval(
     qualifier: str,
     *,
     span_text: str | None,
-    unit_scale: float,
     policy: VerifyPolicy,
     claim_type: str,
 ) -> tuple[float, float]:
     """Signed (lo, hi) the observed figure must fall in for the statement to hold."""
     lo, hi = magnitude_interval(
-        value,
-        qualifier,
-        span_text=span_text,
-        unit_scale=unit_scale,
-        policy=policy,
-        claim_type=claim_type,
+        value, qualifier, span_text=span_text, policy=policy, claim_type=claim_type
     )
     return (-hi, -lo) if value < 0 else (lo, hi)
 
@@ -98,14 +88,7 @@ def range_interval(
     # over/nearly/under make no sense on both ends of a range: only `about` widens it
     shape = "about" if qualifier == "about" else "exact"
     ends = [
-        magnitude_interval(
-            end,
-            shape,
-            span_text=span_text,
-            unit_scale=1.0,
-            policy=policy,
-            claim_type=claim_type,
-        )
+        magnitude_interval(end, shape, span_text=span_text, policy=policy, claim_type=claim_type)
         for end in (value, range_end)
     ]
     return min(lo for lo, _ in ends), max(hi for _, hi in ends)
