@@ -14,7 +14,7 @@ from flows.extract.events import (
     latest_anchor,
     load_calendar_events,
 )
-from flows.extract.sentences import split_clauses
+from flows.extract.sentences import clause_index, split_clauses
 
 __all__ = [
     "Anchor",
@@ -168,9 +168,8 @@ def _anchored(
     offset, snap = (
         (1, "next") if m.group("after") else (-1, "previous") if m.group("before") else (0, "next")
     )
-    clause = next(
-        (c for c in split_clauses(sentence) if c[0] <= m.start() < c[1]), (0, len(sentence))
-    )
+    clauses = split_clauses(sentence)
+    clause = clauses[clause_index(clauses, m.start())]
     in_clause = [(pos, e) for pos, e in named if clause[0] <= pos < clause[1]]
     if in_clause:
         _, event = min(in_clause, key=lambda pe: abs(pe[0] - m.start()))
