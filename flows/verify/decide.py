@@ -29,6 +29,19 @@ def no_date(claim: dict[str, Any]) -> Judged:
     return unverifiable(f"no reference date ({note})")
 
 
+def claim_interval(
+    claim: dict[str, Any], policy: VerifyPolicy, claim_type: str | None = None
+) -> tuple[float, float]:
+    """The |observed| interval a claim's figure and qualifier allow; claim_type picks the floor."""
+    return magnitude_interval(
+        claim["value"],
+        claim.get("qualifier"),
+        span_text=claim.get("span"),
+        policy=policy,
+        claim_type=claim_type or claim["claim_type"],
+    )
+
+
 def decide(
     claim: dict[str, Any],
     observed: float,
@@ -51,9 +64,7 @@ def decide(
         figure = f"{fmt(min(abs(value), abs(range_end)))}–{fmt(max(abs(value), abs(range_end)))}"
         strict = False
     else:
-        lo, hi = magnitude_interval(
-            value, qualifier, span_text=span, policy=policy, claim_type=claim_type
-        )
+        lo, hi = claim_interval(claim, policy)
         figure = fmt(abs(value))
         # "under 5%" excludes 5% itself, unless a vendor floor has widened it anyway
         strict = qualifier == "under" and not policy.floors.get(claim_type, 0.0)

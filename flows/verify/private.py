@@ -9,10 +9,10 @@ from typing import Any
 import polars as pl
 
 from flows.transform.valuations import VALUATIONS_SCHEMA
-from flows.verify.decide import Judged
+from flows.verify.decide import Judged, claim_interval
 from flows.verify.facts import FactIndex, MarketFacts, usd_value
 from flows.verify.figures import figure_precision
-from flows.verify.tolerance import VerifyPolicy, magnitude_interval
+from flows.verify.tolerance import VerifyPolicy
 from flows.verify.wording import money
 
 RECORDED = "private company; reported valuation recorded"
@@ -48,13 +48,7 @@ def _usd_interval(
     found = idx.usd_rate(claim.get("currency") or "USD", day, policy.fx_carry_days) if day else None
     if found is None:
         return None
-    lo, hi = magnitude_interval(
-        claim["value"],
-        claim.get("qualifier"),
-        span_text=claim.get("span"),
-        policy=policy,
-        claim_type="reported_valuation",
-    )
+    lo, hi = claim_interval(claim, policy, claim_type="reported_valuation")
     return lo / found[0], hi / found[0]
 
 

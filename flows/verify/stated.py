@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.verify.decide import Judged, no_date, unverifiable
+from flows.verify.decide import Judged, claim_interval, no_date, unverifiable
 from flows.verify.facts import FactIndex
 from flows.verify.tolerance import VerifyPolicy, magnitude_interval, within
 from flows.verify.wording import QUALIFIER_WORDS, money, num
@@ -67,13 +67,7 @@ def judge_valuation_change(claim: dict[str, Any], policy: VerifyPolicy) -> Judge
     if not start or end is None:
         return unverifiable("change lacks the valuations it starts and ends at")
     observed = end / start
-    lo, hi = magnitude_interval(
-        claim["value"],
-        claim.get("qualifier"),
-        span_text=claim.get("span"),
-        policy=policy,
-        claim_type=claim["claim_type"],
-    )
+    lo, hi = claim_interval(claim, policy)
     verdict = "supported" if within(abs(observed), (lo, hi)) else "contradicted"
     stated = f"{QUALIFIER_WORDS.get(claim.get('qualifier') or '', '')}×{num(claim['value'])}"
     cur = claim.get("currency")
