@@ -31,8 +31,8 @@ _MONTH_NAMES = (
 )
 _MONTHS = {name: i + 1 for i, name in enumerate(_MONTH_NAMES.split())}
 _MONTHS.update({name[:3]: n for name, n in list(_MONTHS.items())} | {"sept": 9})
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November" \
-    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"  # fmt: skip
+# capitalised, longest first so that "Sept" is not read as "Sep"
+_MONTH = f"(?:{'|'.join(sorted((n.capitalize() for n in _MONTHS), key=len, reverse=True))})"
 _ZH_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _EN_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -50,8 +50,8 @@ _RELATIVE = re.compile(
     r"(?P<yesterday>昨日|昨天|(?<![A-Za-z])yesterday)|(?P<before_yesterday>前天|前日)"
     r"|(?P<today>今日|今天|(?<![A-Za-z])today)"
     r"|(?P<zhweek>上|本|这)?(?:周|星期|礼拜)(?P<zhday>[一二三四五六日天])"
-    r"|(?<![A-Za-z])(?:(?P<enweek>last|this|past|on)\s+)?(?P<enday>Monday|Tuesday|Wednesday"
-    r"|Thursday|Friday|Saturday|Sunday)(?![A-Za-z])",
+    r"|(?<![A-Za-z])(?:(?P<enweek>last|this|past|on)\s+)?"
+    rf"(?P<enday>{'|'.join(_EN_WEEKDAYS)})(?![A-Za-z])",
     re.I,
 )
 _OBJECT = (  # what "the day after" counts from, when it says so without naming it
