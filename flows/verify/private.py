@@ -135,12 +135,14 @@ def reported_valuations(
     policy: VerifyPolicy = VerifyPolicy(),  # noqa: B008 - frozen, so a shared default is safe
 ) -> pl.DataFrame:
     """Valuations rows (kind 'reported') from the valuation claims of non-listed entities."""
-    facts = MarketFacts(articles=articles)
-    if tickers is not None:
-        facts = MarketFacts(articles=articles, tickers=tickers)
-    if fx_rates is not None:
-        facts = MarketFacts(articles=articles, tickers=facts.tickers, fx_rates=fx_rates)
-    idx = FactIndex(facts)
+    empty = MarketFacts()
+    idx = FactIndex(
+        MarketFacts(
+            articles=articles,
+            tickers=empty.tickers if tickers is None else tickers,
+            fx_rates=empty.fx_rates if fx_rates is None else fx_rates,
+        )
+    )
     rows = claims.to_dicts()
     out: list[dict[str, Any]] = []
     for claim in rows:
