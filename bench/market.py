@@ -126,15 +126,6 @@ class Landed:
     bars: int
 
 
-@dataclass(frozen=True)
-class _Recorded:
-    url: str
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    fetched_at: datetime
-
-
 def window(years: int, days: int | None) -> tuple[date, date]:
     """The [start, end] window ending on END: ``days`` calendar days if given, else years."""
     if days:
@@ -185,6 +176,7 @@ def random_bars(index: int, days: list[date]) -> list[dict]:
 def generate(raw_dir: Path, symbols: int, start: date, end: date) -> Landed:
     """Land one chart body per symbol for [start, end] under ``raw_dir``; deterministic."""
     from flows import landing
+    from flows.http import Fetched
     from flows.sources import yahoo
     from tests.builders import chart_payload
 
@@ -203,7 +195,7 @@ def generate(raw_dir: Path, symbols: int, start: date, end: date) -> Landed:
                 {"date": day, "amount": round(0.1 + index / 10_000, 4)} for day in days[30::63]
             ]
         payload = chart_payload(symbol, bars, splits=splits, dividends=dividends)
-        response = _Recorded(
+        response = Fetched(
             url=yahoo.chart_url(YAHOO_BASE, symbol, start, end),
             status=200,
             headers={"content-type": "application/json;charset=utf-8"},
@@ -212,7 +204,7 @@ def generate(raw_dir: Path, symbols: int, start: date, end: date) -> Landed:
         )
         landing.land(
             raw_dir,
-            "yahoo",
+            yahoo.SOURCE,
             yahoo.chart_key(symbol, start, end),
             response,
             yahoo.chart_params(symbol, start, end),

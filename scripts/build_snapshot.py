@@ -16,7 +16,6 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ if str(REPO) not in sys.path:  # run as a plain script: make flows/ and tests/ i
     sys.path.insert(0, str(REPO))
 
 from flows import landing  # noqa: E402
+from flows.http import Fetched  # noqa: E402
 from flows.sources import frankfurter, news, sec, yahoo  # noqa: E402
 from tests.builders import (  # noqa: E402
     bars_from_yahoo_csv,
@@ -68,24 +68,29 @@ ECB_CSV = Path("fx/eurofxref-hist_1999-01-04_to_2025-05-09.csv")
 SEC_CSV = Path("sec/shares_outstanding.csv")
 
 
-@dataclass(frozen=True)
-class Recorded:
-    """A response as the snapshot records it (fits flows.landing.Response)."""
-
-    url: str
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    fetched_at: datetime
+def _land(
+    out: Path,
+    source: str,
+    key: str,
+    url: str,
+    body: bytes,
+    content_type: str,
+    params: Mapping[str, Any],
+) -> landing.Landed:
+    """Land one 200 response fetched at FETCHED_AT, with lower-case header names as fetched."""
+    response = Fetched(
+        url=url,
+        status=200,
+        headers={"content-type": content_type, "date": HTTP_DATE},
+        body=body,
+        fetched_at=FETCHED_AT,
+    )
+    return landing.land(out, source, key, response, params)
 
 
 def _json_body(payload: Any) -> bytes:
     # Compact, as the providers send it; key order is the builders', so output is stable.
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def _json_headers(content_type: str) -> dict[str, str]:
-    return {"content-type": content_type, "date": HTTP_DATE}
 
 
 def index_bars(path: Path, start: date, end: date) -> list[dict]:
@@ -112,18 +117,13 @@ def index_bars(path: Path, start: date, end: date) -> list[dict]:
 
 
 def _land_chart(out: Path, symbol: str, payload: dict) -> landing.Landed:
-    response = Recorded(
-        url=yahoo.chart_url(YAHOO_BASE, symbol, START, END),
-        status=200,
-        headers=_json_headers("application/json;charset=utf-8"),
-        body=_json_body(payload),
-        fetched_at=FETCHED_AT,
-    )
-    return landing.land(
+    return _land(
         out,
         yahoo.SOURCE,
         yahoo.chart_key(symbol, START, END),
-        response,
+        yahoo.chart_url(YAHOO_BASE, symbol, START, END),
+        _json_body(payload),
+        "application/json;charset=utf-8",
         yahoo.chart_params(symbol, START, END),
     )
 
@@ -141,52 +141,45 @@ def _land_yahoo(out: Path, data: Path) -> list[landing.Landed]:
 
 def _land_frankfurter(out: Path, data: Path) -> landing.Landed:
     payload = frankfurter_payload_from_ecb_csv(data / ECB_CSV, START, END, FX_QUOTES)
-    response = Recorded(
-        url=frankfurter.fx_url(FX_BASE, START, END, FX_QUOTES),
-        status=200,
-        headers=_json_headers("application/json"),
-        body=_json_body(payload),
-        fetched_at=FETCHED_AT,
-    )
-    return landing.land(
+    return _land(
         out,
         frankfurter.SOURCE,
         frankfurter.fx_key(START, END),
-        response,
+        frankfurter.fx_url(FX_BASE, START, END, FX_QUOTES),
+        _json_body(payload),
+        "application/json",
         frankfurter.fx_params(START, END, FX_QUOTES),
     )
 
 
 def _land_sec(out: Path, data: Path) -> list[landing.Landed]:
-    landed = []
-    for cik in CIKS:
-        response = Recorded(
-            url=sec.companyfacts_url(SEC_BASE, cik),
-            status=200,
-            headers=_json_headers("application/json"),
-            body=_json_body(companyfacts_payload_from_sec_csv(data / SEC_CSV, cik)),
-            fetched_at=FETCHED_AT,
+    return [
+        _land(
+            out,
+            sec.SOURCE,
+            sec.sec_key(cik),
+            sec.companyfacts_url(SEC_BASE, cik),
+            _json_body(companyfacts_payload_from_sec_csv(data / SEC_CSV, cik)),
+            "application/json",
+            sec.sec_params(cik),
         )
-        landed.append(
-            landing.land(out, sec.SOURCE, sec.sec_key(cik), response, sec.sec_params(cik))
-        )
-    return landed
+        for cik in CIKS
+    ]
 
 
 def _land_news(out: Path, pages: Path) -> list[landing.Landed]:
-    landed = []
-    for url, (filename, content_type) in NEWS_PAGES.items():
-        response = Recorded(
-            url=url,
-            status=200,
-            headers={"Content-Type": content_type, "Date": HTTP_DATE, "Server": "nginx"},
-            body=(pages / filename).read_bytes(),
-            fetched_at=FETCHED_AT,
+    return [
+        _land(
+            out,
+            news.SOURCE,
+            news.news_key(url),
+            url,
+            (pages / filename).read_bytes(),
+            content_type,
+            news.news_params(url),
         )
-        landed.append(
-            landing.land(out, news.SOURCE, news.news_key(url), response, news.news_params(url))
-        )
-    return landed
+        for url, (filename, content_type) in NEWS_PAGES.items()
+    ]
 
 
 def _check_inputs(data: Path, pages: Path) -> None:

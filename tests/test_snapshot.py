@@ -71,6 +71,12 @@ def test_every_meta_points_at_an_intact_body() -> None:
         assert item.status == 200
 
 
+def test_header_names_are_lower_case_as_the_client_lands_them() -> None:
+    # flows.http.Fetched lower-cases header names; offline mode must see the same shape.
+    for item in _all_landed():
+        assert all(name == name.lower() for name in item.headers), item.body_path
+
+
 def test_no_orphan_bodies() -> None:
     bodies = {p for p in RAW.rglob("*.body")}
     assert bodies == {item.body_path for item in _all_landed()}
@@ -153,7 +159,7 @@ def test_companyfacts_share_counts(cik: str, end: str, shares: int) -> None:
 def test_chinese_page_is_gbk_and_declares_it() -> None:
     item = _one("news", news.news_key(ZH_URL))
     assert item.params == news.news_params(ZH_URL)
-    assert item.headers["Content-Type"] == "text/html; charset=GB2312"
+    assert item.headers["content-type"] == "text/html; charset=GB2312"
     body = item.read_body()
     assert body == (PAGES / "sora-market-zh.html").read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -180,7 +186,7 @@ def test_chinese_page_states_the_sora_day_figures(figure: str) -> None:
 )
 def test_english_page_states_the_same_day(figure: str) -> None:
     item = _one("news", news.news_key(EN_URL))
-    assert item.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert item.headers["content-type"] == "text/html; charset=utf-8"
     assert figure in item.read_body().decode("utf-8")
 
 
