@@ -207,6 +207,22 @@ def test_events_calendar_holds_the_reference_events() -> None:
     assert len(events) >= 20
     assert "Sora" in events["sora"].keywords and events["sora"].entity == "OpenAI"
     assert all(e.keywords and e.title and e.event_type for e in events.values())
+    # a keyword listed under two events names neither: nothing could tell which one is meant
+    keywords = [k for e in events.values() for k in e.keywords]
+    assert len(keywords) == len(set(keywords))
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("英伟达拆股次日，股价上涨", date(2024, 6, 11)),
+        ("The day after the Nvidia stock split, shares rose", date(2024, 6, 11)),
+        ("The day after the Nvidia 4-for-1 split took effect, shares rose", date(2021, 7, 21)),
+    ],
+)
+def test_each_nvidia_split_is_named_by_its_own_keywords(text: str, day: date) -> None:
+    events = load_calendar_events(EVENTS_CSV)
+    assert find_dates(text, date(2024, 6, 20), events)[-1].day == day
 
 
 @pytest.mark.parametrize(
