@@ -10,14 +10,13 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from flows.transform.fx import normalise_frankfurter, rate_asof, usd_rates_asof
+from flows.transform.fx import FX_SCHEMA, normalise_frankfurter, rate_asof, usd_rates_asof
 from tests.builders import SHARED_DATA, frankfurter_payload_from_ecb_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transform"
 ECB_CSV = SHARED_DATA / "fx" / "eurofxref-hist_1999-01-04_to_2025-05-09.csv"
 needs_shared = pytest.mark.skipif(not ECB_CSV.is_file(), reason=f"ECB csv not found at {ECB_CSV}")
 
-FX = {"date": pl.Date, "base": pl.Utf8, "quote": pl.Utf8, "rate": pl.Float64, "source": pl.Utf8}
 FRI, SAT, MON = date(2024, 2, 16), date(2024, 2, 17), date(2024, 2, 19)
 
 
@@ -42,7 +41,7 @@ def test_range_payload_gives_one_row_per_day_and_quote(fx: pl.DataFrame) -> None
         (MON, "USD", "EUR", 0.92799, "ecb"),
         (MON, "USD", "HKD", 7.8204, "ecb"),
     ]
-    assert_frame_equal(fx, pl.DataFrame(rows, schema=FX, orient="row"))
+    assert_frame_equal(fx, pl.DataFrame(rows, schema=FX_SCHEMA, orient="row"))
 
 
 @pytest.mark.parametrize(
@@ -58,7 +57,7 @@ def test_range_payload_gives_one_row_per_day_and_quote(fx: pl.DataFrame) -> None
 )
 def test_single_day_payloads(fixture: str, rows: list[tuple]) -> None:
     got = normalise_frankfurter(load(fixture))
-    assert_frame_equal(got, pl.DataFrame(rows, schema=FX, orient="row"))
+    assert_frame_equal(got, pl.DataFrame(rows, schema=FX_SCHEMA, orient="row"))
 
 
 @pytest.mark.parametrize(

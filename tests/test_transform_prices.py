@@ -12,7 +12,14 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from flows.transform.prices import ChartError, normalise_chart, normalise_charts
+from flows.transform.prices import (
+    DIVIDENDS_SCHEMA,
+    PRICES_SCHEMA,
+    SPLITS_SCHEMA,
+    ChartError,
+    normalise_chart,
+    normalise_charts,
+)
 from tests.builders import SHARED_DATA, bars_from_yahoo_csv, chart_payload
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transform"
@@ -21,27 +28,6 @@ CSV_DIR = SHARED_DATA / "prices" / "yahoo_csv_dieperdev_2000_2024-03-08"
 needs_shared = pytest.mark.skipif(
     not SHARED_DATA.is_dir(), reason=f"shared data not found at {SHARED_DATA}"
 )
-
-PRICES = {
-    "symbol": pl.Utf8,
-    "date": pl.Date,
-    "open": pl.Float64,
-    "high": pl.Float64,
-    "low": pl.Float64,
-    "close": pl.Float64,
-    "adj_close": pl.Float64,
-    "volume": pl.Int64,
-    "source": pl.Utf8,
-}
-SPLITS = {
-    "symbol": pl.Utf8,
-    "date": pl.Date,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "ratio": pl.Float64,
-    "source": pl.Utf8,
-}
-DIVIDENDS = {"symbol": pl.Utf8, "date": pl.Date, "amount": pl.Float64, "source": pl.Utf8}
 
 
 def load(name: str) -> dict:
@@ -68,7 +54,7 @@ def test_happy_path_gives_one_row_per_bar() -> None:
             ("AAPL", date(2024, 2, 16), 183.4199981689453, 184.85000610351562,
              181.6699981689453, 182.30999755859375, 181.62107849121094, 49752500, "yahoo"),
         ],
-        PRICES,
+        PRICES_SCHEMA,
     )  # fmt: skip
     assert_frame_equal(got.prices, expected)
     assert got.splits.is_empty() and got.dividends.is_empty()
@@ -78,10 +64,11 @@ def test_happy_path_gives_one_row_per_bar() -> None:
 def test_split_and_dividend_events() -> None:
     got = normalise_chart(load("chart_split_dividend_nvda.json"), source="yahoo-test")
     assert_frame_equal(
-        got.splits, frame([("NVDA", date(2024, 6, 10), 10.0, 1.0, 10.0, "yahoo-test")], SPLITS)
+        got.splits,
+        frame([("NVDA", date(2024, 6, 10), 10.0, 1.0, 10.0, "yahoo-test")], SPLITS_SCHEMA),
     )
     assert_frame_equal(
-        got.dividends, frame([("NVDA", date(2024, 6, 11), 0.01, "yahoo-test")], DIVIDENDS)
+        got.dividends, frame([("NVDA", date(2024, 6, 11), 0.01, "yahoo-test")], DIVIDENDS_SCHEMA)
     )
     assert got.prices.get_column("source").unique().to_list() == ["yahoo-test"]
 
@@ -94,9 +81,9 @@ def test_bars_with_null_prices_are_dropped() -> None:
 
 def test_empty_result_gives_empty_frames_with_schema() -> None:
     got = normalise_chart(load("chart_empty_msft.json"))
-    assert_frame_equal(got.prices, pl.DataFrame(schema=PRICES))
-    assert_frame_equal(got.splits, pl.DataFrame(schema=SPLITS))
-    assert_frame_equal(got.dividends, pl.DataFrame(schema=DIVIDENDS))
+    assert_frame_equal(got.prices, pl.DataFrame(schema=PRICES_SCHEMA))
+    assert_frame_equal(got.splits, pl.DataFrame(schema=SPLITS_SCHEMA))
+    assert_frame_equal(got.dividends, pl.DataFrame(schema=DIVIDENDS_SCHEMA))
     assert got.currency == "USD"
 
 
@@ -191,7 +178,7 @@ def test_many_payloads_concatenate_and_symbol_hints_win() -> None:
     assert got.splits.get_column("symbol").to_list() == ["NVDA"]
     # Mixed currencies and zones: no single value describes the batch.
     assert (got.currency, got.exchange_timezone) == (None, None)
-    assert list(got.prices.schema.items()) == list(PRICES.items())
+    assert list(got.prices.schema.items()) == list(PRICES_SCHEMA.items())
 
 
 # --- real recorded Yahoo responses -------------------------------------------------------
@@ -223,7 +210,7 @@ def _expected_from_json(body: dict) -> pl.DataFrame:
                 "yahoo",
             )
         )
-    return frame(rows, PRICES)
+    return frame(rows, PRICES_SCHEMA)
 
 
 @needs_shared

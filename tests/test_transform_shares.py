@@ -10,23 +10,13 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from flows.transform.shares import normalise_companyfacts
+from flows.transform.shares import SHARES_SCHEMA, normalise_companyfacts
 from tests.builders import SHARED_DATA, companyfacts_payload_from_sec_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transform"
 SEC_CSV = SHARED_DATA / "sec" / "shares_outstanding.csv"
 needs_shared = pytest.mark.skipif(not SEC_CSV.is_file(), reason=f"SEC csv not found at {SEC_CSV}")
 
-SHARES = {
-    "cik": pl.Utf8,
-    "as_of": pl.Date,
-    "filed": pl.Date,
-    "form": pl.Utf8,
-    "accession": pl.Utf8,
-    "shares": pl.Float64,
-    "classes": pl.Int32,
-    "source": pl.Utf8,
-}
 META = "0001326801"
 
 
@@ -46,7 +36,7 @@ def test_repeated_facts_are_not_double_counted() -> None:
         (META, date(2024, 1, 26), date(2024, 3, 1), "10-K/A", "0001326801-24-000020",
          2_200_000_000 + 350_000_000, 2, "sec"),
     ]  # fmt: skip
-    assert_frame_equal(got, pl.DataFrame(rows, schema=SHARES, orient="row"))
+    assert_frame_equal(got, pl.DataFrame(rows, schema=SHARES_SCHEMA, orient="row"))
 
 
 @pytest.mark.parametrize("cik", [1326801, "1326801", "0001326801"])
@@ -62,7 +52,7 @@ def test_cik_is_zero_padded(cik) -> None:
 )
 def test_payload_without_share_facts_gives_empty_frame(facts: dict) -> None:
     got = normalise_companyfacts({"cik": 1, "entityName": "X", "facts": facts})
-    assert_frame_equal(got, pl.DataFrame(schema=SHARES))
+    assert_frame_equal(got, pl.DataFrame(schema=SHARES_SCHEMA))
 
 
 def test_distinct_classes_in_one_filing_are_summed() -> None:

@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from flows.transform.fx import normalise_frankfurter
-from flows.transform.prices import normalise_chart
-from flows.transform.shares import normalise_companyfacts
-from flows.transform.valuations import market_caps, restate_shares
+from flows.transform.fx import FX_SCHEMA, normalise_frankfurter
+from flows.transform.prices import PRICES_SCHEMA, SPLITS_SCHEMA, normalise_chart
+from flows.transform.shares import SHARES_SCHEMA, normalise_companyfacts
+from flows.transform.valuations import VALUATIONS_SCHEMA, market_caps, restate_shares
 from tests.builders import (
     SHARED_DATA,
     bars_from_yahoo_csv,
@@ -25,28 +25,6 @@ needs_shared = pytest.mark.skipif(
     not SHARED_DATA.is_dir(), reason=f"shared data not found at {SHARED_DATA}"
 )
 
-VALUATIONS = {
-    "entity": pl.Utf8,
-    "as_of": pl.Date,
-    "kind": pl.Utf8,
-    "value": pl.Float64,
-    "currency": pl.Utf8,
-    "value_usd": pl.Float64,
-    "source": pl.Utf8,
-    "shares": pl.Float64,
-    "shares_as_of": pl.Date,
-    "rate_date": pl.Date,
-}
-SHARES = {
-    "cik": pl.Utf8,
-    "as_of": pl.Date,
-    "filed": pl.Date,
-    "form": pl.Utf8,
-    "accession": pl.Utf8,
-    "shares": pl.Float64,
-    "classes": pl.Int32,
-    "source": pl.Utf8,
-}
 NVDA, GOOG, AMZN, BABA = "0001045810", "0001652044", "0001018724", "0001577552"
 TICKERS = pl.DataFrame(
     [
@@ -70,58 +48,25 @@ TICKERS = pl.DataFrame(
     },
     orient="row",
 )
-EMPTY_FX = pl.DataFrame(
-    schema={
-        "date": pl.Date,
-        "base": pl.Utf8,
-        "quote": pl.Utf8,
-        "rate": pl.Float64,
-        "source": pl.Utf8,
-    }
-)
+EMPTY_FX = pl.DataFrame(schema=FX_SCHEMA)
 
 
 def shares(rows: list[tuple]) -> pl.DataFrame:
     """(cik, as_of, filed, shares) → shares_outstanding rows."""
     full = [(c, a, f, "10-Q", f"{c}-{a:%y%m%d}", s, 1, "sec") for c, a, f, s in rows]
-    return pl.DataFrame(full, schema=SHARES, orient="row")
+    return pl.DataFrame(full, schema=SHARES_SCHEMA, orient="row")
 
 
 def splits(rows: list[tuple]) -> pl.DataFrame:
     """(symbol, date, numerator, denominator) → splits rows."""
     full = [(s, d, n, m, n / m, "yahoo") for s, d, n, m in rows]
-    return pl.DataFrame(
-        full,
-        schema={
-            "symbol": pl.Utf8,
-            "date": pl.Date,
-            "numerator": pl.Float64,
-            "denominator": pl.Float64,
-            "ratio": pl.Float64,
-            "source": pl.Utf8,
-        },
-        orient="row",
-    )
+    return pl.DataFrame(full, schema=SPLITS_SCHEMA, orient="row")
 
 
 def closes(rows: list[tuple]) -> pl.DataFrame:
     """(symbol, date, close) → prices rows."""
     full = [(s, d, c, c, c, c, c, 1000, "yahoo") for s, d, c in rows]
-    return pl.DataFrame(
-        full,
-        schema={
-            "symbol": pl.Utf8,
-            "date": pl.Date,
-            "open": pl.Float64,
-            "high": pl.Float64,
-            "low": pl.Float64,
-            "close": pl.Float64,
-            "adj_close": pl.Float64,
-            "volume": pl.Int64,
-            "source": pl.Utf8,
-        },
-        orient="row",
-    )
+    return pl.DataFrame(full, schema=PRICES_SCHEMA, orient="row")
 
 
 NVDA_SPLITS = splits([("NVDA", date(2021, 7, 20), 4, 1), ("NVDA", date(2024, 6, 10), 10, 1)])
@@ -143,7 +88,7 @@ def test_restate_multiplies_by_every_later_split(as_of: date, factor: float) -> 
         1000.0,
         factor,
     )
-    assert got.columns[: len(SHARES)] == list(SHARES)
+    assert got.columns[: len(SHARES_SCHEMA)] == list(SHARES_SCHEMA)
 
 
 def test_restate_counts_a_split_reported_by_two_classes_once() -> None:
@@ -171,7 +116,7 @@ def test_nvidia_pre_split_count_meets_split_adjusted_close() -> None:
              24_700_000_000 * 82.28, "yahoo*sec", 24_700_000_000.0, date(2023, 11, 17),
              date(2024, 3, 1)),
         ],
-        schema=VALUATIONS,
+        schema=VALUATIONS_SCHEMA,
         orient="row",
     )  # fmt: skip
     assert_frame_equal(got, expected)
@@ -269,7 +214,7 @@ def test_rows_without_shares_or_cik_are_left_out() -> None:
         EMPTY_FX,
     )
     assert got["entity"].to_list() == ["NVDA"]
-    assert list(got.schema.items()) == list(VALUATIONS.items())
+    assert list(got.schema.items()) == list(VALUATIONS_SCHEMA.items())
 
 
 # --- real closes and filings ----------------------------------------------------------------
