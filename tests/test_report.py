@@ -15,6 +15,7 @@ import pytest
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+from flows.news import CLAIM_COLUMNS  # noqa: E402
 from flows.report import (  # noqa: E402
     observed_figure,
     publish_artifacts,
@@ -26,23 +27,6 @@ from flows.report import (  # noqa: E402
 REPORT_DATE = date(2024, 2, 16)
 SCRIPT = "<script>alert(1)</script>"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-CLAIM_SCHEMA = {
-    "claim_id": pl.String,
-    "article_id": pl.String,
-    "sentence": pl.String,
-    "claim_type": pl.String,
-    "subjects": pl.List(pl.String),
-    "value": pl.Float64,
-    "unit": pl.String,
-    "currency": pl.String,
-    "counter_value": pl.Float64,
-    "counter_currency": pl.String,
-    "qualifier": pl.String,
-    "reference_date": pl.Date,
-    "verdict": pl.String,
-    "observed": pl.Float64,
-    "explanation": pl.String,
-}
 
 
 def make_claims() -> pl.DataFrame:
@@ -85,7 +69,7 @@ def make_claims() -> pl.DataFrame:
                 explanation,
             ) in zip(rows, verdicts, strict=True)
         ],
-        schema=CLAIM_SCHEMA,
+        schema=CLAIM_COLUMNS,
     )
 
 
@@ -203,7 +187,7 @@ def test_report_files_are_named_after_the_date(rendered) -> None:
 
 
 def test_empty_claims_say_so(tmp_path: Path) -> None:
-    empty = pl.DataFrame(schema=CLAIM_SCHEMA)
+    empty = pl.DataFrame(schema=CLAIM_COLUMNS)
     files = render_report(empty, ARTICLES, make_prices(), report_date=REPORT_DATE, out_dir=tmp_path)
     for path in (files.markdown, files.html):
         assert "no claims" in path.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from flows.news import CLAIM_COLUMNS
 from flows.verify import MarketFacts, judge_claims
 
 D14, D15, D16, D17 = date(2024, 2, 14), date(2024, 2, 15), date(2024, 2, 16), date(2024, 2, 17)
@@ -23,38 +24,14 @@ USD_CNY = {D15: 7.1943, D16: 7.1936}
 USD_EUR = {D15: 0.9307, D16: 0.9282}
 SEED_URL = "https://example.com/sora"
 
-CLAIMS_SCHEMA: dict[str, Any] = {
-    "claim_id": pl.String,
-    "article_id": pl.String,
-    "sentence": pl.String,
-    "claim_type": pl.String,
-    "subjects": pl.List(pl.String),
-    "value": pl.Float64,
-    "unit": pl.String,
-    "currency": pl.String,
-    "counter_value": pl.Float64,
-    "counter_currency": pl.String,
-    "qualifier": pl.String,
-    "reference_date": pl.Date,
-    "verdict": pl.String,
-    "observed": pl.Float64,
-    "explanation": pl.String,
-    "range_end": pl.Float64,
-    "from_value": pl.Float64,
-    "to_value": pl.Float64,
-    "intraday": pl.Boolean,
-    "date_note": pl.String,
-    "span": pl.String,
-}
-
 
 def claims_frame(*claims: dict[str, Any]) -> pl.DataFrame:
-    """Claims rows with every CONTRACT and DESIGN column, unset ones NULL."""
+    """Claims rows with the news step's columns (CONTRACT and DESIGN), unset ones NULL."""
     rows = [
         {"claim_id": f"c{i}", "article_id": "a1", "sentence": f"s{i}", **c}
         for i, c in enumerate(claims)
     ]
-    return pl.DataFrame(rows, schema=CLAIMS_SCHEMA)
+    return pl.DataFrame(rows, schema=CLAIM_COLUMNS)
 
 
 def bar(
@@ -513,7 +490,7 @@ def test_frame_keeps_rows_and_columns_and_leaves_other_claims_null() -> None:
 
 def test_empty_claims_frame() -> None:
     out = judge_claims(claims_frame(), MarketFacts())
-    assert out.height == 0 and out.columns == list(CLAIMS_SCHEMA)
+    assert out.height == 0 and out.columns == list(CLAIM_COLUMNS)
 
 
 # --- the seed figures against the real recorded data (read from ../shared at run time) ------
