@@ -200,8 +200,9 @@ def test_seed_conversion_is_supported_at_the_ecb_rate() -> None:
     assert "7.113…7.474" in got["explanation"]
 
 
-def test_seed_valuation_multiple_is_supported() -> None:
-    claim = {
+def openai_multiple(**kw: Any) -> dict[str, Any]:
+    """The seed's 增加了将近两倍: OpenAI from 290亿 to 800亿美元, stated as nearly ×3."""
+    return {
         "claim_type": "valuation_change",
         "subjects": ["OpenAI"],
         "value": 3.0,
@@ -211,8 +212,12 @@ def test_seed_valuation_multiple_is_supported() -> None:
         "from_value": 2.9e10,
         "to_value": 8.0e10,
         "span": "将近两倍",
+        **kw,
     }
-    got = judge_one(claim)
+
+
+def test_seed_valuation_multiple_is_supported() -> None:
+    got = judge_one(openai_multiple())
     assert got["verdict"] == "supported"
     assert got["observed"] == pytest.approx(80 / 29)
     # nearly ×3: from 90% of 3 up to 3 plus half a whole unit
@@ -452,16 +457,7 @@ def test_listed_valuation_is_judged_against_market_cap(value: float, qualifier: 
     ("qualifier", "verdict"), [("nearly", "supported"), ("over", "contradicted")]
 )
 def test_valuation_multiple(qualifier: str, verdict: str) -> None:
-    claim = {
-        "claim_type": "valuation_change",
-        "subjects": ["OpenAI"],
-        "value": 3.0,
-        "qualifier": qualifier,
-        "from_value": 2.9e10,
-        "to_value": 8.0e10,
-        "span": "两倍",
-    }
-    assert judge_one(claim)["verdict"] == verdict
+    assert judge_one(openai_multiple(qualifier=qualifier))["verdict"] == verdict
 
 
 def test_valuation_change_without_its_valuations_is_unverifiable() -> None:

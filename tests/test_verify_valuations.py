@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from flows.verify import MarketFacts, judge_claims, reported_valuations
-from tests.test_verify import claims_frame, seed_facts
+from tests.test_verify import claims_frame, openai_multiple, seed_facts
 
 URLS = {
     "a1": "https://example.com/sora",
@@ -41,21 +41,6 @@ def valuation(value: float, article: str = "a1", **kw: Any) -> dict[str, Any]:
         "qualifier": "exact",
         "span": figure,
         **kw,
-    }
-
-
-def change(sentence: str) -> dict[str, Any]:
-    return {
-        "sentence": sentence,
-        "claim_type": "valuation_change",
-        "subjects": ["OpenAI"],
-        "value": 3.0,
-        "unit": "ratio",
-        "currency": "USD",
-        "qualifier": "nearly",
-        "from_value": 2.9e10,
-        "to_value": 8.0e10,
-        "span": "将近两倍",
     }
 
 
@@ -95,7 +80,7 @@ def test_disagreeing_valuations_flag_each_other(other: dict[str, Any], flagged: 
 def test_starting_figure_of_a_change_is_not_a_disagreement() -> None:
     sentence = "这意味着OpenAI在不到10个月里从大约290亿美元的估值,增加了将近两倍。"
     start = valuation(2.9e10, sentence=sentence, qualifier="about", span="大约290亿美元")
-    now, earlier, multiple = judged(valuation(8.0e10), start, change(sentence))
+    now, earlier, multiple = judged(valuation(8.0e10), start, openai_multiple(sentence=sentence))
     assert now["explanation"] == "private company; reported valuation recorded"
     assert earlier["verdict"] == "unverifiable"
     assert "starting figure" in earlier["explanation"]
@@ -138,7 +123,7 @@ def test_reported_valuations_rows() -> None:
         valuation(8.0e10),  # no reference date: the publication date
         valuation(6.0e11, "a3", currency="CNY", reference_date=date(2024, 2, 16), span="6000亿元"),
         valuation(2.9e10, sentence=sentence, qualifier="about"),  # a starting figure: skipped
-        change(sentence),
+        openai_multiple(sentence=sentence),
         {"claim_type": "valuation", "subjects": ["ADBE"], "value": 2.45e11, "currency": "USD"},
         {"claim_type": "other", "value": 85.0, "unit": "percent"},
     )
