@@ -34,6 +34,14 @@ DIVIDENDS_SCHEMA: dict[str, pl.DataType] = {
     "source": pl.Utf8(),
 }
 _OHLC = ("open", "high", "low", "close")
+# Every bar and event is collected with these, then dated by _local_date.
+_BASE: dict[str, pl.DataType] = {
+    "symbol": pl.Utf8(),
+    "ts": pl.Int64(),
+    "tz": pl.Utf8(),
+    "offset": pl.Int64(),
+}
+_EVENT_FIELDS = {"splits": ("numerator", "denominator"), "dividends": ("amount",)}
 
 
 class ChartError(Exception):
@@ -61,14 +69,9 @@ class _Columns:
     """Column lists accumulated across payloads, turned into frames once."""
 
     def __init__(self) -> None:
-        self.bars: dict[str, list[Any]] = {
-            k: [] for k in ("symbol", "ts", "tz", "offset", *_OHLC, "adj_close", "volume")
-        }
-        self.splits: dict[str, list[Any]] = {
-            k: [] for k in ("symbol", "ts", "tz", "offset", "numerator", "denominator")
-        }
-        self.dividends: dict[str, list[Any]] = {
-            k: [] for k in ("symbol", "ts", "tz", "offset", "amount")
+        self.bars: dict[str, list[Any]] = {k: [] for k in (*_BASE, *_OHLC, "adj_close", "volume")}
+        self.events: dict[str, dict[str, list[Any]]] = {
+            kind: {k: [] for k in (*_BASE, *fields)} for kind, fields in _EVENT_FIELDS.items()
         }
 
 
@@ -125,21 +128,12 @@ def _collect(payload: dict, cols: _Columns, symbol: str | None) -> tuple[str | N
         b["adj_close"].extend(adj)
 
     events = result.get("events") or {}
-    for split in (events.get("splits") or {}).values():
-        s = cols.splits
-        s["symbol"].append(sym)
-        s["ts"].append(split["date"])
-        s["tz"].append(tz)
-        s["offset"].append(offset)
-        s["numerator"].append(split["numerator"])
-        s["denominator"].append(split["denominator"])
-    for dividend in (events.get("dividends") or {}).values():
-        d = cols.dividends
-        d["symbol"].append(sym)
-        d["ts"].append(dividend["date"])
-        d["tz"].append(tz)
-        d["offset"].append(offset)
-        d["amount"].append(dividend["amount"])
+    for kind, fields in _EVENT_FIELDS.items():
+        columns = cols.events[kind]
+        for event in (events.get(kind) or {}).values():
+            row = {"symbol": sym, "ts": event["date"], "tz": tz, "offset": offset}
+            for key, value in (row | {f: event[f] for f in fields}).items():
+                columns[key].append(value)
     return meta.get("currency"), tz
 
 
@@ -163,8 +157,7 @@ def _local_date(frame: pl.DataFrame) -> pl.Expr:
 
 
 def _frame(columns: dict[str, list[Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    base = {"symbol": pl.Utf8(), "ts": pl.Int64(), "tz": pl.Utf8(), "offset": pl.Int64()}
-    full = {**base, **{k: v for k, v in schema.items() if k in columns and k not in base}}
+    full = {**_BASE, **{k: v for k, v in schema.items() if k in columns and k not in _BASE}}
     if "volume" in full:
         # Volumes arrive as ints or as floats like 1.0 depending on the response; read as float.
         full["volume"] = pl.Float64()
@@ -226,8 +219,8 @@ def normalise_charts(
     # One currency/timezone is only meaningful when every payload agrees on it.
     return ChartFrames(
         prices=_prices(cols.bars, source),
-        splits=_splits(cols.splits, source),
-        dividends=_dividends(cols.dividends, source),
+        splits=_splits(cols.events["splits"], source),
+        dividends=_dividends(cols.events["dividends"], source),
         currency=currencies.pop() if len(currencies) == 1 else None,
         exchange_timezone=zones.pop() if len(zones) == 1 else None,
     )
