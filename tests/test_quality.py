@@ -164,7 +164,7 @@ def clean_frames() -> dict[str, pl.DataFrame]:
     }
 
 
-def check(table: str, frame: pl.DataFrame, **kwargs: object) -> QualityReport:
+def check(table: str, frame: pl.DataFrame, today: date = TODAY, **kwargs: object) -> QualityReport:
     """Run the suites on one table only (the others are tested on their own)."""
     return run_checks(
         {table: frame},
@@ -172,7 +172,7 @@ def check(table: str, frame: pl.DataFrame, **kwargs: object) -> QualityReport:
         run_date=RUN_DATE,
         suites_dir=SUITES_DIR,
         docs_dir=None,
-        today=TODAY,
+        today=today,
         **kwargs,
     )
 
@@ -222,7 +222,7 @@ def test_to_frame_has_dq_results_columns(clean_report: QualityReport) -> None:
     assert details["unexpected_count"] == 0
 
 
-def _set(table: str, key: dict, **values: object) -> Callable[[pl.DataFrame], pl.DataFrame]:
+def _set(key: dict, **values: object) -> Callable[[pl.DataFrame], pl.DataFrame]:
     """A mutation setting columns on the row matching key."""
 
     def mutate(df: pl.DataFrame) -> pl.DataFrame:
@@ -250,14 +250,14 @@ ADBE_16 = {"symbol": "ADBE", "date": date(2024, 2, 16)}
     [
         pytest.param(
             "prices",
-            _set("prices", ADBE_16, close=-1.0),
+            _set(ADBE_16, close=-1.0),
             {"prices_close_positive", "prices_low_le_open_close_le_high"},
             "(ADBE, 2024-02-16)",
             id="negative-close",
         ),
         pytest.param(
             "prices",
-            _set("prices", ADBE_16, high=500.0),
+            _set(ADBE_16, high=500.0),
             {"prices_low_le_high", "prices_low_le_open_close_le_high"},
             "(ADBE, 2024-02-16)",
             id="high-below-low",
@@ -271,63 +271,63 @@ ADBE_16 = {"symbol": "ADBE", "date": date(2024, 2, 16)}
         ),
         pytest.param(
             "prices",
-            _set("prices", {"symbol": "ADBE", "date": date(2024, 2, 15)}, date=date(2024, 2, 10)),
+            _set({"symbol": "ADBE", "date": date(2024, 2, 15)}, date=date(2024, 2, 10)),
             {"prices_trading_day"},
             "(ADBE, 2024-02-10)",
             id="saturday",
         ),
         pytest.param(
             "prices",
-            _set("prices", ADBE_16, date=date(2024, 2, 20)),
+            _set(ADBE_16, date=date(2024, 2, 20)),
             {"prices_not_in_future"},
             "(ADBE, 2024-02-20)",
             id="after-today",
         ),
         pytest.param(
             "fx_rates",
-            _set("fx_rates", {"quote": "CNY"}, rate=0.72),
+            _set({"quote": "CNY"}, rate=0.72),
             {"fx_rates_usd_cny_in_band"},
             "(2024-02-16, USD, CNY)",
             id="usd-cny-unit-slip",
         ),
         pytest.param(
             "claims",
-            _set("claims", {"claim_id": "c1"}, verdict="maybe"),
+            _set({"claim_id": "c1"}, verdict="maybe"),
             {"claims_verdict_allowed"},
             "(c1)",
             id="verdict-maybe",
         ),
         pytest.param(
             "claims",
-            _set("claims", {"claim_id": "c2"}, verdict=None),
+            _set({"claim_id": "c2"}, verdict=None),
             {"claims_judged_unless_other"},
             "(c2)",
             id="unjudged-claim",
         ),
         pytest.param(
             "claims",
-            _set("claims", {"claim_id": "c1"}, explanation=" "),
+            _set({"claim_id": "c1"}, explanation=" "),
             {"claims_explained_if_judged"},
             "(c1)",
             id="blank-explanation",
         ),
         pytest.param(
             "claims",
-            _set("claims", {"claim_id": "c2"}, qualifier="roughly"),
+            _set({"claim_id": "c2"}, qualifier="roughly"),
             {"claims_qualifier_allowed"},
             "(c2)",
             id="unknown-qualifier",
         ),
         pytest.param(
             "claims",
-            _set("claims", {"claim_id": "c1"}, reference_date=date(2024, 2, 23)),
+            _set({"claim_id": "c1"}, reference_date=date(2024, 2, 23)),
             {"claims_not_in_future"},
             "(c1)",
             id="claim-in-future",
         ),
         pytest.param(
             "splits",
-            _set("splits", {"symbol": "GOOGL"}, ratio=0.05),
+            _set({"symbol": "GOOGL"}, ratio=0.05),
             {"splits_ratio_consistent"},
             "(GOOGL, 2022-07-18)",
             id="split-ratio-inverted",
@@ -355,15 +355,8 @@ def test_seeded_bad_row_is_caught(
 
 def test_future_is_judged_against_today_not_the_run_date() -> None:
     # A bar after the run date but before today is the market window, not an error.
-    frame = _set("prices", ADBE_16, date=date(2024, 2, 20))(clean_frames()["prices"])
-    report = run_checks(
-        {"prices": frame},
-        run_id="t",
-        run_date=RUN_DATE,
-        suites_dir=SUITES_DIR,
-        docs_dir=None,
-        today=date(2024, 2, 21),
-    )
+    frame = _set(ADBE_16, date=date(2024, 2, 20))(clean_frames()["prices"])
+    report = check("prices", frame, today=date(2024, 2, 21))
     assert report.failed_blocking == [], report.summary_line()
 
 
@@ -398,7 +391,7 @@ def test_wrong_dtype_fails_the_type_check() -> None:
 
 
 def test_warning_failure_is_not_blocking() -> None:
-    frame = _set("prices", ADBE_16, adj_close=-1.0)(clean_frames()["prices"])
+    frame = _set(ADBE_16, adj_close=-1.0)(clean_frames()["prices"])
     report = check("prices", frame)
     failed = [o for o in report.outcomes if not o.success]
     assert [o.expectation for o in failed] == ["prices_adj_close_positive"]
@@ -408,7 +401,7 @@ def test_warning_failure_is_not_blocking() -> None:
 
 
 def test_severity_override_demotes_a_blocking_check() -> None:
-    frame = _set("fx_rates", {"quote": "CNY"}, rate=0.72)(clean_frames()["fx_rates"])
+    frame = _set({"quote": "CNY"}, rate=0.72)(clean_frames()["fx_rates"])
     report = check("fx_rates", frame, severity_overrides={"fx_rates_usd_cny_in_band": "warning"})
     assert report.failed_blocking == []
     assert any(not o.success and o.severity == "warning" for o in report.outcomes)
