@@ -89,4 +89,4 @@ def backfill(
         )
     finally:
         publish_stats(run, title)
-    return {"run_id": outcome.run_id, "stats": outcome.stats, "report": str(outcome.report)}
+    return outcome.as_dict()

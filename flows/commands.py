@@ -53,7 +53,12 @@ def demo(settings: Settings) -> int:
     if not snapshot_raw.is_dir():
         raise UsageError(f"the demo snapshot is missing at {snapshot_raw}")
     raw_dir = settings.warehouse.raw_dir
-    shutil.copytree(snapshot_raw, raw_dir, dirs_exist_ok=True)
+    # The landing zone is never rewritten: copy only the snapshot files it lacks.
+    for source in snapshot_raw.rglob("*"):
+        target = raw_dir / source.relative_to(snapshot_raw)
+        if source.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
     pages = tuple(landed.params["url"] for landed in find_landed(snapshot_raw, "news"))
     settings = replace(
         settings,
@@ -66,7 +71,7 @@ def demo(settings: Settings) -> int:
     def demo_flow() -> dict:
         run_ = open_run(settings, offline=True)
         outcome = run_pipeline(run_, DEMO_DATE, DEMO_DATE, flow_name="demo")
-        return {"run_id": outcome.run_id, "stats": outcome.stats, "report": outcome.report}
+        return outcome.as_dict()
 
     result = demo_flow()
     report = result["report"]

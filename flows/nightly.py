@@ -26,13 +26,16 @@ from flows.verify_step import check_step, report_step, verify_step
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a run ended, for the CLI and the `runs` table."""
+    """What a completed run did, for the CLI and the flow's return value."""
 
     run_id: str
-    status: str
     stats: dict
     report: Path | None
-    message: str
+
+    def as_dict(self) -> dict:
+        """A JSON-ready view (a flow's return value is stored by Prefect)."""
+        report = str(self.report) if self.report else None
+        return {"run_id": self.run_id, "stats": self.stats, "report": report}
 
 
 def open_run(settings: Settings, offline: bool) -> Run:
@@ -92,7 +95,7 @@ def run_pipeline(
             f"{len(failures)} source(s) failed, the rest was loaded; first: {first[0]}: {first[1]}"
         )
     _record(run, flow_name, end, "completed")
-    return Outcome(run.run_id, "completed", run.stats.as_dict(), report, "ok")
+    return Outcome(run.run_id, run.stats.as_dict(), report)
 
 
 def report_days(run: Run, start: date, end: date) -> list[date]:
@@ -159,5 +162,4 @@ def nightly(
     settings = load_settings(config)
     day = run_date or _scheduled_date(config)
     run = open_run(settings, offline)
-    outcome = run_pipeline(run, day, day, flow_name="nightly")
-    return {"run_id": outcome.run_id, "stats": outcome.stats, "report": str(outcome.report)}
+    return run_pipeline(run, day, day, flow_name="nightly").as_dict()
