@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from flows.extract.sentences import non_overlapping
+
 
 def _is_latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
@@ -56,22 +58,18 @@ class AliasIndex:
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, symbol) of each mention, non-overlapping, longest match wins."""
-        found: list[tuple[int, int, str]] = []
-        taken = [False] * len(text)
         folded = text.lower()
+        # A plain substring test first: most aliases are absent from most sentences, and it is
+        # far cheaper than running their patterns. Folding keeps every match a candidate, the
+        # case-sensitive ones included.
+        matches = (
+            (start, end, symbol)
+            for (alias, symbol), folded_alias in zip(self.entries, self._folded, strict=True)
+            if folded_alias in folded
+            for start, end in _matches(text, alias)
+        )
         # longest first: a later, shorter alias never splits it
-        for (alias, symbol), folded_alias in zip(self.entries, self._folded, strict=True):
-            # A plain substring test first: most aliases are absent from most sentences, and
-            # it is far cheaper than running their patterns. Folding keeps every match a
-            # candidate, the case-sensitive ones included.
-            if folded_alias not in folded:
-                continue
-            for start, end in _matches(text, alias):
-                if any(taken[start:end]):
-                    continue
-                taken[start:end] = [True] * (end - start)
-                found.append((start, end, symbol))
-        return sorted(found)
+        return non_overlapping(matches)
 
     def symbols(self) -> frozenset[str]:
         """Every symbol or entity the index knows."""

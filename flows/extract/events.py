@@ -10,6 +10,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from flows.extract.sentences import non_overlapping
+
 
 @dataclass(frozen=True)
 class CalendarEvent:
@@ -54,22 +56,16 @@ def load_calendar_events(path: Path) -> list[CalendarEvent]:
 def keyword_spans(text: str, events: Sequence[CalendarEvent]) -> list[tuple[int, CalendarEvent]]:
     """(position, event) of every event keyword in `text`; Latin keywords match whole words, and
     the longest keyword wins, so "Claude 3.5 Sonnet" is not also read as "Claude 3"."""
-    matches: list[tuple[int, int, CalendarEvent]] = []
-    for event in events:
-        for keyword in event.keywords:
-            if keyword not in text:  # cheap test first: most keywords are absent
-                continue
-            matches.extend(
-                (k.start(), k.end(), event) for k in _keyword_pattern(keyword).finditer(text)
-            )
-    found: list[tuple[int, CalendarEvent]] = []
-    taken = [False] * len(text)
+    matches = [
+        (k.start(), k.end(), event)
+        for event in events
+        for keyword in event.keywords
+        if keyword in text  # cheap test first: most keywords are absent
+        for k in _keyword_pattern(keyword).finditer(text)
+    ]
     # longest first; sorted() is stable, so of two equal keywords the earlier event keeps it
-    for start, end, event in sorted(matches, key=lambda m: m[0] - m[1]):
-        if not any(taken[start:end]):
-            taken[start:end] = [True] * (end - start)
-            found.append((start, event))
-    return sorted(found, key=lambda pe: pe[0])
+    longest_first = sorted(matches, key=lambda m: m[0] - m[1])
+    return [(start, event) for start, _, event in non_overlapping(longest_first)]
 
 
 @lru_cache(maxsize=4096)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import TypeVar
 
 # Semicolons end a clause, not a sentence: in "Sora发布的次日，Adobe跌超7%；Shutterstock跌超5%"
 # the date and the story before the semicolon govern what follows it.
@@ -15,6 +17,8 @@ _ABBREVIATIONS = frozenset(
     | {"u.s", "u.k", "etc", "est"}
 )
 _WORD_BEFORE_DOT = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+T = TypeVar("T")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -69,3 +73,15 @@ def clause_index(clauses: list[tuple[int, int]], pos: int) -> int:
         if start <= pos < end:
             return i
     return len(clauses) - 1
+
+
+def non_overlapping(spans: Iterable[tuple[int, int, T]]) -> list[tuple[int, int, T]]:
+    """The (start, end, item) spans that overlap none kept before them, in text order: a span
+    earlier in `spans` wins, so pass the strongest (e.g. the longest name) first."""
+    kept: list[tuple[int, int, T]] = []
+    taken: set[int] = set()
+    for start, end, item in spans:
+        if taken.isdisjoint(range(start, end)):
+            taken.update(range(start, end))
+            kept.append((start, end, item))
+    return sorted(kept, key=lambda span: span[0])
