@@ -194,11 +194,17 @@ def test_empty_claims_say_so(tmp_path: Path) -> None:
     assert files.charts == []
 
 
-def test_publish_artifacts_outside_a_flow_run_does_nothing() -> None:
-    claims = make_claims()
-    assert (
-        publish_artifacts(claims, report_date=REPORT_DATE, markdown="# x", docs_index=None) is None
-    )
+def test_publish_artifacts_outside_a_flow_run_does_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import prefect.artifacts
+
+    created: list[str] = []
+    for name in ("create_markdown_artifact", "create_table_artifact", "create_link_artifact"):
+        monkeypatch.setattr(prefect.artifacts, name, lambda *a, _n=name, **k: created.append(_n))
+    docs = tmp_path / "index.html"
+    publish_artifacts(make_claims(), report_date=REPORT_DATE, markdown="# x", docs_index=docs)
+    assert created == []
 
 
 @pytest.fixture(scope="module")
