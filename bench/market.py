@@ -3,11 +3,12 @@
 Generates seeded random-walk Yahoo chart bodies in the landing-zone layout, then
 loads them twice side by side, each contender in its own process:
 
-- ours: ``find_landed`` → ``json.loads`` → ``normalise_charts`` → ``Warehouse.write``;
+- ours: ``find_landed`` → ``Landed.json`` → ``chart_batch`` → ``Warehouse.write``;
 - duckdb: ``read_json`` over the same ``.body`` files, unnested and inserted in SQL.
 
 A third run loads ours again over the same landing zone (nothing new) to price the
-no-op re-run. Run ``python -m bench.market --help`` for the flags.
+no-op re-run, and a fourth forces a reload of every body. Run
+``python -m bench.market --help`` for the flags.
 """
 
 from __future__ import annotations
