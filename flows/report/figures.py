@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-MINUS = "\u2212"  # a real minus sign: "−7 %" reads better than "-7 %"
+from flows.verify.wording import MINUS
+
 SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"))
 
 
