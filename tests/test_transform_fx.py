@@ -1,4 +1,4 @@
-"""Frankfurter payloads → fx_rates, and as-of rate look-ups with carry-forward and crosses."""
+"""Frankfurter payloads → fx_rates, and as-of USD rates with carry-forward and inversion."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from flows.transform.fx import FX_SCHEMA, normalise_frankfurter, rate_asof, usd_rates_asof
+from flows.transform.fx import FX_SCHEMA, normalise_frankfurter, usd_rates_asof
 from tests.builders import SHARED_DATA, frankfurter_payload_from_ecb_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transform"
@@ -60,40 +60,6 @@ def test_single_day_payloads(fixture: str, rows: list[tuple]) -> None:
     assert_frame_equal(got, pl.DataFrame(rows, schema=FX_SCHEMA, orient="row"))
 
 
-@pytest.mark.parametrize(
-    ("base", "quote", "day", "expected"),
-    [
-        ("USD", "CNY", FRI, (7.1936, FRI)),
-        ("USD", "CNY", SAT, (7.1936, FRI)),  # carried forward over the weekend
-        ("USD", "CNY", date(2024, 2, 20), (7.1984, MON)),
-        ("USD", "CNY", date(2024, 2, 14), None),  # before the first stored rate
-        ("HKD", "HKD", SAT, (1.0, SAT)),
-        ("CNY", "USD", SAT, (1 / 7.1936, FRI)),  # inverted
-        ("EUR", "CNY", SAT, (7.1936 / 0.92868, FRI)),  # crossed through USD
-        ("EUR", "HKD", MON, (7.8204 / 0.92799, MON)),
-        ("EUR", "JPY", MON, None),  # one leg missing
-    ],
-)
-def test_rate_asof(fx: pl.DataFrame, base: str, quote: str, day: date, expected) -> None:
-    got = rate_asof(fx, base, quote, day)
-    if expected is None:
-        assert got is None
-    else:
-        assert got == (pytest.approx(expected[0], rel=1e-12), expected[1])
-
-
-def test_cross_rate_is_dated_by_its_staler_leg(fx: pl.DataFrame) -> None:
-    stale_eur = fx.filter(~((pl.col("quote") == "EUR") & (pl.col("date") >= FRI)))
-    rate, on = rate_asof(stale_eur, "EUR", "CNY", SAT)
-    assert on == date(2024, 2, 15)
-    assert rate == pytest.approx(7.1936 / 0.93084)
-
-
-def test_stored_pair_beats_cross(fx: pl.DataFrame) -> None:
-    both = pl.concat([fx, normalise_frankfurter(load("frankfurter_single_eur.json"))])
-    assert rate_asof(both, "EUR", "CNY", SAT) == (7.7461, FRI)
-
-
 def test_usd_rates_asof_keeps_row_order_and_dates_each_rate(fx: pl.DataFrame) -> None:
     days = pl.DataFrame(
         {
@@ -116,6 +82,13 @@ def test_usd_rates_asof_inverts_rates_quoted_against_usd() -> None:
     assert got.row(0) == (MON, "EUR", pytest.approx(1 / 1.0768), FRI)
 
 
+def test_usd_rates_asof_prefers_a_usd_based_rate_to_an_inverted_one(fx: pl.DataFrame) -> None:
+    # Both USD→EUR 0.92868 and EUR→USD 1.0768 (1 / 1.0768 = 0.928677…) are stored for Friday.
+    both = pl.concat([normalise_frankfurter(load("frankfurter_single_eur.json")), fx])
+    got = usd_rates_asof(both, pl.DataFrame({"date": [FRI], "currency": ["EUR"]}))
+    assert got.row(0) == (FRI, "EUR", 0.92868, FRI)
+
+
 # --- real ECB reference rates --------------------------------------------------------------
 
 
@@ -135,7 +108,8 @@ def test_real_usd_cny_on_2024_02_16(ecb_fx: pl.DataFrame) -> None:
 
 @needs_shared
 def test_real_saturday_carries_friday(ecb_fx: pl.DataFrame) -> None:
-    rate, on = rate_asof(ecb_fx, "USD", "CNY", SAT)
+    got = usd_rates_asof(ecb_fx, pl.DataFrame({"date": [SAT], "currency": ["CNY"]}))
+    _, _, rate, on = got.row(0)
     assert on == FRI and round(rate, 4) == 7.1936
     # No ECB fixing on weekends: the builder leaves them out as Frankfurter does.
     assert ecb_fx.filter(pl.col("date") == SAT).is_empty()
@@ -143,6 +117,6 @@ def test_real_saturday_carries_friday(ecb_fx: pl.DataFrame) -> None:
 
 @needs_shared
 def test_real_cross_reproduces_the_ecb_eur_cny_fixing(ecb_fx: pl.DataFrame) -> None:
-    rate, on = rate_asof(ecb_fx, "EUR", "CNY", FRI)
+    friday = dict(ecb_fx.filter(pl.col("date") == FRI).select("quote", "rate").iter_rows())
     # The ECB's own EUR/CNY for 2024-02-16 is 7.7461; the USD legs are rounded to 5 decimals.
-    assert on == FRI and rate == pytest.approx(7.7461, abs=2e-4)
+    assert friday["CNY"] / friday["EUR"] == pytest.approx(7.7461, abs=2e-4)

@@ -1,8 +1,6 @@
-"""Frankfurter (ECB reference rate) payloads → fx_rates frames, and as-of rate look-ups."""
+"""Frankfurter (ECB reference rate) payloads → fx_rates frames, and as-of USD rates per row."""
 
 from __future__ import annotations
-
-from datetime import date
 
 import polars as pl
 
@@ -46,35 +44,6 @@ def normalise_frankfurter(payload: dict, *, source: str = "ecb") -> pl.DataFrame
         .select(list(FX_SCHEMA))
         .sort("date", "quote")
     )
-
-
-def _latest(fx: pl.DataFrame, base: str, quote: str, day: date) -> tuple[float, date] | None:
-    """Stored base→quote rate on or before ``day``, read directly or inverted."""
-    found = []
-    for b, q, invert in ((base, quote, False), (quote, base, True)):
-        rows = fx.filter(
-            (pl.col("base") == b) & (pl.col("quote") == q) & (pl.col("date") <= day)
-        ).sort("date")
-        if rows.height:
-            rate, on = rows.row(-1, named=True)["rate"], rows.row(-1, named=True)["date"]
-            found.append((1.0 / rate if invert else rate, on))
-    # The fresher quote wins; on a tie the directly stored one (listed first) is kept.
-    return max(found, key=lambda r: r[1]) if found else None
-
-
-def rate_asof(fx: pl.DataFrame, base: str, quote: str, day: date) -> tuple[float, date] | None:
-    """Units of ``quote`` per ``base`` on or before ``day`` and the date of that rate."""
-    if base == quote:
-        return 1.0, day
-    direct = _latest(fx, base, quote, day)
-    if direct is not None or _PIVOT in (base, quote):
-        return direct
-    to_pivot = _latest(fx, base, _PIVOT, day)
-    from_pivot = _latest(fx, _PIVOT, quote, day)
-    if to_pivot is None or from_pivot is None:
-        return None
-    # A cross is only as fresh as its staler leg.
-    return to_pivot[0] * from_pivot[0], min(to_pivot[1], from_pivot[1])
 
 
 def _usd_table(fx: pl.DataFrame) -> pl.DataFrame:
