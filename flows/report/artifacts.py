@@ -46,7 +46,7 @@ def publish_artifacts(
 
 def _table_rows(claims: pl.DataFrame) -> list[dict[str, Any]]:
     """The verdicts as rows of plain strings for the Prefect table artifact."""
-    rows = claims.to_dicts() if claims.height else []
+    rows = claims.to_dicts()
     return [
         {
             "claim_id": c.get("claim_id"),

@@ -11,7 +11,7 @@ VERDICTS = ("supported", "contradicted", "unverifiable")
 
 def verdict_counts(claims: pl.DataFrame) -> dict[str, int]:
     """Claims per verdict, plus the unjudged `other` figures."""
-    rows = claims.to_dicts() if claims.height else []
+    rows = claims.to_dicts()
     counts = {v: sum(1 for r in rows if r.get("verdict") == v) for v in VERDICTS}
     counts["other"] = sum(1 for r in rows if r.get("claim_type") == "other")
     return counts
@@ -30,12 +30,12 @@ def header_line(claims: pl.DataFrame) -> str:
 
 def article_index(articles: pl.DataFrame) -> dict[str, dict[str, Any]]:
     """Article rows by article_id."""
-    return {r["article_id"]: r for r in articles.to_dicts()} if articles.height else {}
+    return {r["article_id"]: r for r in articles.to_dicts()}
 
 
 def split_claims(claims: pl.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Judged claims and the `other` figures, in the frame's order."""
-    rows = claims.to_dicts() if claims.height else []
+    rows = claims.to_dicts()
     judged = [r for r in rows if r.get("claim_type") != "other"]
     return judged, [r for r in rows if r.get("claim_type") == "other"]
 
