@@ -16,11 +16,11 @@ import pytest
 
 from flows import landing
 from flows.sources import frankfurter, news, sec, yahoo
+from tests.builders import SHARED_DATA
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "snapshot" / "raw"
 PAGES = REPO / "snapshot" / "pages"
-SHARED_DATA = REPO.parent / "shared" / "data"
 SOURCES = ("yahoo", "frankfurter", "sec", "news")
 NEW_YORK = ZoneInfo("America/New_York")
 ZH_URL = "https://finance.example.cn/tech/2024/02/20/sora-market.html"

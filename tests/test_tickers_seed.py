@@ -9,10 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.builders import SHARED_DATA
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "sql" / "tickers.csv"
-SHARED = REPO.parent / "shared"
-SEC_SHARES = SHARED / "data" / "sec" / "shares_outstanding.csv"
+SEC_SHARES = SHARED_DATA / "sec" / "shares_outstanding.csv"
 COLUMNS = ["symbol", "name", "exchange", "currency", "cik", "kind", "aliases"]
 
 
