@@ -9,7 +9,15 @@ from pathlib import Path
 
 import polars as pl
 
-DQ_COLUMNS = ("run_id", "checked_at", "suite", "expectation", "success", "details")
+# the dq_results table (CONTRACT.md); details holds JSON text
+DQ_COLUMNS = {
+    "run_id": pl.String,
+    "checked_at": pl.Datetime("us"),
+    "suite": pl.String,
+    "expectation": pl.String,
+    "success": pl.Boolean,
+    "details": pl.String,
+}
 
 
 @dataclass(frozen=True)
@@ -63,14 +71,7 @@ class QualityReport:
                     for o in self.outcomes
                 ],
             },
-            schema={
-                "run_id": pl.String,
-                "checked_at": pl.Datetime("us"),
-                "suite": pl.String,
-                "expectation": pl.String,
-                "success": pl.Boolean,
-                "details": pl.String,
-            },
+            schema=DQ_COLUMNS,
         )
 
 
