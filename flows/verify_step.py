@@ -49,13 +49,17 @@ def load_facts(run: Run, claims: pl.DataFrame):  # -> flows.verify.MarketFacts
 
     wh = run.warehouse
     symbols = claims["subjects"].explode().drop_nulls().unique().to_list()
+    ids = claims["article_id"].unique().to_list()
     return MarketFacts(
         prices=wh.query("select * from prices where symbol in (select unnest(?))", [symbols]),
         valuations=wh.query(
             "select * from valuations where entity in (select unnest(?))", [symbols]
         ),
         fx_rates=wh.table("fx_rates"),
-        articles=wh.table("articles"),
+        # The claims' own articles, without their text: not every article ever stored.
+        articles=wh.query(
+            "select * exclude (text) from articles where article_id in (select unnest(?))", [ids]
+        ),
         tickers=wh.table("tickers"),
     )
 

@@ -49,9 +49,9 @@ class Replace:
 class Warehouse:
     """A DuckDB file, opened per operation."""
 
-    def __init__(self, path: Path, *, migrate: bool = True) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        if migrate and self.path.resolve() not in _migrated:
+        if self.path.resolve() not in _migrated:
             self.migrate()
 
     @contextmanager
@@ -82,7 +82,7 @@ class Warehouse:
                 con.execute(f"set variable {variable} = ?", [str(csv)])
             for script in sorted(SCHEMA_DIR.glob("[0-9][0-9][0-9]_*.sql")):
                 version = int(script.name[:3])
-                checksum = _checksum(script, SEED_FILES.values())
+                checksum = _checksum(script)
                 is_seed = "seed" in script.name
                 if version in done and (not is_seed or done[version] == checksum):
                     continue
@@ -278,17 +278,22 @@ def _check_identifier(
         raise ValueError(f"no such table or column: {table}{'.' + column if column else ''}")
 
 
-def _checksum(script: Path, seeds: Any) -> str:
+def _seeds_of(script: Path) -> list[Path]:
+    """The CSV files a seed migration reads (002_seed_tickers.sql reads tickers.csv)."""
+    return [csv for csv in SEED_FILES.values() if csv.stem in script.name]
+
+
+def _checksum(script: Path) -> str:
+    """The script's hash, and its seed files' too, so a changed CSV re-applies the seed."""
     digest = hashlib.sha256(script.read_bytes())
-    if "seed" in script.name:
-        for csv in seeds:
-            if csv.exists() and csv.stem in script.name:
-                digest.update(csv.read_bytes())
+    for csv in _seeds_of(script):
+        if csv.exists():
+            digest.update(csv.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def _seed_present(script: Path) -> bool:
-    return all(csv.exists() for csv in SEED_FILES.values() if csv.stem in script.name)
+    return all(csv.exists() for csv in _seeds_of(script))
 
 
 def _first_line(exc: BaseException) -> str:
