@@ -253,15 +253,6 @@ def _timed(name: str, fn: Callable[[], int], articles: int, repeat: int) -> Time
     return Timed(name, seconds, articles, outputs)
 
 
-def _calendar_events() -> list[Any]:
-    """sql/events.csv read by the extract package's own loader (it moved once already)."""
-    try:
-        from flows.extract.events import load_calendar_events
-    except ImportError:
-        from flows.extract.dates import load_calendar_events
-    return load_calendar_events(EVENTS_CSV) if EVENTS_CSV.exists() else []
-
-
 def run(n: int, repeat: int = 1) -> str:
     """Generate ``n`` articles, time the three passes and return the printed report."""
     import trafilatura
@@ -269,10 +260,11 @@ def run(n: int, repeat: int = 1) -> str:
     from flows.extract.article import NoArticleText, extract_article
     from flows.extract.claims import extract_claims
     from flows.extract.entities import AliasIndex, read_alias_rows
+    from flows.extract.events import load_calendar_events
 
     articles = generate(n)
     aliases = AliasIndex.from_rows(read_alias_rows(TICKERS_CSV))
-    events = _calendar_events()
+    events = load_calendar_events(EVENTS_CSV)
     ids = [f"{i:016x}" for i in range(n)]
     types: Counter[str] = Counter()
     whole = 0
