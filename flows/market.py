@@ -15,6 +15,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import landing
+from flows.extract.sessions import sessions_between
 from flows.http import FetchError
 from flows.landing import Landed
 from flows.runtime import Run, get_logger, land_fetch
@@ -133,7 +134,7 @@ def fetch_starts(run: Run, symbols: list[str], start: date, end: date) -> dict[s
     fetched again; a symbol missing any session before them is fetched in full.
     """
     revise_from = max(start, end - timedelta(days=run.settings.market.revise_days))
-    expected = set(trading_days(start, revise_from - timedelta(days=1)))
+    expected = set(sessions_between(start, revise_from - timedelta(days=1)))
     if not expected:
         return dict.fromkeys(symbols, start)
     held = run.warehouse.query(
@@ -147,20 +148,6 @@ def fetch_starts(run: Run, symbols: list[str], start: date, end: date) -> dict[s
     if reused:
         run.stats.reused["yahoo (closed days held)"] += reused
     return starts
-
-
-def trading_days(start: date, end: date, exchange: str = "XNYS") -> list[date]:
-    """The exchange's sessions in [start, end]."""
-    import exchange_calendars as xcals
-
-    if end < start:
-        return []
-    calendar = xcals.get_calendar(exchange)
-    first, last = calendar.first_session.date(), calendar.last_session.date()
-    lo, hi = max(start, first), min(end, last)
-    if hi < lo:
-        return []
-    return [ts.date() for ts in calendar.sessions_in_range(lo.isoformat(), hi.isoformat())]
 
 
 def chart_batch(

@@ -66,11 +66,11 @@ def load_facts(run: Run, claims: pl.DataFrame):  # -> flows.verify.MarketFacts
 
 def check_step(run: Run, frames: Mapping[str, pl.DataFrame], run_date: date):
     """Hold what the run loaded to the suites; a blocking failure fails the run."""
-    from flows.market import trading_days
+    from flows.extract.sessions import sessions_between
     from flows.quality import run_checks
 
     # The watchlist's prices can only be expected on a day the market was open.
-    expected = list(run.settings.market.watchlist) if trading_days(run_date, run_date) else []
+    expected = list(run.settings.market.watchlist) if sessions_between(run_date, run_date) else []
     try:
         report = run_checks(
             {name: frame for name, frame in frames.items() if frame is not None},

@@ -18,6 +18,16 @@ def _calendar(exchange: str) -> xcals.ExchangeCalendar:
         return xcals.get_calendar(exchange)
 
 
+def sessions_between(start: date, end: date, exchange: str = "XNYS") -> list[date]:
+    """The exchange's sessions in [start, end], clipped to the calendar's own span."""
+    calendar = _calendar(exchange)
+    lo = max(start, calendar.first_session.date())
+    hi = min(end, calendar.last_session.date())
+    if hi < lo:
+        return []
+    return [ts.date() for ts in calendar.sessions_in_range(lo.isoformat(), hi.isoformat())]
+
+
 def to_session(day: date, exchange: str, snap: str) -> tuple[date | None, str]:
     """`day` if it is a session, else the next (snap="next") or previous session; with a note."""
     try:
