@@ -19,7 +19,7 @@ DEFAULT_CONFIG = Path("newsdesk.toml")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9^.=\-]{1,20}$")
-_SEVERITIES = {"blocking", "warning"}
+SEVERITIES = ("blocking", "warning")  # what a data-quality expectation can be
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,7 @@ def _validate(settings: Settings) -> None:
             f"config: schedule.cron: {settings.schedule.cron!r} needs 5 fields, e.g. '0 6 * * *'"
         )
     for key, severity in settings.quality.severity.items():
-        if severity not in _SEVERITIES:
+        if severity not in SEVERITIES:
             raise UsageError(f"config: quality.severity.{key} must be 'blocking' or 'warning'")
     for key, floor in settings.verify.floors.items():
         if not isinstance(floor, int | float) or floor < 0:

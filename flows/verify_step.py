@@ -95,7 +95,7 @@ def check_step(run: Run, frames: Mapping[str, pl.DataFrame], run_date: date):
 
 def report_step(run: Run, report_date: date, docs_index: Path | None) -> Path:
     """Write the claims report for the date and publish it as Prefect artifacts."""
-    from flows.report import publish_artifacts, render_report, report_markdown
+    from flows.report import publish_artifacts, render_report
 
     claims, articles, prices = report_inputs(run, report_date)
     files = render_report(
@@ -108,7 +108,7 @@ def report_step(run: Run, report_date: date, docs_index: Path | None) -> Path:
     publish_artifacts(
         claims,
         report_date=report_date,
-        markdown=report_markdown(claims, articles, report_date=report_date),
+        markdown=files.markdown.read_text(encoding="utf-8"),  # the report just written
         docs_index=docs_index,
     )
     get_logger().info("report: %s", files.markdown)

@@ -426,3 +426,16 @@ def test_malformed_suite_is_refused(tmp_path: Path) -> None:
     (tmp_path / "prices.json").write_text(json.dumps(suite), encoding="utf-8")
     with pytest.raises(ValueError, match="severity"):
         load_suites(tmp_path)
+
+
+def test_summary_counts_the_rows_beyond_those_it_names() -> None:
+    from flows.quality import CheckOutcome
+
+    rows = [{"symbol": f"S{i}", "date": "2024-02-16"} for i in range(20)]  # details keep 20
+    outcome = CheckOutcome(
+        "prices", "prices_close_positive", False, "blocking",
+        {"unexpected_count": 100, "rows": rows},
+    )  # fmt: skip
+    line = QualityReport("r", [outcome], None).summary_line()
+    assert line.startswith("prices_close_positive failed on 100 rows: (S0, 2024-02-16)")
+    assert line.endswith("and 95 more")

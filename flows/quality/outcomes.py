@@ -90,7 +90,9 @@ def _describe(outcome: CheckOutcome) -> str:
     if count:
         rows = d.get("rows", [])
         shown = ", ".join("(" + ", ".join(str(v) for v in r.values()) + ")" for r in rows[:5])
-        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        # details keep at most 20 rows: count the rest from the expectation's own figure
+        rest = count - len(rows[:5])
+        more = f" and {rest} more" if rows and rest > 0 else ""
         return f"{name} failed on {count} row{'s' if count != 1 else ''}: {shown}{more}"
     if "observed_value" in d:
         return f"{name} failed: observed {d['observed_value']}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SEVERITIES = ("blocking", "warning")
+from flows.config import SEVERITIES
 
 
 @dataclass(frozen=True)
