@@ -49,9 +49,10 @@ class Replace:
 class Warehouse:
     """A DuckDB file, opened per operation."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, migrate: bool = True) -> None:
+        # migrate=False: read a warehouse another process writes, without taking its lock.
         self.path = Path(path)
-        if self.path.resolve() not in _migrated:
+        if migrate and self.path.resolve() not in _migrated:
             self.migrate()
 
     @contextmanager
