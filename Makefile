@@ -29,19 +29,19 @@ test-fast: $(STAMP)  ## the suite without the slow end-to-end tests
 	$(PY) -m pytest -q -m "not slow"
 
 lint: $(STAMP)  ## ruff lint and format check
-	$(VENV)/bin/ruff check flows tests scripts bench
-	$(VENV)/bin/ruff format --check flows tests scripts bench
+	$(VENV)/bin/ruff check newsdesk flows tests scripts bench
+	$(VENV)/bin/ruff format --check newsdesk flows tests scripts bench
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format flows tests scripts bench
-	$(VENV)/bin/ruff check --fix flows tests scripts bench
+	$(VENV)/bin/ruff format newsdesk flows tests scripts bench
+	$(VENV)/bin/ruff check --fix newsdesk flows tests scripts bench
 
 bench: $(STAMP)  ## transform+load benchmarks, with ratios against DuckDB's native load
 	$(PY) -m bench.market
 	$(PY) -m bench.claims
 
 serve: $(STAMP)  ## start a Prefect server on 127.0.0.1:4200 (if none runs) and serve the deployments
-	$(PY) -m flows.serve --start-server
+	$(PY) -m flows.deployments --start-server
 
 sql: $(STAMP)  ## an interactive read-only SQL shell on the warehouse
 	$(VENV)/bin/newsdesk sql

@@ -33,7 +33,7 @@ TICKERS_CSV = ROOT / "sql" / "tickers.csv"
 EVENTS_CSV = ROOT / "sql" / "events.csv"
 WARMUP = 20
 
-# The options flows.extract.article passes, so that (c) is the same extraction (b) runs.
+# The options newsdesk.extract.article passes, so that (c) is the same extraction (b) runs.
 TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_tables": True,
     "include_comments": False,
@@ -257,10 +257,10 @@ def run(n: int, repeat: int = 1) -> str:
     """Generate ``n`` articles, time the three passes and return the printed report."""
     import trafilatura
 
-    from flows.extract.article import NoArticleText, extract_article
-    from flows.extract.claims import extract_claims
-    from flows.extract.entities import AliasIndex, read_alias_rows
-    from flows.extract.events import load_calendar_events
+    from newsdesk.extract.article import NoArticleText, extract_article
+    from newsdesk.extract.claims import extract_claims
+    from newsdesk.extract.entities import AliasIndex, read_alias_rows
+    from newsdesk.extract.events import load_calendar_events
 
     articles = generate(n)
     aliases = AliasIndex.from_rows(read_alias_rows(TICKERS_CSV))

@@ -29,7 +29,7 @@ import duckdb
 from bench.common import OUT_DIR, Measured, machine, report_child, run_child, stopwatch, table
 
 if TYPE_CHECKING:
-    from flows.warehouse import Warehouse
+    from newsdesk.warehouse import Warehouse
 
 SEED = 20240215
 END = date(2024, 12, 31)
@@ -176,9 +176,9 @@ def random_bars(index: int, days: list[date]) -> list[dict]:
 
 def generate(raw_dir: Path, symbols: int, start: date, end: date) -> Landed:
     """Land one chart body per symbol for [start, end] under ``raw_dir``; deterministic."""
-    from flows import landing
-    from flows.http import Fetched
-    from flows.sources import yahoo
+    from newsdesk import landing
+    from newsdesk.http import Fetched
+    from newsdesk.sources import yahoo
     from tests.builders import chart_payload
 
     days = sessions(start, end)
@@ -219,8 +219,8 @@ def load_ours(warehouse: Warehouse, raw_dir: Path, *, force: bool = False) -> di
     ``force`` ignores the record of bodies already loaded, as a changed transform would,
     so every body is parsed and upserted again.
     """
-    from flows import landing
     from flows.market import CHART_TRANSFORM, chart_batch, loaded_rows
+    from newsdesk import landing
 
     already = set() if force else warehouse.loaded_bodies("yahoo", CHART_TRANSFORM)
     by_symbol: dict[str, list] = {}
@@ -263,7 +263,7 @@ def load_native(raw_dir: Path, db: Path) -> dict[str, int]:
 
 def fresh_warehouse(db: Path) -> None:
     """An empty DuckDB file with the project's migrations applied."""
-    from flows.warehouse import Warehouse
+    from newsdesk.warehouse import Warehouse
 
     for path in (db, db.with_name(db.name + ".wal"), db.with_name(db.name + ".loaded.json")):
         path.unlink(missing_ok=True)
@@ -293,10 +293,9 @@ def _child(args: argparse.Namespace) -> None:
     # The native child imports duckdb alone, so its peak memory carries no polars.
     warehouse = None
     if args.child != "native":
-        import flows.landing
-        import flows.market
-        import flows.transform.prices  # noqa: F401
-        from flows.warehouse import Warehouse
+        import newsdesk.landing
+        import newsdesk.transform.prices  # noqa: F401
+        from newsdesk.warehouse import Warehouse
 
         warehouse = Warehouse(db)
     with stopwatch() as clock:

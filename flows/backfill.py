@@ -7,10 +7,10 @@ from datetime import date, datetime
 from prefect import flow
 from prefect.states import Failed, State
 
-from flows.config import Settings, load_settings
-from flows.errors import UsageError
-from flows.nightly import open_run, run_pipeline
-from flows.runtime import Run, get_logger
+from flows.nightly import run_pipeline
+from flows.run import Run, get_logger, open_run
+from newsdesk.config import Settings, load_settings
+from newsdesk.errors import UsageError
 
 MAX_RANGE_DAYS = 5 * 366
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from flows.errors import RunFailed, UsageError
+from newsdesk.errors import RunFailed, UsageError
 
 COMMANDS = ("run", "backfill", "demo", "sql", "check", "report", "serve")
 
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     from flows import commands
-    from flows.config import load_settings, parse_date
+    from newsdesk.config import load_settings, parse_date
 
     settings = load_settings(args.config)
     if args.command == "sql":

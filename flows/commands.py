@@ -10,8 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.config import Settings
-from flows.errors import RunFailed, UsageError
+from newsdesk.config import Settings
+from newsdesk.errors import RunFailed, UsageError
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshot"
 DEMO_DATE = date(2024, 2, 20)
@@ -46,8 +46,9 @@ def backfill(
 
 def demo(settings: Settings) -> int:
     """`newsdesk demo`: the nightly job offline over the bundled snapshot; prints the report."""
-    from flows.landing import find_landed
-    from flows.nightly import open_run, run_pipeline
+    from flows.nightly import run_pipeline
+    from flows.run import open_run
+    from newsdesk.landing import find_landed
 
     snapshot_raw = SNAPSHOT_DIR / "raw"
     if not snapshot_raw.is_dir():
@@ -92,9 +93,9 @@ def sql(settings: Settings, query: str | None, fmt: str) -> int:
 
 def check(settings: Settings, day: date) -> int:
     """`newsdesk check`: the data-quality suites over what the warehouse holds."""
-    from flows.runtime import Run
-    from flows.verify_step import check_step
-    from flows.warehouse import Warehouse
+    from flows.run import Run
+    from flows.verify import check_step
+    from newsdesk.warehouse import Warehouse
 
     warehouse = Warehouse(settings.warehouse.path)
     run_ = Run(settings=settings, offline=True, warehouse=warehouse, clients=None)
@@ -112,9 +113,9 @@ def check(settings: Settings, day: date) -> int:
 
 def report(settings: Settings, day: date) -> int:
     """`newsdesk report`: the claims report for one date."""
-    from flows.runtime import Run
-    from flows.verify_step import report_step
-    from flows.warehouse import Warehouse
+    from flows.run import Run
+    from flows.verify import report_step
+    from newsdesk.warehouse import Warehouse
 
     warehouse = Warehouse(settings.warehouse.path)
     run_ = Run(settings=settings, offline=True, warehouse=warehouse, clients=None)
@@ -125,14 +126,14 @@ def report(settings: Settings, day: date) -> int:
 
 def serve(settings: Settings) -> int:
     """`newsdesk serve`: register and serve the deployments."""
-    from flows.serve import serve_deployments
+    from flows.deployments import serve_deployments
 
     serve_deployments(settings)
     return 0
 
 
 def _run_query(settings: Settings, query: str, fmt: str) -> int:
-    from flows.warehouse import ReadOnlyViolation, WarehouseBusy, run_read_only
+    from newsdesk.warehouse import ReadOnlyViolation, WarehouseBusy, run_read_only
 
     path = settings.warehouse.path
     if not path.exists():

@@ -14,16 +14,16 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import landing
-from flows.extract.sessions import sessions_between
-from flows.http import FetchError
-from flows.landing import Landed
-from flows.runtime import Run, get_logger, land_fetch
-from flows.sources import frankfurter, sec, yahoo
-from flows.transform.fx import normalise_frankfurter
-from flows.transform.prices import ChartFrames, normalise_charts
-from flows.transform.shares import normalise_companyfacts
-from flows.transform.valuations import market_caps
+from flows.run import Run, get_logger, land_fetch
+from newsdesk import landing
+from newsdesk.extract.sessions import sessions_between
+from newsdesk.http import FetchError
+from newsdesk.landing import Landed
+from newsdesk.sources import frankfurter, sec, yahoo
+from newsdesk.transform.fx import normalise_frankfurter
+from newsdesk.transform.prices import ChartFrames, normalise_charts
+from newsdesk.transform.shares import normalise_companyfacts
+from newsdesk.transform.valuations import market_caps
 
 # Bump when flows/transform/prices.py changes what it makes of a body: every body loads again.
 CHART_TRANSFORM = "chart-1"

@@ -10,16 +10,16 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import landing
-from flows.extract.article import Article, NoArticleText, extract_article
-from flows.extract.claims import Claim, extract_claims
-from flows.extract.dates import load_calendar_events
-from flows.extract.entities import AliasIndex, read_alias_rows
-from flows.http import FetchError
-from flows.landing import Landed
-from flows.runtime import Run, get_logger, land_fetch
-from flows.sources import news as news_source
-from flows.warehouse import SQL_DIR, Replace
+from flows.run import Run, get_logger, land_fetch
+from newsdesk import landing
+from newsdesk.extract.article import Article, NoArticleText, extract_article
+from newsdesk.extract.claims import Claim, extract_claims
+from newsdesk.extract.dates import load_calendar_events
+from newsdesk.extract.entities import AliasIndex, read_alias_rows
+from newsdesk.http import FetchError
+from newsdesk.landing import Landed
+from newsdesk.sources import news as news_source
+from newsdesk.warehouse import SQL_DIR, Replace
 
 CLAIM_COLUMNS = {
     "claim_id": pl.Utf8, "article_id": pl.Utf8, "sentence": pl.Utf8, "claim_type": pl.Utf8,

@@ -15,13 +15,12 @@ from pathlib import Path
 import polars as pl
 from prefect import flow
 
-from flows.config import Settings, load_settings
-from flows.errors import RunFailed
 from flows.market import market_step
 from flows.news import news_step
-from flows.runtime import Run, build_clients, get_logger
-from flows.serve import SerialWarehouse
-from flows.verify_step import check_step, report_step, verify_step
+from flows.run import Run, get_logger, open_run
+from flows.verify import check_step, report_step, verify_step
+from newsdesk.config import load_settings
+from newsdesk.errors import RunFailed
 
 
 @dataclass(frozen=True)
@@ -36,14 +35,6 @@ class Outcome:
         """A JSON-ready view (a flow's return value is stored by Prefect)."""
         report = str(self.report) if self.report else None
         return {"run_id": self.run_id, "stats": self.stats, "report": report}
-
-
-def open_run(settings: Settings, offline: bool) -> Run:
-    """A run over the configured warehouse, with clients unless offline."""
-    # One writer across runs: each load waits for the global write slot (flows/serve.py).
-    warehouse = SerialWarehouse(settings.warehouse.path)
-    clients = None if offline else build_clients(settings)
-    return Run(settings=settings, offline=offline, warehouse=warehouse, clients=clients)
 
 
 def run_pipeline(

@@ -24,9 +24,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a plain script: make flows/ and tests/ importable
     sys.path.insert(0, str(REPO))
 
-from flows import landing  # noqa: E402
-from flows.http import Fetched  # noqa: E402
-from flows.sources import frankfurter, news, sec, yahoo  # noqa: E402
+from newsdesk import landing  # noqa: E402
+from newsdesk.http import Fetched  # noqa: E402
+from newsdesk.sources import frankfurter, news, sec, yahoo  # noqa: E402
 from tests.builders import (  # noqa: E402
     bars_from_yahoo_csv,
     chart_payload,

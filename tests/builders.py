@@ -13,6 +13,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import polars as pl
+
+from flows.news import CLAIM_COLUMNS
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 _VALID_RANGES = ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"]
@@ -231,3 +235,63 @@ def companyfacts_payload_from_sec_csv(path: Path, cik: str) -> dict:
             }
         },
     }
+
+
+# --- the claims report's test claims (tests/test_report.py, tests/test_artifacts.py) ---
+
+REPORT_DATE = date(2024, 2, 16)
+SCRIPT = "<script>alert(1)</script>"
+
+
+def verdict_claims() -> pl.DataFrame:
+    """Four claims with each verdict (one script-laden sentence), as the report shows them."""
+    rows = [
+        ("c1", "Adobe fell over 7%", "price_move", ["ADBE"], -7.0, "percent", None, "over"),
+        ("c2", f"Alphabet {SCRIPT} fell 1.58%", "price_move", ["GOOGL"], -1.58, "percent", None,
+         "exact"),
+        ("c3", "together lost nearly 48 B USD", "market_cap_change", ["ADBE", "GOOGL"], -48e9,
+         "currency", "USD", "nearly"),
+        ("c4", "Sora makes 60-second videos", "other", [], 60.0, "count", None, "exact"),
+    ]  # fmt: skip
+    verdicts = [
+        ("supported", -7.4, "ADBE closed -7.4% on 2024-02-16"),
+        ("contradicted", -1.0, "GOOGL closed -1.0%, not -1.58%"),
+        ("unverifiable", None, "no shares outstanding for SSTK"),
+        (None, None, None),
+    ]
+    return pl.DataFrame(
+        [
+            {
+                "claim_id": cid,
+                "article_id": "a1",
+                "sentence": sentence,
+                "claim_type": ctype,
+                "subjects": subjects,
+                "value": value,
+                "unit": unit,
+                "currency": currency,
+                "counter_value": None,
+                "counter_currency": None,
+                "qualifier": qualifier,
+                "reference_date": REPORT_DATE if ctype != "other" else None,
+                "verdict": verdict,
+                "observed": observed,
+                "explanation": explanation,
+            }
+            for (cid, sentence, ctype, subjects, value, unit, currency, qualifier), (
+                verdict,
+                observed,
+                explanation,
+            ) in zip(rows, verdicts, strict=True)
+        ],
+        schema=CLAIM_COLUMNS,
+    )
+
+
+REPORT_ARTICLES = pl.DataFrame(
+    {
+        "article_id": ["a1"],
+        "url": ["https://news.example.com/sora?id=1&lang=zh"],
+        "title": ["Sora rattles stocks"],
+    }
+)

@@ -42,7 +42,7 @@ def prefect_harness() -> Iterator[None]:
 
 # ---------------------------------------------------------------------------------------------
 # Serving (issue 5, tests/test_serve.py and tests/test_concurrency.py): the session's Prefect
-# test server by URL, and `python -m flows.serve` serving the deployments against it.
+# test server by URL, and `python -m flows.deployments` serving the deployments against it.
 # ---------------------------------------------------------------------------------------------
 
 import signal  # noqa: E402
@@ -67,7 +67,7 @@ def prefect_api(prefect_harness: None) -> str:
 def served_deployments(
     prefect_api: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Path]:
-    """`python -m flows.serve` in its own process group against prefect_api; yields its log."""
+    """Serve the deployments in a process group of their own against prefect_api; yield the log."""
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
@@ -84,7 +84,7 @@ def served_deployments(
     env.pop("NEWSDESK_CONFIG", None)  # each test run passes its own config parameter
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "flows.serve"], cwd=REPO_ROOT, env=env, stdout=log,
+            [sys.executable, "-m", "flows.deployments"], cwd=REPO_ROOT, env=env, stdout=log,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
     try:
@@ -98,7 +98,9 @@ def served_deployments(
                 except ObjectNotFound:
                     pass
                 if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"flows.serve did not come up:\n{log_path.read_text()[-3000:]}")
+                    pytest.fail(
+                        f"flows.deployments did not come up:\n{log_path.read_text()[-3000:]}"
+                    )
                 time.sleep(0.5)
         yield log_path
     finally:

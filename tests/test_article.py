@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract.article import (
+from newsdesk.extract.article import (
     NoArticleText,
     article_id_for,
     detect_lang,
     extract_article,
     parse_date,
 )
-from flows.http import HttpClient
-from flows.sources.news import decode_html, fetch_page
+from newsdesk.http import HttpClient
+from newsdesk.sources.news import decode_html, fetch_page
 from tests.localserver import LocalServer
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from flows.cli import COMMANDS, main
-from flows.warehouse import Warehouse
+from newsdesk.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 

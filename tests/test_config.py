@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.config import Settings, load_settings, parse_date
-from flows.errors import UsageError
+from newsdesk.config import Settings, load_settings, parse_date
+from newsdesk.errors import UsageError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flows.cli import main
-from flows.warehouse import Warehouse
+from newsdesk.warehouse import Warehouse
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract.claims import Claim, claim_id, extract_claims
-from flows.extract.dates import load_calendar_events
-from flows.extract.entities import AliasIndex, read_alias_rows
+from newsdesk.extract.claims import Claim, claim_id, extract_claims
+from newsdesk.extract.dates import load_calendar_events
+from newsdesk.extract.entities import AliasIndex, read_alias_rows
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

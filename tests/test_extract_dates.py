@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract.dates import (
+from newsdesk.extract.dates import (
     Anchor,
     CalendarEvent,
     find_dates,
     load_calendar_events,
     sentence_anchor,
 )
-from flows.extract.sessions import latest_session, to_session
+from newsdesk.extract.sessions import latest_session, to_session
 
 EVENTS_CSV = Path(__file__).resolve().parents[1] / "sql" / "events.csv"
 SORA = CalendarEvent("sora", date(2024, 2, 15), "OpenAI", "Sora shown", ("Sora", "OpenAI Sora"))

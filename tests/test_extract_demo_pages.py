@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract.article import extract_article
-from flows.extract.claims import Claim, extract_claims
-from flows.extract.dates import load_calendar_events
-from flows.extract.entities import AliasIndex, read_alias_rows
-from flows.sources.news import decode_html
+from newsdesk.extract.article import extract_article
+from newsdesk.extract.claims import Claim, extract_claims
+from newsdesk.extract.dates import load_calendar_events
+from newsdesk.extract.entities import AliasIndex, read_alias_rows
+from newsdesk.sources.news import decode_html
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = REPO / "snapshot" / "pages"

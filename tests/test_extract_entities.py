@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract.entities import AliasIndex, read_alias_rows
+from newsdesk.extract.entities import AliasIndex, read_alias_rows
 
 INDEX = AliasIndex.from_rows(
     [

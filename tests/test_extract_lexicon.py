@@ -2,8 +2,8 @@
 
 import pytest
 
-from flows.extract import lexicon
-from flows.extract.multiples import find_multiples
+from newsdesk.extract import lexicon
+from newsdesk.extract.multiples import find_multiples
 
 
 @pytest.mark.parametrize(

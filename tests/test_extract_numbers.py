@@ -2,8 +2,8 @@
 
 import pytest
 
-from flows.extract.numbers import find_figures
-from flows.extract.numerals import parse_number
+from newsdesk.extract.numbers import find_figures
+from newsdesk.extract.numerals import parse_number
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from flows.http import FetchError, HttpClient, parse_retry_after
+from newsdesk.http import FetchError, HttpClient, parse_retry_after
 from tests.localserver import LocalServer, Resp
 
 UA = "newsdesk-test/0.1 (+https://github.com/newsdesk)"

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from prefect import flow
 
-from flows import landing, warehouse
-from flows.config import (
+from flows.market import MarketResult, market_step
+from flows.run import Run, build_clients
+from newsdesk import landing, warehouse
+from newsdesk.config import (
     FxSettings,
     HttpSettings,
     MarketSettings,
@@ -19,9 +21,7 @@ from flows.config import (
     Settings,
     WarehouseSettings,
 )
-from flows.market import MarketResult, market_step
-from flows.runtime import Run, build_clients
-from flows.warehouse import Warehouse
+from newsdesk.warehouse import Warehouse
 from tests.builders import SHARED_DATA, bars_from_yahoo_csv, chart_payload
 from tests.localserver import Resp
 

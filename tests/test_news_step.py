@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from prefect import flow
 
-from flows.config import HttpSettings, NewsSettings, Settings, WarehouseSettings
 from flows.news import NewsResult, news_step
-from flows.runtime import Run, build_clients
-from flows.warehouse import Warehouse
+from flows.run import Run, build_clients
+from newsdesk.config import HttpSettings, NewsSettings, Settings, WarehouseSettings
+from newsdesk.warehouse import Warehouse
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

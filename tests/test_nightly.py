@@ -10,7 +10,7 @@ import pytest
 
 from flows.cli import main
 from flows.nightly import nightly
-from flows.warehouse import Warehouse
+from newsdesk.warehouse import Warehouse
 from tests.builders import (
     SHARED_DATA,
     bars_from_yahoo_csv,

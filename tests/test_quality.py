@@ -13,7 +13,7 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from flows.quality import QualityReport, load_suites, run_checks  # noqa: E402
+from newsdesk.quality import QualityReport, load_suites, run_checks  # noqa: E402
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "expectations"
 RUN_DATE = date(2024, 2, 16)  # a Friday: the day after Sora was shown
@@ -429,7 +429,7 @@ def test_malformed_suite_is_refused(tmp_path: Path) -> None:
 
 
 def test_summary_counts_the_rows_beyond_those_it_names() -> None:
-    from flows.quality import CheckOutcome
+    from newsdesk.quality import CheckOutcome
 
     rows = [{"symbol": f"S{i}", "date": "2024-02-16"} for i in range(20)]  # details keep 20
     outcome = CheckOutcome(

@@ -1,13 +1,11 @@
-"""The claims report: Markdown, standalone HTML with charts, and Prefect artifacts."""
+"""The claims report: Markdown and standalone HTML with charts."""
 
 from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from uuid import UUID
 
 import polars as pl
 import pytest
@@ -16,70 +14,17 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from flows.news import CLAIM_COLUMNS  # noqa: E402
-from flows.report import (  # noqa: E402
+from newsdesk.report import (  # noqa: E402
     observed_figure,
-    publish_artifacts,
     render_report,
     report_markdown,
     stated_figure,
 )
+from tests.builders import REPORT_ARTICLES as ARTICLES  # noqa: E402
+from tests.builders import REPORT_DATE, SCRIPT  # noqa: E402
+from tests.builders import verdict_claims as make_claims  # noqa: E402
 
-REPORT_DATE = date(2024, 2, 16)
-SCRIPT = "<script>alert(1)</script>"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def make_claims() -> pl.DataFrame:
-    rows = [
-        ("c1", "Adobe fell over 7%", "price_move", ["ADBE"], -7.0, "percent", None, "over"),
-        ("c2", f"Alphabet {SCRIPT} fell 1.58%", "price_move", ["GOOGL"], -1.58, "percent", None,
-         "exact"),
-        ("c3", "together lost nearly 48 B USD", "market_cap_change", ["ADBE", "GOOGL"], -48e9,
-         "currency", "USD", "nearly"),
-        ("c4", "Sora makes 60-second videos", "other", [], 60.0, "count", None, "exact"),
-    ]  # fmt: skip
-    verdicts = [
-        ("supported", -7.4, "ADBE closed -7.4% on 2024-02-16"),
-        ("contradicted", -1.0, "GOOGL closed -1.0%, not -1.58%"),
-        ("unverifiable", None, "no shares outstanding for SSTK"),
-        (None, None, None),
-    ]
-    return pl.DataFrame(
-        [
-            {
-                "claim_id": cid,
-                "article_id": "a1",
-                "sentence": sentence,
-                "claim_type": ctype,
-                "subjects": subjects,
-                "value": value,
-                "unit": unit,
-                "currency": currency,
-                "counter_value": None,
-                "counter_currency": None,
-                "qualifier": qualifier,
-                "reference_date": REPORT_DATE if ctype != "other" else None,
-                "verdict": verdict,
-                "observed": observed,
-                "explanation": explanation,
-            }
-            for (cid, sentence, ctype, subjects, value, unit, currency, qualifier), (
-                verdict,
-                observed,
-                explanation,
-            ) in zip(rows, verdicts, strict=True)
-        ],
-        schema=CLAIM_COLUMNS,
-    )
-
-
-ARTICLES = pl.DataFrame(
-    {
-        "article_id": ["a1"],
-        "url": ["https://news.example.com/sora?id=1&lang=zh"],
-        "title": ["Sora rattles stocks"],
-    }
-)
 
 
 def make_prices() -> pl.DataFrame:
@@ -192,62 +137,3 @@ def test_empty_claims_say_so(tmp_path: Path) -> None:
     for path in (files.markdown, files.html):
         assert "no claims" in path.read_text(encoding="utf-8")
     assert files.charts == []
-
-
-def test_publish_artifacts_outside_a_flow_run_does_nothing(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    import prefect.artifacts
-
-    created: list[str] = []
-    for name in ("create_markdown_artifact", "create_table_artifact", "create_link_artifact"):
-        monkeypatch.setattr(prefect.artifacts, name, lambda *a, _n=name, **k: created.append(_n))
-    docs = tmp_path / "index.html"
-    publish_artifacts(make_claims(), report_date=REPORT_DATE, markdown="# x", docs_index=docs)
-    assert created == []
-
-
-@pytest.fixture(scope="module")
-def published(
-    tmp_path_factory: pytest.TempPathFactory, prefect_harness: None
-) -> Iterator[dict[str, object]]:
-    """Publish inside a real flow run against the session's Prefect test server (once)."""
-    import prefect.runtime.flow_run
-    from prefect import flow
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (
-        ArtifactFilter,
-        ArtifactFilterFlowRunId,
-        ArtifactFilterKey,
-    )
-
-    docs = tmp_path_factory.mktemp("dq") / "index.html"
-    docs.write_text("<html></html>", encoding="utf-8")
-    claims = make_claims()
-    markdown = report_markdown(claims, ARTICLES, report_date=REPORT_DATE)
-
-    @flow
-    def publish() -> str:
-        publish_artifacts(claims, report_date=REPORT_DATE, markdown=markdown, docs_index=docs)
-        return str(prefect.runtime.flow_run.id)
-
-    run_id = publish()
-    keys = ["claims-report", "claims-verdicts", "data-docs"]
-    # Other tests publish under the same keys on the shared server: read this run's only.
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(any_=keys),
-                flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(run_id)]),
-            )
-        )
-    yield {"artifacts": {a.key: a for a in found}, "markdown": markdown, "docs": docs}
-
-
-@pytest.mark.slow
-def test_artifacts_are_published_inside_a_flow_run(published) -> None:
-    artifacts = published["artifacts"]
-    assert set(artifacts) == {"claims-report", "claims-verdicts", "data-docs"}
-    assert artifacts["claims-report"].data == published["markdown"]
-    assert published["docs"].resolve().as_uri() in str(artifacts["data-docs"].data)
-    assert "contradicted" in str(artifacts["claims-verdicts"].data)

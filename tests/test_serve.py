@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows import serve
-from flows.config import Settings, load_settings
-from flows.errors import RunFailed, UsageError
+from flows import deployments
+from flows.run import WRITE_LIMIT, write_slot
+from newsdesk.config import Settings, load_settings
+from newsdesk.errors import RunFailed, UsageError
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT_RAW = REPO / "snapshot" / "raw"
@@ -39,7 +40,7 @@ class Workspace:
 def make_workspace(root: Path) -> Workspace:
     """Copy snapshot/raw under root and write a config that runs offline over it."""
     from flows.commands import DEMO_SYMBOLS
-    from flows.landing import find_landed
+    from newsdesk.landing import find_landed
 
     if not (SNAPSHOT_RAW / "yahoo").is_dir():
         pytest.skip(f"the demo snapshot is missing at {SNAPSHOT_RAW}")
@@ -66,14 +67,14 @@ def make_workspace(root: Path) -> Workspace:
 
 def data_checksums(warehouse: Path) -> dict[str, str]:
     """Order-independent checksums of every derived table."""
-    from flows.warehouse import Warehouse
+    from newsdesk.warehouse import Warehouse
 
     return Warehouse(warehouse, migrate=False).checksums(DATA_TABLES)
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:
     """Rows of a read-only query."""
-    from flows.warehouse import Warehouse
+    from newsdesk.warehouse import Warehouse
 
     return Warehouse(warehouse, migrate=False).query(sql).rows()
 
@@ -145,7 +146,7 @@ def test_deployments_carry_schedule_limits_tags_and_date_parameters(tmp_path: Pa
     config = tmp_path / "newsdesk.toml"
     config.write_text('[schedule]\ncron = "30 5 * * 1-5"\ntimezone = "Asia/Shanghai"\n')
     settings = load_settings(config, environ={})
-    nightly, backfill = serve.build_deployments(settings)
+    nightly, backfill = deployments.build_deployments(settings)
 
     assert (nightly.name, backfill.name) == ("nightly", "backfill")
     assert (nightly.flow_name, backfill.flow_name) == ("nightly", "backfill")
@@ -171,7 +172,7 @@ def test_deployments_carry_schedule_limits_tags_and_date_parameters(tmp_path: Pa
 
 
 def test_without_a_config_file_runs_get_no_config_parameter() -> None:
-    nightly, backfill = serve.build_deployments(Settings())
+    nightly, backfill = deployments.build_deployments(Settings())
     assert nightly.parameters == backfill.parameters == {}
 
 
@@ -182,7 +183,7 @@ def test_serving_needs_an_api_url() -> None:
         temporary_settings(restore_defaults={PREFECT_API_URL}),
         pytest.raises(UsageError, match="PREFECT_API_URL is not set"),
     ):
-        serve.serve_deployments(Settings())
+        deployments.serve_deployments(Settings())
 
 
 # --- the local server that `make serve` starts ---------------------------------------------
@@ -196,14 +197,14 @@ def _free_port() -> int:
 
 def test_health_check_sees_an_answering_api(local_server) -> None:
     local_server.route("/api/health", body=b"true")
-    assert serve.server_healthy(local_server.url("/api"))
-    assert not serve.server_healthy(f"http://127.0.0.1:{_free_port()}/api", timeout=0.5)
+    assert deployments.server_healthy(local_server.url("/api"))
+    assert not deployments.server_healthy(f"http://127.0.0.1:{_free_port()}/api", timeout=0.5)
 
 
 def test_a_running_server_is_reused_not_started_again(local_server, tmp_path: Path) -> None:
     local_server.route("/api/health", body=b"true")
     port = int(local_server.base_url.rsplit(":", 1)[1])
-    assert serve.start_server(tmp_path / "home", port=port) is None
+    assert deployments.start_server(tmp_path / "home", port=port) is None
     assert not (tmp_path / "home").exists()
 
 
@@ -211,19 +212,21 @@ def test_a_server_that_dies_at_start_is_reported_with_its_log(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(
-        serve, "_server_command", lambda host, port: [sys.executable, "-c", "raise SystemExit(3)"]
+        deployments,
+        "_server_command",
+        lambda host, port: [sys.executable, "-c", "raise SystemExit(3)"],
     )
     with pytest.raises(RunFailed, match=r"exited with status 3 .*server\.log"):
-        serve.start_server(tmp_path / "home", port=_free_port(), wait_seconds=30)
+        deployments.start_server(tmp_path / "home", port=_free_port(), wait_seconds=30)
 
 
 @pytest.mark.slow
 def test_make_serve_starts_a_real_server_with_persistent_state(tmp_path: Path) -> None:
     home, port = tmp_path / "prefect-home", _free_port()
-    process = serve.start_server(home, port=port)
+    process = deployments.start_server(home, port=port)
     try:
         assert process is not None and process.poll() is None
-        assert serve.server_healthy(f"http://127.0.0.1:{port}/api")
+        assert deployments.server_healthy(f"http://127.0.0.1:{port}/api")
         assert (home / "server.log").exists()
         assert any(home.glob("*.db")), "the server keeps its database under PREFECT_HOME"
     finally:
@@ -276,18 +279,18 @@ def test_writes_inside_a_run_hold_the_global_write_slot(prefect_harness: None) -
 
     def active_slots() -> int:
         with get_client(sync_client=True) as client:
-            return client.read_global_concurrency_limit_by_name(serve.WRITE_LIMIT).active_slots
+            return client.read_global_concurrency_limit_by_name(WRITE_LIMIT).active_slots
 
-    serve.ensure_write_limit()
+    deployments.ensure_write_limit()
 
     @flow
     def writer() -> int:
-        with serve.write_slot():
+        with write_slot():
             return active_slots()
 
     assert writer() == 1
     assert active_slots() == 0
-    with serve.write_slot():  # outside a run: nothing to coordinate with
+    with write_slot():  # outside a run: nothing to coordinate with
         assert active_slots() == 0
 
 

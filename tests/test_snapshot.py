@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows import landing
-from flows.sources import frankfurter, news, sec, yahoo
+from newsdesk import landing
+from newsdesk.sources import frankfurter, news, sec, yahoo
 from tests.builders import SHARED_DATA
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,7 +72,7 @@ def test_every_meta_points_at_an_intact_body() -> None:
 
 
 def test_header_names_are_lower_case_as_the_client_lands_them() -> None:
-    # flows.http.Fetched lower-cases header names; offline mode must see the same shape.
+    # newsdesk.http.Fetched lower-cases header names; offline mode must see the same shape.
     for item in _all_landed():
         assert all(name == name.lower() for name in item.headers), item.body_path
 

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from flows.http import HttpClient
-from flows.sources.frankfurter import fetch_rates, fx_key, fx_params, fx_url
+from newsdesk.http import HttpClient
+from newsdesk.sources.frankfurter import fetch_rates, fx_key, fx_params, fx_url
 from tests.localserver import LocalServer
 
 START, END = date(2024, 2, 12), date(2024, 2, 20)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.http import HttpClient
-from flows.sources.news import (
+from newsdesk.http import HttpClient
+from newsdesk.sources.news import (
     FeedItem,
     decode_html,
     fetch_page,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.sources.sec import (
+from newsdesk.sources.sec import (
     companyfacts_url,
     fetch_companyfacts,
     sec_client,

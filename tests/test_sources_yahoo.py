@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from flows.http import FetchError, HttpClient
-from flows.sources.yahoo import chart_key, chart_params, chart_url, fetch_chart
+from newsdesk.http import FetchError, HttpClient
+from newsdesk.sources.yahoo import chart_key, chart_params, chart_url, fetch_chart
 from tests.localserver import LocalServer
 
 START, END = date(2024, 2, 12), date(2024, 2, 20)

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from flows.transform.fx import FX_SCHEMA, normalise_frankfurter, usd_rates_asof
+from newsdesk.transform.fx import FX_SCHEMA, normalise_frankfurter, usd_rates_asof
 from tests.builders import SHARED_DATA, frankfurter_payload_from_ecb_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transform"

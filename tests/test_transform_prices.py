@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from flows.transform.prices import (
+from newsdesk.transform.prices import (
     DIVIDENDS_SCHEMA,
     PRICES_SCHEMA,
     SPLITS_SCHEMA,

@@ -7,11 +7,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from flows.transform.fx import FX_SCHEMA
-from flows.transform.prices import DIVIDENDS_SCHEMA, PRICES_SCHEMA, SPLITS_SCHEMA
-from flows.transform.shares import SHARES_SCHEMA
-from flows.transform.valuations import VALUATIONS_SCHEMA
-from flows.warehouse import Warehouse
+from newsdesk.transform.fx import FX_SCHEMA
+from newsdesk.transform.prices import DIVIDENDS_SCHEMA, PRICES_SCHEMA, SPLITS_SCHEMA
+from newsdesk.transform.shares import SHARES_SCHEMA
+from newsdesk.transform.valuations import VALUATIONS_SCHEMA
+from newsdesk.warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")

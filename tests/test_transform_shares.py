@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from flows.transform.shares import SHARES_SCHEMA, normalise_companyfacts
+from newsdesk.transform.shares import SHARES_SCHEMA, normalise_companyfacts
 from tests.builders import SHARED_DATA, companyfacts_payload_from_sec_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transform"

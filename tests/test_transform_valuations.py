@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from flows.transform.fx import FX_SCHEMA, normalise_frankfurter
-from flows.transform.prices import PRICES_SCHEMA, SPLITS_SCHEMA, normalise_chart
-from flows.transform.shares import SHARES_SCHEMA, normalise_companyfacts
-from flows.transform.valuations import VALUATIONS_SCHEMA, market_caps, restate_shares
+from newsdesk.transform.fx import FX_SCHEMA, normalise_frankfurter
+from newsdesk.transform.prices import PRICES_SCHEMA, SPLITS_SCHEMA, normalise_chart
+from newsdesk.transform.shares import SHARES_SCHEMA, normalise_companyfacts
+from newsdesk.transform.valuations import VALUATIONS_SCHEMA, market_caps, restate_shares
 from tests.builders import (
     SHARED_DATA,
     bars_from_yahoo_csv,

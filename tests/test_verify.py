@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from flows.news import CLAIM_COLUMNS
-from flows.verify import MarketFacts, judge_claims
+from newsdesk.verify import MarketFacts, judge_claims
 
 D14, D15, D16, D17 = date(2024, 2, 14), date(2024, 2, 15), date(2024, 2, 16), date(2024, 2, 17)
 # real closes around the Sora announcement (Yahoo `close`, split-adjusted only)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from flows.verify import VerifyPolicy, figure_precision, stated_interval, written_figures
+from newsdesk.verify import VerifyPolicy, figure_precision, stated_interval, written_figures
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from flows.verify import MarketFacts, judge_claims, reported_valuations
+from newsdesk.verify import MarketFacts, judge_claims, reported_valuations
 from tests.test_verify import claims_frame, openai_multiple, seed_facts
 
 URLS = {

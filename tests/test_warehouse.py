@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows.warehouse import SQL_DIR, ReadOnlyViolation, Replace, Warehouse, run_read_only
+from newsdesk.warehouse import SQL_DIR, ReadOnlyViolation, Replace, Warehouse, run_read_only
 
 D = dt.date(2024, 2, 16)
 

@@ -1,0 +1,208 @@
+"""The `nightly` and `backfill` deployments, and the local Prefect server `make serve` starts.
+
+`python -m flows.deployments --start-server` (what `make serve` runs) first brings up a local
+Prefect server when none answers; `newsdesk serve` serves against the configured API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flows.run import WRITE_LIMIT
+from newsdesk.config import Settings
+from newsdesk.errors import RunFailed, UsageError
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+HOST, PORT = "127.0.0.1", 4200
+LOCAL_API_URL = f"http://{HOST}:{PORT}/api"
+SERVER_START_SECONDS = 120.0  # a first start migrates the database: slow on a small machine
+
+NIGHTLY_DESCRIPTION = (
+    "The nightly job for one closed day: news, market data, verdicts, data-quality checks "
+    "and the claims report. A scheduled run processes the day before its own scheduled "
+    "start (in the schedule's timezone), so a late or repeated run still does its own day; "
+    "set run_date to redo another day."
+)
+BACKFILL_DESCRIPTION = (
+    "The nightly job over a date range [start, end], both closed days, at most five years. "
+    "Each source is fetched once for the whole range and the landing zone is reused; "
+    "offline replays the landing zone only. Re-running a range leaves the tables as one "
+    "run would. Runs queue one at a time."
+)
+
+
+def build_deployments(settings: Settings) -> list[RunnerDeployment]:
+    """The two deployments, described from settings (not yet registered)."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
+
+    from flows.backfill import backfill
+    from flows.nightly import nightly
+
+    # One run per deployment at a time; a second one waits its turn instead of failing.
+    one_at_a_time = ConcurrencyLimitConfig(
+        limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE
+    )
+    # Runs execute in fresh processes that may start elsewhere: hand them the config explicitly.
+    defaults = {"config": str(settings.source_file.resolve())} if settings.source_file else {}
+    common: dict[str, Any] = {
+        "concurrency_limit": one_at_a_time,
+        "entrypoint_type": EntrypointType.MODULE_PATH,
+        "parameters": defaults,
+    }
+    schedule = Cron(settings.schedule.cron, timezone=settings.schedule.timezone)
+    return [
+        nightly.to_deployment(
+            "nightly",
+            schedules=[schedule],
+            tags=["newsdesk", "nightly"],
+            description=NIGHTLY_DESCRIPTION,
+            **common,
+        ),
+        backfill.to_deployment(
+            "backfill",
+            tags=["newsdesk", "backfill"],
+            description=BACKFILL_DESCRIPTION,
+            **common,
+        ),
+    ]
+
+
+def ensure_write_limit() -> None:
+    """Create (or reset to 1) the global concurrency limit that warehouse writes take."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(WRITE_LIMIT, 1)
+
+
+def serve_deployments(settings: Settings, *, limit: int | None = None) -> None:
+    """Register both deployments with the API at PREFECT_API_URL and execute their runs."""
+    from prefect import serve
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise UsageError(
+            "PREFECT_API_URL is not set: start a server with `make serve` (or "
+            f"`prefect server start`) and export PREFECT_API_URL={LOCAL_API_URL}"
+        )
+    ensure_write_limit()
+    # Keep the schedule active while serve is down: missed nights wait as Late runs and each
+    # still processes its own date when serve comes back.
+    serve(*build_deployments(settings), pause_on_shutdown=False, limit=limit)
+
+
+def server_healthy(api_url: str = LOCAL_API_URL, timeout: float = 2.0) -> bool:
+    """Whether a Prefect API answers its health check at api_url."""
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def start_server(
+    prefect_home: Path,
+    *,
+    host: str = HOST,
+    port: int = PORT,
+    wait_seconds: float = SERVER_START_SECONDS,
+) -> subprocess.Popen | None:
+    """Start `prefect server start` on host:port unless one answers there; wait until healthy."""
+    api_url = f"http://{host}:{port}/api"
+    if server_healthy(api_url):
+        print(f"newsdesk: using the Prefect server already running at {api_url}")
+        return None
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    log_path = prefect_home / "server.log"
+    env = {**os.environ, "PREFECT_HOME": str(prefect_home)}
+    env.pop("PREFECT_API_URL", None)  # the server must not try to talk to itself
+    print(f"newsdesk: starting a Prefect server (state in {prefect_home}, log {log_path})")
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            _server_command(host, port),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    deadline = time.monotonic() + wait_seconds
+    while not server_healthy(api_url):
+        if process.poll() is not None:
+            raise RunFailed(
+                f"the Prefect server exited with status {process.returncode} before it was "
+                f"healthy; see {log_path} (is port {port} taken?)"
+            )
+        if time.monotonic() > deadline:
+            process.terminate()
+            raise RunFailed(
+                f"the Prefect server did not answer {api_url}/health within "
+                f"{wait_seconds:.0f} s; see {log_path}"
+            )
+        time.sleep(0.5)
+    print(f"newsdesk: Prefect server up; UI at http://{host}:{port}")
+    return process
+
+
+def _server_command(host: str, port: int) -> list[str]:
+    prefect = Path(sys.executable).with_name("prefect")
+    return [str(prefect), "server", "start", "--host", host, "--port", str(port)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m flows.deployments [--start-server] [--config F]`."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    parser = argparse.ArgumentParser(prog="python -m flows.deployments", description=__doc__)
+    parser.add_argument(
+        "--start-server",
+        action="store_true",
+        help=f"start a Prefect server on {HOST}:{PORT} first unless one is running",
+    )
+    parser.add_argument(
+        "--config", help="config file (default: $NEWSDESK_CONFIG or ./newsdesk.toml)"
+    )
+    args = parser.parse_args(argv)
+    server = None
+    try:
+        from newsdesk.config import load_settings
+
+        settings = load_settings(args.config)
+        if args.start_server:
+            home = Path(os.environ.get("PREFECT_HOME") or Path.cwd() / ".prefect")
+            server = start_server(home)
+            # Set before prefect reads its settings, so the runner and its runs use this API.
+            os.environ["PREFECT_API_URL"] = LOCAL_API_URL
+        serve_deployments(settings)
+    except UsageError as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 2
+    except RunFailed as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:  # stop what we started; its state stays in PREFECT_HOME
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Text → claims: the checkable figures an article states, by rules (no model), each explainable.
+
+Pipeline, one sentence at a time (sentence → clauses → figures → classify → subjects → dates):
+
+1. sentences end on 。！？ and English sentence ends (not "Feb." or "U.S."); semicolons, commas,
+   full-width colons and headline spaces (　) only split clauses, so a date or subject stated
+   before them governs what follows ("Sora发布的次日，Adobe跌超7%；Shutterstock跌超5%");
+2. figures — numerals in Arabic or Chinese (百分之七点五, 三千五百亿), with magnitudes (万, 亿,
+   万亿, 千亿, thousand … trillion, k, mn, bn), percent, money (signs, words, ISO codes, whole
+   units: 480亿美元 → 48000000000 USD; ¥ is CNY unless the sentence speaks of Japan), counts
+   (40多个国家) and a qualifier (exact, about, over, nearly, under). Dates, times, years and ids
+   (GPT-4, H100, file hashes) are masked first; lone Chinese digits (一天, 两大隐患), vague
+   amounts (数十亿) and durations (不到十个月, three trading days, "less than 10 months") are
+   not figures;
+3. classify — a percent with a move word (跌, 暴跌, fell, plunged …; a fall is negative) is a
+   `price_move` unless the clause speaks of results (营收, revenue, 同比 …); money with a move
+   word and 市值/market value is a `market_cap_change`; money with 估值/valuation/valued/worth/
+   "value the company at", or 市值 with no move, is a `valuation` (per-share prices, stakes and
+   undated earlier valuations — 一年前, "a year ago" — are not; an amount after 从/from without
+   a multiple is the earlier valuation and stays `other`); a multiple (增加了两倍 = ×3, 增加到两倍 =
+   ×2, 翻番, doubled) in a sentence about valuations is a `valuation_change` whose `from_value`
+   is the amount after 从/from, else the money figure just before the multiple when a valuation
+   was stated before it ("估值达到800亿美元；…这一数字约为290亿美元，增加了将近两倍"), and whose
+   `to_value` is the amount after 到/to or else the valuation stated just before, in the
+   sentence or the previous one (with neither, e.g. "30倍估值", it is `other`); a sentence
+   right after a valuation needs no 估值 of its own ("此前为290亿美元，增加了两倍") unless it
+   names another company or speaks of results; an amount in
+   another currency right after a first (约合人民币3500亿元, "(about ¥350 billion)") fills
+   `counter_value` and adds a `currency_conversion`; every other figure is `other`.
+   Ranges (跌5%至7%, 5-7%, "fell 5% to 7%") keep the first end as value and the other, with the
+   same sign, in `range_end`; "fell 5% to $120" is a move and a level, not a range; a move word
+   followed by 至/到/破/to makes its figure a level (跌破7000亿美元), not a move;
+4. subjects — through the AliasIndex (longest alias wins): the last name before the figure, or
+   the first after it in its clause. A name carries to later clauses of the sentence only across
+   filler words (股价, 盘中一度, shares …), so an unknown company (京东) never inherits a known
+   one's move; a move word with a name between it and the figure is ignored. "三家公司合计",
+   "both companies", "together" name the companies with stated moves (else the mentions) just
+   before, in the same or previous sentence; "A和B分别跌7%和5%" pairs names and figures in order;
+   a valuation with no name in its sentence but "the company", "the firm", "it", 该公司, 其
+   before its figure is the last company named in the previous sentence;
+5. dates — explicit (2月16日, Feb. 16; a missing year is the publication's, or the year before if
+   that would be in the future), relative to publication (昨日, 周五 = the latest Friday before
+   publication, 上周五 = Friday of the previous calendar week), or counted from an anchor
+   (次日, 第二天, "the day after the demo", "the next day", "a day later" = anchor + 1; "the
+   first trading day after" = the next session strictly after the anchor): a calendar event
+   named in the same clause (Sora发布的次日), else the latest date or event stated earlier in
+   the sentence, else in the article ("…preview of Sora on February 15. On the first trading
+   day after the demo, …"); a stated date beats an event named beside it, and a counted day is
+   never an anchor itself. A date in one clause carries to the others in the sentence.
+   Market claims then move to their exchange's session (exchange_calendars): the day itself if a
+   session, else the next session for days counted after an event (次日, 当天) and the previous
+   session otherwise. A market claim in a sentence without a date takes the date of the sentence
+   its collective subject points back to, else the last session on or before publication when
+   that is at most one calendar day before it, else None. Valuations default to the publication
+   date; `other` figures keep a stated date or None. `date_note` says how, or why not.
+
+Negated moves ("并未下跌", "did not fall") are kept as `other`, with the negation said in
+`date_note`, never read as a move. `intraday` marks moves not from close to close (盘中, 一度,
+盘前, 开盘, intraday, at one point, pre-market). `counter_value` is the stated amount, unsigned.
+Not covered: moves stated without a figure; figures split across sentences; pronouns ("its
+rival") beyond the carry and valuation rules; groups named by category ("五大科技股") rather
+than by name; percentage points (kept as `other`); a weekday is always taken as the latest one
+before publication, even in a story about an older week; "the next day" counts from the latest
+anchor even when the story meant an older one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from newsdesk.extract.changes import multiple_claim, plan_multiples
+from newsdesk.extract.claim import Claim, claim_id
+from newsdesk.extract.classify import conversion_claim, conversion_parent, figure_claim
+from newsdesk.extract.dates import CalendarEvent
+from newsdesk.extract.entities import AliasIndex
+from newsdesk.extract.multiples import find_multiples
+from newsdesk.extract.reading import Article, Sentence, read_sentence
+from newsdesk.extract.sentences import split_sentences
+
+__all__ = ["Claim", "claim_id", "extract_claims"]
+
+
+def _sentence_claims(text: str, art: Article) -> list[Claim]:
+    s = read_sentence(text, art)
+    multiples = find_multiples(s.masked)
+    # the previous sentence's valuation may be what this one's multiple grew to, unless this
+    # sentence names another company
+    valued = {subject for c in art.valuations for subject in c.subjects}
+    follows = bool(valued) and {n[2] for n in s.names} <= valued
+    plans = plan_multiples(s.figures, s.masked, multiples, follows)
+    consumed = {plan[0] for plan in plans if plan is not None and plan[0] is not None}
+    by_figure: dict[int, Claim] = {}
+    for i, fig in enumerate(s.figures):
+        if i in consumed:
+            continue  # the "from" valuation of a valuation_change lives in that claim
+        parent = conversion_parent(s.figures, i, s.masked)
+        if parent is not None and parent in by_figure:
+            claim = conversion_claim(art, s, by_figure[parent], fig, s.figures[parent])
+        else:
+            claim = by_figure[i] = figure_claim(art, s, i)
+        s.claims.append((fig.start, claim))
+    for mult, plan in zip(multiples, plans, strict=True):
+        s.claims.append((mult.start, multiple_claim(art, s, mult, plan)))
+    claims = [c for _, c in sorted(s.claims, key=lambda pc: pc[0])]
+    for n, claim in enumerate(claims):
+        claim.claim_id = claim_id(art.article_id, text, n)
+    _remember(art, s, claims)
+    return claims
+
+
+def _remember(art: Article, s: Sentence, claims: list[Claim]) -> None:
+    """Keep what the next sentence may point back to ("三家公司", the valuation just stated)."""
+    art.named = [n[2] for n in s.names]
+    art.moved = [c.subjects[0] for c in claims if c.claim_type == "price_move"]
+    art.mention = next((m for m in s.mentions if m.day is not None), None)
+    art.valuations = [c for c in claims if c.claim_type == "valuation"]
+    art.anchor = s.anchor or art.anchor
+
+
+def extract_claims(
+    text: str,
+    *,
+    article_id: str,
+    published_at: datetime | None,
+    aliases: AliasIndex,
+    events: Sequence[CalendarEvent] = (),
+    exchange_of: Callable[[str], str] | None = None,
+) -> list[Claim]:
+    """Every checkable figure `text` states, as claims in reading order."""
+    art = Article(
+        article_id=article_id,
+        published=published_at.date() if published_at else None,
+        aliases=aliases,
+        events=events,
+        exchange_of=exchange_of or (lambda _symbol: "XNYS"),
+    )
+    claims: list[Claim] = []
+    for start, end in split_sentences(text):
+        claims.extend(_sentence_claims(text[start:end], art))
+    return claims

@@ -1,0 +1,229 @@
+"""Classify the figures of one sentence into claims (price moves, market caps, valuations …)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsdesk.extract import lexicon
+from newsdesk.extract.claim import Claim
+from newsdesk.extract.numbers import Figure
+from newsdesk.extract.reading import Article, Sentence, market_date, plain_date
+from newsdesk.extract.subjects import pronoun_subject, resolve_group, subject_at
+
+
+def new_claim(art: Article, s: Sentence, claim_type: str, **fields: Any) -> Claim:
+    """A claim of this sentence with the claims columns it does not state left empty."""
+    base = dict(
+        subjects=[],
+        value=None,
+        unit=None,
+        currency=None,
+        counter_value=None,
+        counter_currency=None,
+        qualifier="exact",
+        reference_date=None,
+    )
+    base.update(fields)
+    return Claim(
+        claim_id="", article_id=art.article_id, sentence=s.text, claim_type=claim_type, **base
+    )
+
+
+def _signed(fig: Figure, sign: int) -> dict[str, float | None]:
+    end = None if fig.range_end is None else sign * abs(fig.range_end)
+    return {"value": sign * abs(fig.value), "range_end": end}
+
+
+def conversion_parent(figures: list[Figure], i: int, masked: str) -> int | None:
+    """Index of the amount that figure i restates in another currency, if it is one."""
+    fig = figures[i]
+    if i == 0 or fig.unit != "currency":
+        return None
+    prev = figures[i - 1]
+    if prev.unit != "currency" or prev.currency == fig.currency:
+        return None
+    return i - 1 if lexicon.CONVERSION_GAP.match(masked[prev.end : fig.start]) else None
+
+
+def _list_of(s: Sentence, i: int) -> list[int]:
+    """Indices of the figures listed with figure i ("7%和5%", "7% and 5%"), in order."""
+    group = [i]
+    while group[0] > 0:
+        prev = group[0] - 1
+        if s.figures[prev].unit != s.figures[i].unit:
+            break
+        if not lexicon.LIST_GAP.match(s.masked[s.figures[prev].end : s.figures[group[0]].start]):
+            break
+        group.insert(0, prev)
+    while group[-1] + 1 < len(s.figures):
+        nxt = group[-1] + 1
+        if s.figures[nxt].unit != s.figures[i].unit:
+            break
+        if not lexicon.LIST_GAP.match(s.masked[s.figures[group[-1]].end : s.figures[nxt].start]):
+            break
+        group.append(nxt)
+    return group
+
+
+def _respective_subject(s: Sentence, i: int) -> list[str]:
+    """ "A和B分别下跌7%和5%", "A and B fell 7% and 5%, respectively": the k-th name for the k-th."""
+    group = _list_of(s, i)
+    if len(group) < 2 or not lexicon.RESPECTIVELY.search(s.text):
+        return []
+    first = s.figures[group[0]].start
+    names = list(dict.fromkeys(n[2] for n in s.names if n[1] <= first))
+    if len(names) < len(group):
+        return []
+    return [names[-len(group) :][group.index(i)]]
+
+
+def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Direction | None]:
+    """(sign, negated word, span start, move word) of figure i; 0 when it states no move."""
+    fig = s.figures[i]
+    clause = s.clause_of(fig.start)
+    window = s.figures[i - 1].end if i and s.figures[i - 1].end > clause[0] else clause[0]
+    before = s.masked[window : fig.start]
+    move = lexicon.direction_before(before)
+    if move is not None and any(window + move.end <= n[0] < fig.start for n in s.names):
+        move = None  # "涨跌不一，特斯拉市值突破…": the move word is about something else
+    if move is not None and move.negated:
+        return 0, move.word, fig.start, move
+    if move is not None and not lexicon.is_level(before[move.end :]):
+        return move.sign, None, window + move.start, move
+    if move is None:
+        group = _list_of(s, i)
+        if group[0] < i and _respective_subject(s, i):
+            # "A和B分别下跌7%和5%": a listed figure shares the first one's move
+            sign, negated, _, first_move = _move_of(s, group[0])
+            return sign, negated, fig.start, first_move
+        return lexicon.direction_after(s.masked[fig.end : clause[1]]) or 0, None, fig.start, None
+    return 0, None, fig.start, move
+
+
+def _carried_subject(s: Sentence, pos: int, move_start: int) -> list[str]:
+    """The subject at `pos`; one carried from an earlier clause only over filler words, since
+    "亚马逊创新高，京东收跌近6%" must not give Amazon the fall of a company the index lacks."""
+    clause = s.clause_of(pos)
+    subjects = subject_at(s.names, pos, clause, carry=True)
+    own = subject_at(s.names, pos, clause, carry=False)
+    if subjects and not own and not lexicon.only_filler(s.masked[clause[0] : move_start]):
+        return []
+    return subjects
+
+
+def figure_claim(art: Article, s: Sentence, i: int) -> Claim:
+    """Classify one figure into a claim (conversions are handled by the caller)."""
+    fig = s.figures[i]
+    clause = s.clause_of(fig.start)
+    clause_text = s.text[clause[0] : clause[1]]
+    sign, negated, span_start, move = _move_of(s, i)
+    mention = s.mention_at(fig.start)
+    common = {
+        "value": fig.value,
+        "qualifier": fig.qualifier,
+        "intraday": s.intraday_at(fig.start),
+        "span": s.text[span_start : fig.end],
+        "range_end": fig.range_end,
+    }
+    respective = _respective_subject(s, i)
+    named = respective or subject_at(s.names, fig.start, clause, carry=True)
+    subjects = respective or _carried_subject(s, fig.start, span_start)
+    if fig.unit == "percent" and sign and subjects and not lexicon.METRIC.search(clause_text):
+        day, note = market_date(mention, None, subjects, art)
+        return new_claim(
+            art,
+            s,
+            "price_move",
+            subjects=subjects,
+            unit="percent",
+            reference_date=day,
+            date_note=note,
+            **{**common, **_signed(fig, sign)},
+        )
+    market_cap = fig.unit == "currency" and sign and lexicon.MARKET_CAP.search(clause_text)
+    inherited = None
+    if market_cap:
+        is_group, count = lexicon.collective(s.masked[clause[0] : fig.start])
+        if is_group:
+            moved_here = [c.subjects[0] for _, c in s.claims if c.claim_type == "price_move"]
+            named_here = [n[2] for n in s.names if n[1] <= fig.start]
+            subjects, earlier = resolve_group(count, moved_here, named_here, art.moved, art.named)
+            inherited = art.mention if earlier and not s.mentions else None
+    if market_cap and subjects:
+        day, note = market_date(mention, inherited, subjects, art)
+        return new_claim(
+            art,
+            s,
+            "market_cap_change",
+            subjects=subjects,
+            unit="currency",
+            currency=fig.currency,
+            reference_date=day,
+            date_note=note,
+            **{**common, **_signed(fig, sign)},
+        )
+    # "up from roughly $29 billion": the earlier valuation of a change; with no stated multiple
+    # there is no valuation_change to hold it, so it stays `other` (a from-amount with a
+    # multiple is consumed by the change before figures are classified)
+    from_marker = lexicon.FROM_MARKER.search(s.masked[: fig.start])
+    valuation_words = lexicon.VALUATION.search(clause_text) or (
+        lexicon.MARKET_CAP.search(clause_text) and move is None
+    )
+    per_share = lexicon.NOT_A_VALUATION.search(clause_text)
+    # "该公司一年前的估值": a valuation of an undated earlier time cannot be checked as of today
+    past = lexicon.EARLIER_TIME.search(clause_text) if mention is None else None
+    # a valuation may name its company in any earlier clause, or refer back to it ("the firm")
+    subjects = named or pronoun_subject(s.masked[: fig.start], art.named)
+    valuation = fig.unit == "currency" and valuation_words and subjects and not per_share
+    if valuation and not from_marker and not past:
+        day, note = plain_date(
+            mention, art.published, "no date stated; valuation as of publication"
+        )
+        return new_claim(
+            art,
+            s,
+            "valuation",
+            subjects=subjects,
+            unit="currency",
+            currency=fig.currency,
+            reference_date=day,
+            date_note=note,
+            **common,
+        )
+    day, note = plain_date(mention, None, "no date stated")
+    if negated:
+        note = f"negated move '{negated}': kept as other, not read as a move; {note}"
+    elif valuation and past and not from_marker:
+        note = f"valuation as of an undated earlier time '{past.group()}': kept as other; {note}"
+    return new_claim(
+        art,
+        s,
+        "other",
+        subjects=subject_at(s.names, fig.start, clause, carry=False),
+        unit="percent" if fig.unit == "points" else fig.unit,
+        currency=fig.currency,
+        reference_date=day,
+        date_note=note,
+        **common,
+    )
+
+
+def conversion_claim(
+    art: Article, s: Sentence, parent: Claim, fig: Figure, amount: Figure
+) -> Claim:
+    """Fill the parent's counter amount and state the conversion as a claim of its own."""
+    parent.counter_value, parent.counter_currency = abs(fig.value), fig.currency
+    return new_claim(
+        art,
+        s,
+        "currency_conversion",
+        value=abs(amount.value),
+        unit="currency",
+        currency=amount.currency,
+        counter_value=abs(fig.value),
+        counter_currency=fig.currency,
+        qualifier=fig.qualifier,
+        reference_date=parent.reference_date,
+        span=s.text[amount.start : fig.end],
+        date_note=f"date of the amount converted: {parent.date_note}",
+    )

@@ -1,0 +1,213 @@
+"""Word lists that give a figure its meaning: qualifiers, directions, negations, contexts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsdesk.extract.numerals import parse_number
+
+QUALIFIERS: dict[str, str] = {
+    "约合": "about", "大约": "about", "大概": "about", "约为": "about", "约": "about",
+    "左右": "about", "上下": "about", "about": "about", "roughly": "about", "around": "about",
+    "approximately": "about", "some": "about", "or so": "about",
+    "超过": "over", "超出": "over", "超": "over", "逾": "over", "余": "over", "多": "over",
+    "以上": "over", "至少": "over", "more than": "over", "over": "over", "above": "over",
+    "at least": "over", "upwards of": "over", "or more": "over",
+    "将近": "nearly", "接近": "nearly", "逼近": "nearly", "近": "nearly", "nearly": "nearly",
+    "almost": "nearly", "close to": "nearly",
+    "不到": "under", "低于": "under", "不足": "under", "少于": "under", "以下": "under",
+    "less than": "under", "under": "under", "below": "under", "or less": "under",
+    "折合": "exact", "相当于": "exact",
+}  # fmt: skip
+_ZH_BEFORE = (
+    "约合|大约|大概|约为|超过|超出|至少|将近|接近|逼近|不到|低于|不足|少于|折合|相当于|约|超|逾|近"
+)
+_EN_BEFORE = (
+    r"about|roughly|around|approximately|some|more than|over|above|at least|upwards of"
+    r"|nearly|almost|close to|less than|under|below"
+)
+_QUAL_BEFORE = re.compile(rf"(?:(?<![A-Za-z])(?:{_EN_BEFORE})\s+|(?:{_ZH_BEFORE})\s*)$", re.I)
+_QUAL_AFTER = re.compile(r"^\s*(左右|上下|以上|以下|or so|or more|or less)(?![A-Za-z])", re.I)
+
+_FALL_ZH = (
+    "暴跌|大跌|下跌|下挫|重挫|收跌|跌幅|蒸发|缩水|跳水|下滑|下降|回落|跌去|跌落|大减|跌|挫|降"
+)
+_RISE_ZH = "暴涨|大涨|上涨|飙升|收涨|涨幅|上升|上扬|走高|攀升|增加|增长|增值|提高|涨|升"
+_FALL_EN = (
+    r"fell|fall|falls|falling|dropped|drop|drops|dropping|slid|slide|slides|sliding|plunged"
+    r"|plunge|plunges|plunging|tumbled|tumble|tumbles|sank|sink|sinks|lost|lose|loses|losing"
+    r"|gave up|give up|gives up|giving up"  # before "up", which alone is a rise
+    r"|wiped out|wiping out|wipes out|wipe out|erased|erasing|erase|shed|sheds|shedding"
+    r"|declined|decline|declines|declining|slumped|slump|slumps|dipped|dip|dips|down|lower"
+)
+_RISE_EN = (
+    r"rose|rise|rises|rising|jumped|jump|jumps|jumping|surged|surge|surges|surging|soared"
+    r"|soar|soars|soaring|gained|gain|gains|gaining|added|add|adds|adding|climbed|climb"
+    r"|climbs|climbing|rallied|rally|advanced|increased|up|higher"
+)
+_DIRECTION = re.compile(
+    rf"(?P<fall>{_FALL_ZH}|(?<![A-Za-z])(?:{_FALL_EN})(?![A-Za-z]))"
+    rf"|(?P<rise>{_RISE_ZH}|(?<![A-Za-z])(?:{_RISE_EN})(?![A-Za-z]))",
+    re.I,
+)
+_DIRECTION_AFTER = re.compile(
+    r"^\s*(?:(?P<fall>drop|fall|decline|slide|plunge|slump|loss|lower)"
+    r"|(?P<rise>gain|rise|jump|surge|rally|increase|higher))(?![A-Za-z])",
+    re.I,
+)
+_NEGATION = re.compile(
+    r"(?:并未|并没有|没有|尚未|未曾|未|没|并不|不(?!断|停|到|足))[^，,。；;]{0,3}$"
+    r"|(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+# "跌至120美元", "fell to $120": the figure is the level reached, not the size of the move
+_LEVEL = re.compile(r"至|到|破|(?<![A-Za-z])(?:to|below|above)(?![A-Za-z])", re.I)
+
+# a share price or a holding ("a stake worth $13 billion"), not what a company is worth
+NOT_A_VALUATION = re.compile(
+    r"每股|持股|(?<![A-Za-z])(?:per share|a share|each|apiece|stakes?|holdings?|shares worth)"
+    r"(?![A-Za-z])",
+    re.I,
+)
+# What may stand between a clause's start and its move word when the subject is carried over
+# from an earlier clause ("…，盘中一度下跌10%"); anything else may name another company.
+_FILLER = re.compile(
+    r"股价|股票|该股|其股价|该公司|公司|市值|总市值|盘中|一度|日内|收盘|盘后|盘前|尾盘|早盘|午盘|开盘"
+    r"|最终|全天|随后|同时|此后|之后|一天内|就|亦|也|则|并|而|又|还|再|继续|进一步|合计|共|都|均"
+    r"|反而|小幅|大幅|略|微|逆势|仍然|仍|依然|再度|再次|持续|连续|接连|当日|当天|次日|昨日|今日"
+    r"|(?<![A-Za-z])(?:and|its|shares?|stock|the|then|later|also|further|closing|intraday|at one"
+    r"|point|while|after|before|in|on|of|value|market|but|instead|slightly|sharply|modestly"
+    r"|rather|then|by|as)(?![A-Za-z])"
+    r"|[\s\W\d]",
+    re.I,
+)
+# not a close-to-close move: during the session, or before/after it
+INTRADAY = re.compile(
+    r"盘中|一度|日内|盘前|盘后|开盘|(?<![A-Za-z])(?:intraday|at one point|as much as"
+    r"|pre-?market|after-hours|at the open)",
+    re.I,
+)
+# a percentage of one of these is not a share-price move
+METRIC = re.compile(
+    r"营收|收入|利润|净利|销量|销售额|出货|用户|份额|同比|环比|利率|收益率|通胀|GDP|CPI|财报|业绩"
+    r"|季度|Q[1-4]|预售"
+    r"|(?<![A-Za-z])(?:revenue|sales|profit|earnings|income|margin|shipments|users|market share"
+    r"|year-on-year|year over year|inflation|yield|interest rate|GDP|quarter|results)(?![A-Za-z])",
+    re.I,
+)
+MARKET_CAP = re.compile(
+    r"市值|(?<![A-Za-z])(?:market value|market cap|market capitali[sz]ation|in value|of value"
+    r"|shareholder value)(?![A-Za-z])",
+    re.I,
+)
+VALUATION = re.compile(
+    r"估值|(?<![A-Za-z])(?:valuation|valued|valuing|worth"
+    r"|values?\s+(?!of\s|in\s|at\s)(?:[A-Za-z'’.-]+\s+){1,3}?at)(?![A-Za-z])",  # value it at
+    re.I,
+)
+# an undated earlier time: the figure it governs is not as of publication
+EARLIER_TIME = re.compile(
+    r"(?:年|月|周|天)前|此前|之前|以前|当时|去年|前年"
+    r"|(?<![A-Za-z])(?:ago|earlier|previously|last year|at the time)(?![A-Za-z])",
+    re.I,
+)
+# "value the company at …", "使其估值": a company named before, perhaps in the previous sentence
+PRONOUN = re.compile(
+    r"该公司|这家公司|其|(?<![A-Za-z])(?:the company|the firm|the startup|the group|it|its)"
+    r"(?![A-Za-z])",
+    re.I,
+)
+RESPECTIVELY = re.compile(r"分别|各自|(?<![A-Za-z])respectively(?![A-Za-z])", re.I)
+# "分别下跌7%和5%": the second figure shares the first one's move word
+LIST_GAP = re.compile(r"^\s*(?:和|与|及|以及|、|,|，|and|,\s*and)\s*$", re.I)
+PERCENT_POINTS = re.compile(r"百分点|percentage point", re.I)
+FROM_MARKER = re.compile(r"(?:从|由|(?<![A-Za-z])from\s+)$", re.I)
+TO_MARKER = re.compile(r"(?:到|至|(?<![A-Za-z])to\s+)$", re.I)
+CONVERSION_GAP = re.compile(
+    r"^[\s(（,，]*(?:(?:or|i\.e\.|equivalent to|即|或)\s*)?(?:约合|折合|合|相当于)?\s*$", re.I
+)
+JAPAN = re.compile(
+    r"日元|日本|日股|东京|日经|(?<![A-Za-z])(?:yen|Japan|Japanese|Tokyo|Nikkei)", re.I
+)
+
+_EN_COUNT = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_COLLECTIVE = re.compile(
+    r"(?P<zh>[两二三四五六七八九十\d]+)家(?:公司|企业|巨头|科技公司|科技巨头)?"
+    r"|(?:这|上述|以上)(?:些|几家)?(?:公司|企业|巨头)|合计|共计|总计|一共|总共"
+    r"|(?<![A-Za-z])(?:(?:the|these|those|all)\s+(?P<en>two|three|four|five|six|seven|\d+)\s+"
+    r"|(?P<both>both)\s+)(?:companies|firms|stocks|groups|giants|tech giants)(?![A-Za-z])"
+    r"|(?<![A-Za-z])(?:together|combined|collectively|between them)(?![A-Za-z])",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Direction:
+    """A move word found before or after a figure."""
+
+    sign: int  # -1 fall, +1 rise
+    start: int
+    end: int
+    word: str
+    negated: bool
+
+
+def qualifier_before(text: str) -> tuple[str, int] | None:
+    """The qualifier ending `text` (the words just before a figure) and where it starts."""
+    m = _QUAL_BEFORE.search(text)
+    if m is None:
+        return None
+    word = m.group().strip().lower()
+    return QUALIFIERS[word], m.start()
+
+
+def qualifier_after(text: str) -> tuple[str, int] | None:
+    """The qualifier opening `text` (the words just after a figure) and its length."""
+    m = _QUAL_AFTER.search(text)
+    return (QUALIFIERS[m.group(1).lower()], m.end()) if m else None
+
+
+def direction_before(text: str) -> Direction | None:
+    """The last move word in `text`, with whether a negation precedes it."""
+    last = None
+    for m in _DIRECTION.finditer(text):
+        last = m
+    if last is None:
+        return None
+    sign = -1 if last.group("fall") else 1
+    negated = _NEGATION.search(text[: last.start()]) is not None
+    return Direction(sign, last.start(), last.end(), last.group(), negated)
+
+
+def direction_after(text: str) -> int | None:
+    """The sign of a move noun right after a figure ("a 7% drop"), else None."""
+    m = _DIRECTION_AFTER.search(text)
+    if m is None:
+        return None
+    return -1 if m.group("fall") else 1
+
+
+def only_filler(text: str) -> bool:
+    """Whether `text` holds nothing that could name another company (see _FILLER)."""
+    return _FILLER.sub("", text) == ""
+
+
+def is_level(between: str) -> bool:
+    """Whether the words between a move verb and its figure make the figure a level (跌至, to)."""
+    return _LEVEL.search(between) is not None
+
+
+def collective(text: str) -> tuple[bool, int | None]:
+    """Whether `text` refers to several companies at once, and how many when it says."""
+    found, count = False, None
+    for m in _COLLECTIVE.finditer(text):
+        found = True
+        if m.group("zh"):
+            count = int(parse_number(m.group("zh")))
+        elif m.group("en"):
+            word = m.group("en").lower()
+            count = int(word) if word.isdigit() else _EN_COUNT[word]
+        elif m.group("both"):
+            count = 2
+    return found, count

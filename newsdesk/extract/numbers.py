@@ -1,0 +1,200 @@
+"""Find figures in a sentence: numerals with their magnitude, unit, currency and qualifier."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from newsdesk.extract import lexicon
+from newsdesk.extract.numerals import CHINESE_NUMERAL_CHARS, MAGNITUDES, parse_number
+
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN = rf"[{CHINESE_NUMERAL_CHARS}]+(?:点[零〇一二三四五六七八九]+)?"
+_CORE = re.compile(rf"百分之(?P<cnpct>{_CN})|(?P<ar>{_ARABIC})|(?P<cn>{_CN})")
+_PREFIX = re.compile(
+    r"(?P<cur>US\$|HK\$|NT\$|S\$|A\$|C\$|\$|¥|￥|€|£|人民币|RMB|USD|CNY|EUR|HKD|JPY|GBP)\s*$"
+)
+_TRAILER = re.compile(
+    r"(?P<more1>多|余)?(?P<cnmag>万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千)?(?P<more2>多|余)?"
+    r"(?:\s*(?P<enmag>thousand|million|billion|trillion|mln|bln|mn|bn|tn|trn|k|m|b)(?![A-Za-z]))?"
+    r"(?:\s*(?P<pct>[%％]|percent(?:age points?)?|per\s?cent|pct|个百分点|百分点)"
+    r"|\s*(?P<cur>美元|美金|港元|港币|欧元|日元|英镑|韩元|人民币|元|块"
+    r"|(?:USD|CNY|RMB|EUR|HKD|JPY|GBP)(?![A-Za-z])"
+    r"|(?:US |U\.S\. |Hong Kong )?dollars|yuan|renminbi|yen|euros?|pounds)"
+    r"|(?P<measure>个|家|名|人|位|款|项|只|台|辆|次|座|条|种|架|颗|部|国|所|份))?",
+    re.I,
+)
+_CURRENCY_WORDS = {
+    "$": "USD", "us$": "USD", "hk$": "HKD", "nt$": "TWD", "s$": "SGD", "a$": "AUD", "c$": "CAD",
+    "€": "EUR", "£": "GBP", "人民币": "CNY", "rmb": "CNY", "元": "CNY", "块": "CNY",
+    "yuan": "CNY", "renminbi": "CNY", "美元": "USD", "美金": "USD", "dollars": "USD",
+    "us dollars": "USD", "u.s. dollars": "USD", "港元": "HKD", "港币": "HKD",
+    "hong kong dollars": "HKD", "欧元": "EUR", "euro": "EUR", "euros": "EUR", "日元": "JPY",
+    "yen": "JPY", "英镑": "GBP", "pounds": "GBP", "韩元": "KRW",
+}  # fmt: skip
+_GENERIC = {"元", "块", "$"}  # defer to a more specific word on the other side of the number
+_RANGE_GAP = re.compile(r"^\s*(?:[-–—~～至到]|to|and)\s*$", re.I)
+_EN_COUNT_NOUN = re.compile(r"\s+([a-z]{3,}s)(?![A-Za-z])")
+_NOT_COUNT_NOUNS = frozenset({"times", "was", "has", "this", "its", "as", "is", "does"})
+# a duration ("less than 10 months", 不到十个月) says when, not a figure one can check
+_DURATION_NOUNS = frozenset({"years", "months", "weeks", "days", "hours", "minutes", "decades"})
+_DURATION_AFTER_MEASURE = re.compile(r"多?(?:月|小时|钟头|星期|礼拜|交易日|工作日|季度)")
+_BARE_RANGE_START = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(?:[-–~～至到]|to)\s*$", re.I)
+_GLUED_CODE = re.compile(r"(?<![A-Za-z])(?:USD|CNY|RMB|EUR|HKD|JPY|GBP)$")
+_RANGE_BEFORE_DASH = re.compile(r"[A-Za-z0-9%％]\s*$")
+_VAGUE_BEFORE = "数几第上"  # 数十亿, 几百, 第三, 上百: not a figure one can check
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One stated figure; `start` covers its qualifier and currency sign, `value` is scaled."""
+
+    start: int
+    end: int
+    value: float
+    unit: str  # percent, points, currency, count
+    currency: str | None
+    qualifier: str
+    range_end: float | None = None
+    scale: float = 1.0  # the magnitude applied to the numeral (亿 = 1e8)
+
+
+def _currency(prefix: str | None, suffix: str | None, yen: bool) -> str | None:
+    """ISO code from the sign before and the word after; ¥ is yen only in a Japanese context."""
+    words = [w for w in (suffix, prefix) if w]
+    words.sort(key=lambda w: w.lower() in _GENERIC)
+    for word in words:
+        key = word.lower()
+        if key in ("¥", "￥"):
+            return "JPY" if yen else "CNY"
+        if key.upper() in ("USD", "CNY", "EUR", "HKD", "JPY", "GBP"):
+            return key.upper()
+        if key in _CURRENCY_WORDS:
+            return _CURRENCY_WORDS[key]
+    return None
+
+
+def _adjacent_letter(text: str, start: int, end: int) -> bool:
+    """Digits glued to Latin letters are names or ids (GPT-4, H100, 54fbb2.jpg), not figures."""
+    before = text[start - 1] if start > 0 else ""
+    if before.isascii() and (before.isalnum() or before == "."):
+        return True
+    if before == "-" and start > 1 and text[start - 2].isascii() and text[start - 2].isalpha():
+        return True
+    after = text[end] if end < len(text) else ""
+    return after.isascii() and after.isalpha()
+
+
+def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
+    """Turn one numeral match into a Figure, or None when it is not a checkable figure."""
+    numeral = m.group("cnpct") or m.group("ar") or m.group("cn")
+    chinese = m.group("ar") is None
+    if chinese and m.start() > 0 and text[m.start() - 1] in _VAGUE_BEFORE:
+        return None
+    t = _TRAILER.match(text, m.end())
+    assert t is not None  # every group is optional
+    end = t.end() if t.group() else m.end()
+    glued_code = _GLUED_CODE.search(text, 0, m.start()) is not None  # "EUR131m"
+    if not chinese and not t.group() and _adjacent_letter(text, m.start(), m.end()):
+        return None
+    if (
+        not chinese
+        and t.group()
+        and not glued_code
+        and _adjacent_letter(text, m.start(), m.start())
+    ):
+        return None
+    try:
+        value = parse_number(numeral)
+    except ValueError:
+        return None
+    magnitude = t.group("cnmag") or t.group("enmag")
+    scale = MAGNITUDES[magnitude.lower()] if magnitude else 1.0
+    value *= scale
+    start = m.start()
+    if start > 0 and text[start - 1] in "-−" and not _RANGE_BEFORE_DASH.search(text, 0, start - 1):
+        value, start = -value, start - 1  # an explicit sign ("−1.58%"), not the dash of "5%-7%"
+    prefix = _PREFIX.search(text, 0, start)
+    currency = _currency(prefix and prefix.group("cur"), t.group("cur"), yen)
+    if prefix and currency:
+        start = prefix.start()
+    if m.group("cnpct") or t.group("pct"):
+        unit = "points" if lexicon.PERCENT_POINTS.search(t.group("pct") or "") else "percent"
+        currency = None
+    elif currency:
+        unit = "currency"
+    elif t.group("measure") or magnitude:
+        unit = "count"
+    else:
+        noun = _EN_COUNT_NOUN.match(text, end)
+        if chinese or noun is None or noun.group(1).lower() in _NOT_COUNT_NOUNS | _DURATION_NOUNS:
+            return None
+        if 1900 <= value <= 2100 and value.is_integer():
+            return None  # a year
+        unit = "count"
+    if t.group("measure") == "个" and _DURATION_AFTER_MEASURE.match(text, end):
+        return None  # 十个月, 三个交易日: a duration
+    if chinese and unit == "count" and not any(c in m.group("cn") for c in "十百千万亿"):
+        return None  # 一天, 两大隐患, 三家公司: single Chinese digits are words, not figures
+    qualifier = "exact"
+    if t.group("more1") or t.group("more2"):
+        qualifier = "over"
+    before = lexicon.qualifier_before(text[:start])
+    if before:
+        qualifier, start = before
+    after = lexicon.qualifier_after(text[end:])
+    if after:
+        qualifier = after[0]
+        end += after[1]
+    return Figure(start, end, value, unit, currency, qualifier, scale=scale)
+
+
+def _range_joined(text: str, first: Figure, second: Figure) -> bool:
+    """Whether the words between two figures make them the ends of one range."""
+    gap = text[first.end : second.start]
+    if not _RANGE_GAP.match(gap) or lexicon.FROM_MARKER.search(text[: first.start]):
+        return False  # "from $29 billion to $80 billion" is a change, not a range
+    # "between 5% and 7%" is a range; "5% and 7%" is a list
+    return gap.strip().lower() != "and" or text[: first.start].rstrip().lower().endswith("between")
+
+
+def _merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
+    """Join "5%至7%", "5-7%", "fell 5% to 7%" into one figure; "5% to $120" stays two."""
+    merged: list[Figure] = []
+    for fig in figures:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and prev.range_end is None
+            and prev.unit == fig.unit
+            and prev.currency == fig.currency
+            and _range_joined(text, prev, fig)
+        ):
+            merged[-1] = replace(prev, end=fig.end, range_end=fig.value)
+        else:
+            merged.append(fig)
+    return merged
+
+
+def _bare_range_starts(text: str, figures: list[Figure]) -> list[Figure]:
+    """Read "5-7%" and "5 to 7 percent": a bare number before a range gap takes the next unit."""
+    out: list[Figure] = []
+    for fig in figures:
+        m = _BARE_RANGE_START.search(text, 0, fig.start)
+        if m and fig.range_end is None and fig.unit in ("percent", "currency"):
+            first = parse_number(m.group(1)) * fig.scale
+            fig = replace(fig, start=m.start(), value=first, range_end=fig.value)
+        out.append(fig)
+    return out
+
+
+def find_figures(text: str, *, yen: bool = False) -> list[Figure]:
+    """Every checkable figure in `text`, in order; dates and times must be masked beforehand."""
+    figures: list[Figure] = []
+    for m in _CORE.finditer(text):
+        if figures and m.start() < figures[-1].end:
+            continue  # the 亿 of "480亿美元" was read with its number
+        fig = _read(text, m, yen)
+        if fig is not None:
+            figures.append(fig)
+    return _bare_range_starts(text, _merge_ranges(text, figures))

@@ -1,0 +1,124 @@
+"""One sentence read once (masked text, clauses, names, dates, figures) and its dating rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from newsdesk.extract import lexicon
+from newsdesk.extract.claim import Claim
+from newsdesk.extract.dates import (
+    Anchor,
+    CalendarEvent,
+    DateMention,
+    find_dates,
+    non_figure_spans,
+    sentence_anchor,
+)
+from newsdesk.extract.entities import AliasIndex
+from newsdesk.extract.numbers import Figure, find_figures
+from newsdesk.extract.sentences import clause_index, split_clauses
+from newsdesk.extract.sessions import latest_session, to_session
+
+
+@dataclass
+class Article:
+    """What one sentence passes to the next."""
+
+    article_id: str
+    published: date | None
+    aliases: AliasIndex
+    events: Sequence[CalendarEvent]
+    exchange_of: Callable[[str], str]
+    named: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    mention: DateMention | None = None
+    valuations: list[Claim] = field(default_factory=list)
+    anchor: Anchor | None = None  # the latest date or event stated so far, for "the next day"
+
+
+def _masked(sentence: str, spans: Sequence[tuple[int, int]]) -> str:
+    chars = list(sentence)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _mention_for(
+    mentions: Sequence[DateMention], clauses: list[tuple[int, int]], ci: int
+) -> DateMention | None:
+    """The date of clause `ci`: its own, else the nearest earlier clause's, else a later one's."""
+    by_clause = [
+        [m for m in mentions if clause_index(clauses, m.start) == i] for i in range(len(clauses))
+    ]
+    order = [ci, *range(ci - 1, -1, -1), *range(ci + 1, len(clauses))]
+    for i in order:
+        if by_clause[i]:
+            return by_clause[i][-1]
+    return None
+
+
+@dataclass
+class Sentence:
+    """One sentence, read once: masked text, clauses, names, dates and figures."""
+
+    text: str
+    masked: str
+    clauses: list[tuple[int, int]]
+    names: list[tuple[int, int, str]]
+    mentions: list[DateMention]
+    figures: list[Figure]
+    anchor: Anchor | None = None  # this sentence's own anchor for later sentences
+    claims: list[tuple[int, Claim]] = field(default_factory=list)
+
+    def clause_of(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the clause holding `pos`."""
+        return self.clauses[clause_index(self.clauses, pos)]
+
+    def mention_at(self, pos: int) -> DateMention | None:
+        """The date that governs the clause holding `pos`."""
+        return _mention_for(self.mentions, self.clauses, clause_index(self.clauses, pos))
+
+    def intraday_at(self, pos: int) -> bool:
+        """Whether the clause holding `pos` speaks of an intraday or off-session move."""
+        start, end = self.clause_of(pos)
+        return lexicon.INTRADAY.search(self.text[start:end]) is not None
+
+
+def read_sentence(text: str, art: Article) -> Sentence:
+    """Mask dates and other non-figures, then find figures, names and clauses."""
+    mentions = find_dates(text, art.published, art.events, art.anchor)
+    hidden = [(m.start, m.end) for m in mentions] + non_figure_spans(text)
+    masked = _masked(text, hidden)
+    figures = find_figures(masked, yen=lexicon.JAPAN.search(text) is not None)
+    names = art.aliases.find(text)
+    anchor = sentence_anchor(text, mentions, art.events)
+    return Sentence(text, masked, split_clauses(text), names, mentions, figures, anchor)
+
+
+def market_date(
+    mention: DateMention | None, inherited: DateMention | None, subjects: list[str], art: Article
+) -> tuple[date | None, str]:
+    """A market claim's session: stated or inherited date moved to a session, else the default."""
+    exchange = art.exchange_of(subjects[0]) if subjects else "XNYS"
+    prefix = ""
+    if mention is None and inherited is not None:
+        mention, prefix = inherited, "carried from the previous sentence's companies: "
+    if mention is not None:
+        if mention.day is None:
+            return None, prefix + mention.note
+        session, note = to_session(mention.day, exchange, mention.snap)
+        return session, f"{prefix}{mention.note}; {note}"
+    if art.published is None:
+        return None, "no date stated and no publication date"
+    return latest_session(art.published, exchange)
+
+
+def plain_date(
+    mention: DateMention | None, fallback: date | None, why: str
+) -> tuple[date | None, str]:
+    """The stated date as is (no session rule), else `fallback` with the reason `why`."""
+    if mention is not None:
+        return mention.day, mention.note
+    return fallback, why

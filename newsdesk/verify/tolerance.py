@@ -1,0 +1,108 @@
+"""The interval a stated figure allows: its precision, shaped by its qualifier, then floored."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from newsdesk.config import VerifySettings
+from newsdesk.verify.figures import figure_precision, is_percent_text
+
+INF = math.inf
+# Float noise: 1.58 - 0.005 is 1.5750000000000002, which must still accept 1.575.
+_EPS = 1e-9
+
+# One set of defaults for the floors: the config's, which the README documents.
+_DEFAULT_FLOORS: Mapping[str, float] = MappingProxyType(dict(VerifySettings().floors))
+
+
+@dataclass(frozen=True)
+class VerifyPolicy:
+    """Knobs of the verdict rules; the defaults are the documented ones."""
+
+    about_margin: float = 0.05
+    nearly_margin: float = 0.10
+    floors: Mapping[str, float] = field(default_factory=lambda: _DEFAULT_FLOORS)
+    fx_carry_days: int = 7  # how far back a rate or market cap may be carried forward
+
+
+def _whole_units(claim_type: str, span_text: str | None) -> bool:
+    return claim_type in ("price_move", "valuation_change") or is_percent_text(span_text)
+
+
+def magnitude_interval(
+    value: float,
+    qualifier: str | None,
+    *,
+    span_text: str | None,
+    policy: VerifyPolicy,
+    claim_type: str,
+) -> tuple[float, float]:
+    """The accepted interval of |observed| for a stated |value|."""
+    m = abs(value)
+    p = figure_precision(
+        value, span_text=span_text, whole_units=_whole_units(claim_type, span_text)
+    )
+    if qualifier == "over":
+        # 超7% means at least 7: not "7 give or take rounding", so no precision below
+        lo, hi = m, INF
+    elif qualifier == "nearly":
+        lo, hi = m * (1 - policy.nearly_margin), m + p
+    elif qualifier == "about":
+        lo, hi = m - p - policy.about_margin * m, m + p + policy.about_margin * m
+    elif qualifier == "under":
+        lo, hi = 0.0, m
+    else:
+        lo, hi = m - p, m + p
+    floor = policy.floors.get(claim_type, 0.0) * m
+    return max(0.0, min(lo, m - floor)), max(hi, m + floor)
+
+
+def stated_interval(
+    value: float,
+    qualifier: str,
+    *,
+    span_text: str | None,
+    policy: VerifyPolicy,
+    claim_type: str,
+) -> tuple[float, float]:
+    """Signed (lo, hi) the observed figure must fall in for the statement to hold."""
+    lo, hi = magnitude_interval(
+        value, qualifier, span_text=span_text, policy=policy, claim_type=claim_type
+    )
+    return (-hi, -lo) if value < 0 else (lo, hi)
+
+
+def range_interval(
+    value: float,
+    range_end: float,
+    qualifier: str | None,
+    *,
+    span_text: str | None,
+    policy: VerifyPolicy,
+    claim_type: str,
+) -> tuple[float, float]:
+    """Magnitude interval for a stated range: from the lower end's lo to the upper end's hi."""
+    # over/nearly/under make no sense on both ends of a range: only `about` widens it
+    shape = "about" if qualifier == "about" else "exact"
+    ends = [
+        magnitude_interval(end, shape, span_text=span_text, policy=policy, claim_type=claim_type)
+        for end in (value, range_end)
+    ]
+    return min(lo for lo, _ in ends), max(hi for _, hi in ends)
+
+
+def within(magnitude: float, interval: tuple[float, float], *, strict_hi: bool = False) -> bool:
+    """Is |observed| in the interval (upper end excluded when `strict_hi`)?"""
+    lo, hi = interval
+    tol_lo, tol_hi = _EPS * max(1.0, abs(lo)), _EPS * max(1.0, abs(hi) if hi < INF else 1.0)
+    if magnitude < lo - tol_lo:
+        return False
+    return magnitude < hi - tol_hi if strict_hi else magnitude <= hi + tol_hi
+
+
+def opposite_directions(stated: float, observed: float) -> bool:
+    """A stated fall with an observed rise (or the reverse), whatever the magnitudes."""
+    return stated * observed < 0
