@@ -93,8 +93,8 @@ def sql(settings: Settings, query: str | None, fmt: str) -> int:
 
 def check(settings: Settings, day: date) -> int:
     """`newsdesk check`: the data-quality suites over what the warehouse holds."""
+    from flows.check import check_step
     from flows.run import Run
-    from flows.verify import check_step
     from newsdesk.warehouse import Warehouse
 
     warehouse = Warehouse(settings.warehouse.path)
@@ -113,8 +113,8 @@ def check(settings: Settings, day: date) -> int:
 
 def report(settings: Settings, day: date) -> int:
     """`newsdesk report`: the claims report for one date."""
+    from flows.report import report_step
     from flows.run import Run
-    from flows.verify import report_step
     from newsdesk.warehouse import Warehouse
 
     warehouse = Warehouse(settings.warehouse.path)

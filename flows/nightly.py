@@ -15,10 +15,12 @@ from pathlib import Path
 import polars as pl
 from prefect import flow
 
+from flows.check import check_step
 from flows.market import market_step
 from flows.news import news_step
+from flows.report import report_step
 from flows.run import Run, get_logger, open_run
-from flows.verify import check_step, report_step, verify_step
+from flows.verify import verify_step
 from newsdesk.config import load_settings
 from newsdesk.errors import RunFailed
 

@@ -1,0 +1,43 @@
+"""The check step: hold what the run loaded to the data-quality suites."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from flows.run import Run, get_logger
+from newsdesk.errors import RunFailed, UsageError
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
+
+
+def check_step(run: Run, frames: Mapping[str, pl.DataFrame], run_date: date):
+    """Hold what the run loaded to the suites; a blocking failure fails the run."""
+    from newsdesk.extract.sessions import sessions_between
+    from newsdesk.quality import run_checks
+
+    # The watchlist's prices can only be expected on a day the market was open.
+    expected = list(run.settings.market.watchlist) if sessions_between(run_date, run_date) else []
+    try:
+        report = run_checks(
+            {name: frame for name, frame in frames.items() if frame is not None},
+            run_id=run.run_id,
+            run_date=run_date,
+            suites_dir=EXPECTATIONS_DIR,
+            docs_dir=run.settings.warehouse.dq_dir,
+            severity_overrides=dict(run.settings.quality.severity),
+            expected_symbols=expected,
+            today=run.today,
+        )
+    except ValueError as exc:  # an unknown expectation id in quality.severity
+        raise UsageError(f"config: quality.severity: {exc}") from None
+    run.warehouse.append("dq_results", report.to_frame())
+    log = get_logger()
+    failed = report.failed_blocking
+    log.info("checks: %d expectations, %d blocking failures", len(report.outcomes), len(failed))
+    if failed:
+        raise RunFailed(f"data-quality check failed: {report.summary_line()}")
+    return report
