@@ -7,7 +7,7 @@ from newsdesk.extract.claim import Claim
 from newsdesk.extract.classify import new_claim
 from newsdesk.extract.multiples import Multiple
 from newsdesk.extract.numbers import Figure
-from newsdesk.extract.reading import Article, Sentence, plain_date
+from newsdesk.extract.reading import ArticleContext, Sentence, plain_date
 from newsdesk.extract.subjects import subject_at
 
 Plan = tuple[int | None, int | None] | None  # (from figure, to figure) of a valuation multiple
@@ -59,7 +59,7 @@ def plan_multiples(
     return plans
 
 
-def multiple_claim(art: Article, s: Sentence, mult: Multiple, plan: Plan) -> Claim:
+def multiple_claim(art: ArticleContext, s: Sentence, mult: Multiple, plan: Plan) -> Claim:
     """A valuation_change when the multiple speaks of valuations, else an `other` ratio."""
     clause = s.clause_of(mult.start)
     mention = s.mention_at(mult.start)

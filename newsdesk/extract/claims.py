@@ -75,13 +75,13 @@ from newsdesk.extract.classify import conversion_claim, conversion_parent, figur
 from newsdesk.extract.dates import CalendarEvent
 from newsdesk.extract.entities import AliasIndex
 from newsdesk.extract.multiples import find_multiples
-from newsdesk.extract.reading import Article, Sentence, read_sentence
+from newsdesk.extract.reading import ArticleContext, Sentence, read_sentence
 from newsdesk.extract.sentences import split_sentences
 
 __all__ = ["Claim", "claim_id", "extract_claims"]
 
 
-def _sentence_claims(text: str, art: Article) -> list[Claim]:
+def _sentence_claims(text: str, art: ArticleContext) -> list[Claim]:
     s = read_sentence(text, art)
     multiples = find_multiples(s.masked)
     # the previous sentence's valuation may be what this one's multiple grew to, unless this
@@ -109,7 +109,7 @@ def _sentence_claims(text: str, art: Article) -> list[Claim]:
     return claims
 
 
-def _remember(art: Article, s: Sentence, claims: list[Claim]) -> None:
+def _remember(art: ArticleContext, s: Sentence, claims: list[Claim]) -> None:
     """Keep what the next sentence may point back to ("三家公司", the valuation just stated)."""
     art.named = [n[2] for n in s.names]
     art.moved = [c.subjects[0] for c in claims if c.claim_type == "price_move"]
@@ -128,7 +128,7 @@ def extract_claims(
     exchange_of: Callable[[str], str] | None = None,
 ) -> list[Claim]:
     """Every checkable figure `text` states, as claims in reading order."""
-    art = Article(
+    art = ArticleContext(
         article_id=article_id,
         published=published_at.date() if published_at else None,
         aliases=aliases,

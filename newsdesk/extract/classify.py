@@ -7,11 +7,11 @@ from typing import Any
 from newsdesk.extract import lexicon
 from newsdesk.extract.claim import Claim
 from newsdesk.extract.numbers import Figure
-from newsdesk.extract.reading import Article, Sentence, market_date, plain_date
+from newsdesk.extract.reading import ArticleContext, Sentence, market_date, plain_date
 from newsdesk.extract.subjects import pronoun_subject, resolve_group, subject_at
 
 
-def new_claim(art: Article, s: Sentence, claim_type: str, **fields: Any) -> Claim:
+def new_claim(art: ArticleContext, s: Sentence, claim_type: str, **fields: Any) -> Claim:
     """A claim of this sentence with the claims columns it does not state left empty."""
     base = dict(
         subjects=[],
@@ -111,7 +111,7 @@ def _carried_subject(s: Sentence, pos: int, move_start: int) -> list[str]:
     return subjects
 
 
-def figure_claim(art: Article, s: Sentence, i: int) -> Claim:
+def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     """Classify one figure into a claim (conversions are handled by the caller)."""
     fig = s.figures[i]
     clause = s.clause_of(fig.start)
@@ -209,7 +209,7 @@ def figure_claim(art: Article, s: Sentence, i: int) -> Claim:
 
 
 def conversion_claim(
-    art: Article, s: Sentence, parent: Claim, fig: Figure, amount: Figure
+    art: ArticleContext, s: Sentence, parent: Claim, fig: Figure, amount: Figure
 ) -> Claim:
     """Fill the parent's counter amount and state the conversion as a claim of its own."""
     parent.counter_value, parent.counter_currency = abs(fig.value), fig.currency

@@ -23,7 +23,7 @@ from newsdesk.extract.sessions import latest_session, to_session
 
 
 @dataclass
-class Article:
+class ArticleContext:
     """What one sentence passes to the next."""
 
     article_id: str
@@ -86,7 +86,7 @@ class Sentence:
         return lexicon.INTRADAY.search(self.text[start:end]) is not None
 
 
-def read_sentence(text: str, art: Article) -> Sentence:
+def read_sentence(text: str, art: ArticleContext) -> Sentence:
     """Mask dates and other non-figures, then find figures, names and clauses."""
     mentions = find_dates(text, art.published, art.events, art.anchor)
     hidden = [(m.start, m.end) for m in mentions] + non_figure_spans(text)
@@ -98,7 +98,10 @@ def read_sentence(text: str, art: Article) -> Sentence:
 
 
 def market_date(
-    mention: DateMention | None, inherited: DateMention | None, subjects: list[str], art: Article
+    mention: DateMention | None,
+    inherited: DateMention | None,
+    subjects: list[str],
+    art: ArticleContext,
 ) -> tuple[date | None, str]:
     """A market claim's session: stated or inherited date moved to a session, else the default."""
     exchange = art.exchange_of(subjects[0]) if subjects else "XNYS"
