@@ -48,11 +48,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory):
 @pytest.mark.parametrize(
     ("claim", "expected"),
     [
-        ({"value": -7.0, "unit": "percent", "qualifier": "over"}, "\u22127 % (over)"),
-        ({"value": -1.58, "unit": "percent", "qualifier": "exact"}, "\u22121.58 %"),
+        ({"value": -7.0, "unit": "percent", "qualifier": "over"}, "\u22127% (over)"),
+        ({"value": -1.58, "unit": "percent", "qualifier": "exact"}, "\u22121.58%"),
         (
             {"value": -48e9, "unit": "currency", "currency": "USD", "qualifier": "nearly"},
-            "\u221248.0 B USD (nearly)",
+            "\u221248 bn USD (nearly)",
         ),
         (
             {
@@ -63,11 +63,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory):
                 "counter_value": 350e9,
                 "counter_currency": "CNY",
             },
-            "48.0 B USD (about) ≈ 350.0 B CNY",
+            "48 bn USD (about) ≈ 350 bn CNY",
         ),
-        ({"value": 3.0, "unit": "ratio", "qualifier": "nearly"}, "3× (nearly)"),
+        ({"value": 3.0, "unit": "ratio", "qualifier": "nearly"}, "×3 (nearly)"),
         ({"value": 5.0, "unit": "percent", "qualifier": "over", "range_end": 7.0},
-         "5 % to 7 % (over)"),
+         "5% to 7% (over)"),
         ({"value": 1200.0, "unit": "count", "qualifier": None}, "1,200"),
     ],
 )  # fmt: skip
@@ -81,6 +81,22 @@ def test_conversion_is_observed_as_its_rate() -> None:
     assert observed_figure(claim) == "7.1936 USD/CNY"
 
 
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ({"claim_type": "price_move", "observed": -7.4107, "unit": "percent"}, "\u22127.41%"),
+        ({"claim_type": "market_cap_change", "observed": -47.69e9, "unit": "currency",
+          "currency": "USD"}, "\u221247.69 bn USD"),
+        ({"claim_type": "valuation_change", "observed": 2.75862, "unit": "ratio"}, "\u00d72.76"),
+        ({"claim_type": "valuation", "observed": None, "unit": "currency"}, "\u2014"),
+    ],
+)  # fmt: skip
+def test_observed_figure_is_written_as_the_explanation_writes_it(
+    claim: dict, expected: str
+) -> None:
+    assert observed_figure(claim) == expected
+
+
 def test_markdown_lists_every_claim_with_verdict_and_explanation() -> None:
     claims = make_claims()
     text = report_markdown(claims, ARTICLES, report_date=REPORT_DATE)
@@ -90,8 +106,8 @@ def test_markdown_lists_every_claim_with_verdict_and_explanation() -> None:
         line = next(ln for ln in text.splitlines() if row["explanation"] in ln)
         assert f"**{row['verdict']}**" in line
         assert "https://news.example.com/sora?id=1&lang=zh" in line
-    assert "\u22127 % (over)" in text
-    assert "\u22127.4 %" in text
+    assert "\u22127% (over)" in text
+    assert "\u22127.40%" in text
 
 
 def test_only_web_links_are_rendered(tmp_path: Path) -> None:

@@ -2,18 +2,15 @@
 
 from newsdesk.report.charts import CHART_WINDOW, price_move_chart
 from newsdesk.report.claims import VERDICTS, verdict_counts
-from newsdesk.report.figures import MINUS, SCALES, format_number, observed_figure, stated_figure
+from newsdesk.report.figures import observed_figure, stated_figure
 from newsdesk.report.html_page import report_html
 from newsdesk.report.markdown import report_markdown
 from newsdesk.report.render import ReportFiles, render_report
 
 __all__ = [
     "CHART_WINDOW",
-    "MINUS",
-    "SCALES",
     "VERDICTS",
     "ReportFiles",
-    "format_number",
     "observed_figure",
     "price_move_chart",
     "render_report",

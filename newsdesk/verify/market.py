@@ -6,14 +6,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from newsdesk.numbers import exchange_rate, measured_percent, money, percent
 from newsdesk.verify.facts import FactIndex
 from newsdesk.verify.tolerance import VerifyPolicy
 from newsdesk.verify.verdict import Judged, decide, no_date, unverifiable
-from newsdesk.verify.wording import money, num, pct
-
-
-def _percent(x: float) -> str:
-    return f"{num(x)}%"
 
 
 def _money_in(currency: str) -> Callable[[float], str]:
@@ -46,14 +42,15 @@ def judge_price_move(claim: dict[str, Any], idx: FactIndex, policy: VerifyPolicy
         observed = (price / prev_close - 1) * 100
         measured = (
             f"{symbol} close {prev_close:.2f} → intraday {field} {price:.2f} on {day}"
-            f" = {pct(observed)}"
+            f" = {measured_percent(observed)}"
         )
     else:
         observed = (bar["close"] / prev_close - 1) * 100
         measured = (
-            f"{symbol} close {prev_close:.2f} → {bar['close']:.2f} on {day} = {pct(observed)}"
+            f"{symbol} close {prev_close:.2f} → {bar['close']:.2f} on {day}"
+            f" = {measured_percent(observed)}"
         )
-    return decide(claim, observed, measured, policy, fmt=_percent, words=("rose", "fell"))
+    return decide(claim, observed, measured, policy, fmt=percent, words=("rose", "fell"))
 
 
 def _to_claim_currency(
@@ -68,7 +65,8 @@ def _to_claim_currency(
     rate, rate_day = found
     return (
         usd * rate,
-        f" × {rate:.4f} USD/{currency} (rate of {rate_day}) = {money(usd * rate, currency)}",
+        f" × {exchange_rate(rate)} USD/{currency} (rate of {rate_day})"
+        f" = {money(usd * rate, currency)}",
     )
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import polars as pl
 
+from newsdesk.numbers import money
 from newsdesk.transform.valuations import VALUATIONS_SCHEMA
 from newsdesk.verify.facts import FactIndex, MarketFacts, usd_value
 from newsdesk.verify.figures import figure_precision
 from newsdesk.verify.tolerance import VerifyPolicy
 from newsdesk.verify.verdict import Judged, claim_interval
-from newsdesk.verify.wording import money
 
 RECORDED = "private company; reported valuation recorded"
 STARTING = "private company; starting figure of a stated change, not recorded as a valuation"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from newsdesk.numbers import exchange_rate, measured_multiple, money, multiple
 from newsdesk.verify.facts import FactIndex
 from newsdesk.verify.tolerance import VerifyPolicy, magnitude_interval, within
 from newsdesk.verify.verdict import Judged, claim_interval, no_date, unverifiable
-from newsdesk.verify.wording import QUALIFIER_WORDS, money, num
+from newsdesk.verify.wording import QUALIFIER_WORDS
 
 # Claim type under which the two figures of a conversion are read: no vendor floor applies
 # to a figure itself; the conversion's floor (if any) widens the implied rate instead.
@@ -55,8 +56,9 @@ def judge_currency_conversion(
     carried = f" (rate of {rate_day})" if rate_day != day else ""
     explanation = (
         f"stated {money(abs(claim['value']), base)} ≈ {money(abs(claim['counter_value']), quote)}"
-        f" implies {base}/{quote} {implied:.4f} (accepts {lo:.3f}…{hi:.3f});"
-        f" ECB {base}/{quote} on {day}{when} {rate:.4f}{carried} → {verdict}"
+        f" implies {base}/{quote} {exchange_rate(implied)}"
+        f" (accepts {exchange_rate(lo, 3)}…{exchange_rate(hi, 3)});"
+        f" ECB {base}/{quote} on {day}{when} {exchange_rate(rate)}{carried} → {verdict}"
     )
     return verdict, rate, explanation
 
@@ -69,10 +71,11 @@ def judge_valuation_change(claim: dict[str, Any], policy: VerifyPolicy) -> Judge
     observed = end / start
     lo, hi = claim_interval(claim, policy)
     verdict = "supported" if within(abs(observed), (lo, hi)) else "contradicted"
-    stated = f"{QUALIFIER_WORDS.get(claim.get('qualifier') or '', '')}×{num(claim['value'])}"
+    stated = f"{QUALIFIER_WORDS.get(claim.get('qualifier') or '', '')}{multiple(claim['value'])}"
     cur = claim.get("currency")
     explanation = (
-        f"stated valuations {money(start, cur)} → {money(end, cur)} = ×{observed:.2f};"
-        f" stated: {stated} (accepts ×{num(lo)}…×{num(hi)}) → {verdict}"
+        f"stated valuations {money(start, cur)} → {money(end, cur)}"
+        f" = {measured_multiple(observed)};"
+        f" stated: {stated} (accepts {multiple(lo)}…{multiple(hi)}) → {verdict}"
     )
     return verdict, observed, explanation
