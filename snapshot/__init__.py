@@ -1,0 +1,1 @@
+"""The demo's recorded responses: installed as the package data newsdesk.snapshot."""
