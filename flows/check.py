@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 
 import polars as pl
 
 from flows.run import Run, get_logger
 from newsdesk.errors import RunFailed, UsageError
+from newsdesk.resources import expectations_dir
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
+EXPECTATIONS_DIR = expectations_dir()
 
 
 def check_step(run: Run, frames: Mapping[str, pl.DataFrame], run_date: date):

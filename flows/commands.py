@@ -12,8 +12,9 @@ import polars as pl
 
 from newsdesk.config import Settings
 from newsdesk.errors import RunFailed, UsageError
+from newsdesk.resources import snapshot_dir
 
-SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshot"
+SNAPSHOT_DIR = snapshot_dir()
 DEMO_DATE = date(2024, 2, 20)
 DEMO_SYMBOLS = ("ADBE", "SSTK", "GOOGL", "GOOG")
 

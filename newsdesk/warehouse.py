@@ -19,10 +19,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
-SCHEMA_DIR = SQL_DIR / "schema"
+from newsdesk import resources
+
+SQL_DIR = resources.sql_dir()
+SCHEMA_DIR = resources.schema_dir()
 # Seed migrations are re-applied whenever their CSV changes: variable -> file.
-SEED_FILES = {"tickers_csv": SQL_DIR / "tickers.csv", "events_csv": SQL_DIR / "events.csv"}
+SEED_FILES = resources.seed_files()
 READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
 
 _write_lock = threading.Lock()
