@@ -95,11 +95,11 @@ def sql(settings: Settings, query: str | None, fmt: str) -> int:
 def check(settings: Settings, day: date) -> int:
     """`newsdesk check`: the data-quality suites over what the warehouse holds."""
     from flows.check import check_step
-    from flows.run import Run
+    from flows.run import Run, build_sources
     from newsdesk.warehouse import Warehouse
 
     warehouse = Warehouse(settings.warehouse.path)
-    run_ = Run(settings=settings, offline=True, warehouse=warehouse, clients=None)
+    run_ = Run(settings, warehouse, build_sources(settings, offline=True))
     frames = {
         name: warehouse.table(name)
         for name in ("tickers", "prices", "splits", "fx_rates", "shares_outstanding",
@@ -115,11 +115,11 @@ def check(settings: Settings, day: date) -> int:
 def report(settings: Settings, day: date) -> int:
     """`newsdesk report`: the claims report for one date."""
     from flows.report import report_step
-    from flows.run import Run
+    from flows.run import Run, build_sources
     from newsdesk.warehouse import Warehouse
 
     warehouse = Warehouse(settings.warehouse.path)
-    run_ = Run(settings=settings, offline=True, warehouse=warehouse, clients=None)
+    run_ = Run(settings, warehouse, build_sources(settings, offline=True))
     path = report_step(run_, day, None)
     print(f"{path}\n{path.with_suffix('.html')}")
     return 0
@@ -134,21 +134,17 @@ def serve(settings: Settings) -> int:
 
 
 def _run_query(settings: Settings, query: str, fmt: str) -> int:
-    from newsdesk.warehouse import ReadOnlyViolation, WarehouseBusy, run_read_only
+    from newsdesk.warehouse import QueryError, ReadOnlyViolation, WarehouseBusy, run_read_only
 
     path = settings.warehouse.path
     if not path.exists():
         raise UsageError(f"no warehouse at {path}: run `make demo` or `newsdesk run` first")
     try:
         frame = run_read_only(path, query)
-    except ReadOnlyViolation as exc:
+    except (ReadOnlyViolation, QueryError) as exc:
         raise UsageError(str(exc)) from None
     except WarehouseBusy as exc:
         raise RunFailed(str(exc)) from None
-    except Exception as exc:  # a DuckDB error in the user's SQL: one line, no traceback
-        if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
-            raise UsageError(str(exc).strip().splitlines()[0]) from None
-        raise
     _print_frame(frame, fmt)
     return 0
 

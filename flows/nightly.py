@@ -1,18 +1,16 @@
 """@flow: the nightly job for one date, and the pipeline a backfill shares with it.
 
-news → market (watchlist + what the claims mention) → verify → checks → report.
+news → market (watchlist + what the claims mention) → verify → checks → publish → report.
 Orchestration only: every step's logic lives in its own module.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-import polars as pl
 from prefect import flow
 
 from flows.check import check_step
@@ -20,9 +18,10 @@ from flows.market import market_step
 from flows.news import news_step
 from flows.report import report_step
 from flows.run import Run, get_logger, open_run
-from flows.verify import verify_step
+from flows.verify import publish_step, verify_step
 from newsdesk.config import load_settings
 from newsdesk.errors import RunFailed
+from newsdesk.transform.bookkeeping import run_row
 
 
 @dataclass(frozen=True)
@@ -55,19 +54,21 @@ def run_pipeline(
         news = news_step(run, start, end)
         progress("news")
         mentioned, days = news.mentioned()
-        known = set(run.warehouse.query("select symbol from tickers")["symbol"].to_list())
+        known = set(run.warehouse.table("tickers")["symbol"].to_list())
         wanted = set(run.settings.market.watchlist) | set(symbols) | (set(mentioned) & known)
         market_start = min([start, *days]) - timedelta(days=1)
         market_end = max([end, *days])
         market = market_step(run, sorted(wanted), market_start, market_end) if wanted else None
         progress("market")
-        judged = verify_step(run, news)
+        verdicts = verify_step(run, news)
         progress("verify")
+        # Write–audit–publish: the claims are checked judged, then written with their articles.
         frames = dict(market.frames) if market else {}
-        frames.update({"claims": judged, "articles": news.articles, "events": news.events})
+        frames.update({"claims": verdicts.claims, "articles": news.articles, "events": news.events})
         quality = check_step(run, frames, end)
+        publish_step(run, news, verdicts)
         progress("checks")
-        for day in report_days(run, start, end):
+        for day in run.warehouse.report_days(start, end - timedelta(days=1)):
             report_step(run, day, quality.docs_index)
         report = report_step(run, end, quality.docs_index)
         progress("report")
@@ -91,34 +92,11 @@ def run_pipeline(
     return Outcome(run.run_id, run.stats.as_dict(), report)
 
 
-def report_days(run: Run, start: date, end: date) -> list[date]:
-    """Days before `end` in the range that have claims published or speaking of them."""
-    if start >= end:
-        return []
-    frame = run.warehouse.query(
-        "select distinct d from (select cast(a.published_at as date) as d from claims c "
-        "join articles a using (article_id) union select reference_date from claims) "
-        "where d between ? and ? order by d",
-        [start, end - timedelta(days=1)],
-    )
-    return frame["d"].to_list()
-
-
 def _record(run: Run, flow_name: str, run_date: date, status: str) -> None:
-    finished = None if status == "running" else datetime.now(UTC).replace(tzinfo=None)
-    row = pl.DataFrame(
-        {
-            "run_id": [run.run_id],
-            "flow": [flow_name],
-            "run_date": [run_date],
-            "started_at": [run.started_at.replace(tzinfo=None)],
-            "finished_at": [finished],
-            "status": [status],
-            "stats": [json.dumps(run.stats.as_dict())],
-        },
-        schema_overrides={"finished_at": pl.Datetime("us")},
+    stats = run.stats.as_dict()
+    run.warehouse.write(
+        {"runs": run_row(run.run_id, flow_name, run_date, run.started_at, status, stats)}
     )
-    run.warehouse.write({"runs": row})
 
 
 def _flow_run_name() -> str:

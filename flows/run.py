@@ -1,4 +1,4 @@
-"""What one run carries through its steps (settings, clients, warehouse, stats), and the
+"""What one run carries through its steps (settings, sources, warehouse, stats), and the
 warehouse write slot that keeps every run to one writer at a time."""
 
 from __future__ import annotations
@@ -6,32 +6,22 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from newsdesk.config import Settings
-from newsdesk.http import Fetched, FetchError, HttpClient
-from newsdesk.landing import Landed
+from newsdesk.http import HttpClient
+from newsdesk.sources.clients import LandedSources, LiveSources, NotLanded, Sources
+from newsdesk.sources.sec import sec_client
 from newsdesk.warehouse import Warehouse
 
 WRITE_LIMIT = "newsdesk-warehouse-writes"
 # The API refuses leases under 60 s; a run killed mid-write frees its slot when this runs out.
 WRITE_LEASE_SECONDS = 60
 USER_AGENT = "newsdesk/0.1 (nightly news figure checks; +https://github.com/newsdesk/newsdesk)"
-
-
-@dataclass
-class Clients:
-    """The HTTP clients a run uses; tests build them against a local server."""
-
-    market: HttpClient
-    fx: HttpClient
-    news: HttpClient
-    sec: HttpClient | None
 
 
 @dataclass
@@ -60,17 +50,16 @@ class Run:
     """One run of the nightly job or a backfill."""
 
     settings: Settings
-    offline: bool
     warehouse: Warehouse
-    clients: Clients | None
+    sources: Sources
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     stats: RunStats = field(default_factory=RunStats)
 
-    @property
-    def raw_dir(self) -> Path:
-        """The landing zone."""
-        return self.settings.warehouse.raw_dir
+    def __post_init__(self) -> None:
+        # The sources count their requests and replays into the run's stats.
+        self.stats.requests = self.sources.requests
+        self.stats.reused = self.sources.reused
 
     @property
     def today(self) -> date:
@@ -78,26 +67,11 @@ class Run:
         return datetime.now(self.settings.tz).date()
 
 
-def land_fetch(
-    run: Run, source: str, key: str, params: dict, fetch: Callable[[], Fetched]
-) -> Landed:
-    """Fetch, land the response, and count the request; an error response is landed too."""
-    from newsdesk import landing
-
-    run.stats.requests[source] += 1
-    try:
-        fetched = fetch()
-    except FetchError as exc:
-        if exc.last is not None:  # nothing received is lost, not even an error body
-            landing.land(run.raw_dir, source, key, exc.last, params)
-        raise
-    return landing.land(run.raw_dir, source, key, fetched, params)
-
-
-def build_clients(settings: Settings) -> Clients:
-    """HTTP clients for every source, as the settings describe them."""
-    from newsdesk.sources.sec import sec_client
-
+def build_sources(settings: Settings, *, offline: bool) -> Sources:
+    """The landing zone played back when offline, else the live sources as configured."""
+    raw_dir = settings.warehouse.raw_dir
+    if offline:
+        return LandedSources(raw_dir)
     http = settings.http
     common = {
         "timeout": (http.connect_timeout, http.read_timeout),
@@ -105,15 +79,29 @@ def build_clients(settings: Settings) -> Clients:
         "backoff": http.backoff,
         "max_bytes": http.max_bytes,
     }
-    sec = None
-    if settings.sec.user_agent:
-        sec = sec_client(settings.sec.user_agent, **common)
-    return Clients(
+    user_agent = settings.sec.user_agent
+    return LiveSources(
+        raw_dir,
         market=HttpClient(USER_AGENT, **common),
         fx=HttpClient(USER_AGENT, **common),
         news=HttpClient(USER_AGENT, min_interval=settings.news.min_interval, **common),
-        sec=sec,
+        sec=sec_client(user_agent, **common) if user_agent else None,
+        market_url=settings.market.base_url,
+        fx_url=settings.fx.base_url,
+        sec_url=settings.sec.base_url,
     )
+
+
+def with_retries(run: Run, fetch: Any) -> Any:
+    """A fetch task with the configured task retries, none for a response replay lacks."""
+    return fetch.with_options(
+        retries=run.settings.http.task_retries, retry_condition_fn=_worth_retrying
+    )
+
+
+def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
+    # Replaying the landing zone again finds nothing new.
+    return not isinstance(getattr(state, "data", None), NotLanded)
 
 
 def get_logger() -> logging.Logger | logging.LoggerAdapter:
@@ -171,8 +159,7 @@ class SerialWarehouse(Warehouse):
 
 
 def open_run(settings: Settings, offline: bool) -> Run:
-    """A run over the configured warehouse, with clients unless offline."""
+    """A run over the configured warehouse, replaying the landing zone when offline."""
     # One writer across runs: each load waits for the global write slot.
     warehouse = SerialWarehouse(settings.warehouse.path)
-    clients = None if offline else build_clients(settings)
-    return Run(settings=settings, offline=offline, warehouse=warehouse, clients=clients)
+    return Run(settings, warehouse, build_sources(settings, offline=offline))

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,20 @@ _write_lock = threading.Lock()
 _migrated: set[Path] = set()
 
 
-class WarehouseBusy(Exception):
+class WarehouseError(Exception):
+    """DuckDB refused an operation; ``str(e)`` is DuckDB's first line, the cause is kept."""
+
+
+class WarehouseBusy(WarehouseError):
     """The database is locked by a writing process."""
 
 
-class ReadOnlyViolation(Exception):
+class ReadOnlyViolation(WarehouseError):
     """A statement other than a read was given to a read-only query."""
+
+
+class QueryError(WarehouseError):
+    """A user's read-only statement failed in DuckDB (a typo, an unknown table)."""
 
 
 @dataclass(frozen=True)
@@ -130,8 +139,10 @@ class Warehouse:
                 for table, frame in items:
                     counts[table] = counts.get(table, 0) + _upsert(con, table, frame)
                 con.execute("commit")
-            except Exception:
+            except Exception as exc:
                 con.execute("rollback")
+                if isinstance(exc, duckdb.Error):
+                    raise WarehouseError(f"load failed: {_first_line(exc)}") from exc
                 raise
         return counts
 
@@ -155,13 +166,73 @@ class Warehouse:
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
         """Run a read query on a short read-only connection."""
         with self.connect(read_only=True) as con:
-            return con.sql(sql, params=list(params or [])).pl()
+            try:
+                return con.sql(sql, params=list(params or [])).pl()
+            except duckdb.Error as exc:
+                raise WarehouseError(_first_line(exc)) from exc
 
     def table(self, name: str) -> pl.DataFrame:
         """A whole table as a polars frame."""
         with self.connect(read_only=True) as con:
             _check_identifier(con, name)
             return con.sql(f'select * from "{name}"').pl()
+
+    def read(self, name: str, **params: Any) -> pl.DataFrame:
+        """Run the named read `sql/reads/<name>.sql`, its parameters bound by name."""
+        sql = _read_sql(name)
+        with self.connect(read_only=True) as con:
+            try:
+                return con.sql(sql, params=params).pl()
+            except duckdb.Error as exc:
+                raise WarehouseError(f"read {name}: {_first_line(exc)}") from exc
+
+    def prices_for(
+        self, symbols: Sequence[str], start: date | None = None, end: date | None = None
+    ) -> pl.DataFrame:
+        """Bars of the symbols, within [start, end] where those are given."""
+        return self.read("prices_for", symbols=list(symbols), start=start, end=end)
+
+    def held_sessions(self, symbols: Sequence[str], start: date, end: date) -> dict[str, set]:
+        """The sessions each symbol already has a bar for in [start, end]."""
+        frame = self.read("held_sessions", symbols=list(symbols), start=start, end=end)
+        return {symbol: set(days or []) for symbol, days in frame.iter_rows()}
+
+    def market_cap_inputs(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> dict[str, pl.DataFrame]:
+        """What market caps of the symbols over [start, end] are computed from."""
+        return {
+            "prices": self.prices_for(symbols, start, end),
+            "shares": self.read("shares_for", symbols=list(symbols)),
+            "splits": self.table("splits"),
+            "fx": self.read("usd_rates"),
+            "tickers": self.table("tickers"),
+        }
+
+    def facts_for_claims(self, symbols: Sequence[str]) -> dict[str, pl.DataFrame]:
+        """The prices, valuations, rates and tickers that claims about the symbols need."""
+        return {
+            "prices": self.prices_for(symbols),
+            "valuations": self.read("valuations_for", entities=list(symbols)),
+            "fx_rates": self.table("fx_rates"),
+            "tickers": self.table("tickers"),
+        }
+
+    def report_inputs(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """The claims of a day's report, their articles and their subjects' prices."""
+        claims = self.read("report_claims", day=day)
+        ids = claims["article_id"].unique().to_list()
+        articles = self.read("articles_by_id", ids=ids)
+        symbols = claims["subjects"].explode().drop_nulls().unique().to_list()
+        return claims, articles, self.prices_for(symbols)
+
+    def report_days(self, start: date, end: date) -> list[date]:
+        """Days in [start, end] with claims published on them or speaking of them."""
+        return self.read("report_days", start=start, end=end)["d"].to_list()
+
+    def known_articles(self) -> dict[str, str]:
+        """content_sha256 → the article_id that text was first stored under."""
+        return dict(self.read("known_articles").iter_rows())
 
     def checksums(self, tables: Sequence[str]) -> dict[str, str]:
         """An order-independent checksum of each table's rows, for idempotence checks."""
@@ -193,12 +264,22 @@ def run_read_only(path: Path, sql: str, wait_seconds: float = 5.0) -> pl.DataFra
                 raise ReadOnlyViolation(
                     f"refused: {kind} statements are not allowed; newsdesk sql is read-only"
                 )
-        for statement in statements[:-1]:
-            con.execute(statement.query).fetchall()
-        result = con.sql(statements[-1].query)
-        return result.pl() if result is not None else pl.DataFrame()
+        try:
+            for statement in statements[:-1]:
+                con.execute(statement.query).fetchall()
+            result = con.sql(statements[-1].query)
+            return result.pl() if result is not None else pl.DataFrame()
+        except duckdb.Error as exc:  # the user's SQL: one line, not DuckDB's exception
+            raise QueryError(_first_line(exc)) from exc
     finally:
         con.close()
+
+
+def _read_sql(name: str) -> str:
+    path = SQL_DIR / "reads" / f"{name}.sql"
+    if not path.is_file():
+        raise ValueError(f"no named read {name} (looked for {path})")
+    return path.read_text(encoding="utf-8")
 
 
 def _open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
@@ -220,7 +301,7 @@ def _open_with_retry(path: Path, *, read_only: bool, wait_seconds: float) -> Any
                         f"the warehouse {path} is locked by a load in progress; "
                         f"try again in a moment"
                     ) from None
-                raise
+                raise WarehouseError(f"cannot open {path}: {_first_line(exc)}") from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 

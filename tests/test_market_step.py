@@ -11,7 +11,7 @@ import pytest
 from prefect import flow
 
 from flows.market import MarketResult, market_step
-from flows.run import Run, build_clients
+from flows.run import Run, build_sources
 from newsdesk import landing, warehouse
 from newsdesk.config import (
     FxSettings,
@@ -25,7 +25,8 @@ from newsdesk.warehouse import Warehouse
 from tests.builders import SHARED_DATA, bars_from_yahoo_csv, chart_payload
 from tests.localserver import Resp
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+# Every test runs the step as a Prefect flow against the session's test server.
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 START, END = date(2024, 2, 13), date(2024, 2, 16)
 DAYS = [date(2024, 2, 12) + timedelta(days=i) for i in range(5)]  # Mon..Fri
@@ -152,12 +153,8 @@ def settings_for(base_url: str, root: Path) -> Settings:
 def run_market(settings: Settings, symbols=("ADBE", "SSTK", "GOOGL"), offline=False):
     @flow(name="market-test")
     def market_flow() -> tuple[MarketResult, Run]:
-        run = Run(
-            settings=settings,
-            offline=offline,
-            warehouse=Warehouse(settings.warehouse.path),
-            clients=None if offline else build_clients(settings),
-        )
+        warehouse = Warehouse(settings.warehouse.path)
+        run = Run(settings, warehouse, build_sources(settings, offline=offline))
         return market_step(run, list(symbols), START, END), run
 
     return market_flow()

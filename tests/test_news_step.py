@@ -9,11 +9,13 @@ import pytest
 from prefect import flow
 
 from flows.news import NewsResult, news_step
-from flows.run import Run, build_clients
+from flows.run import Run, build_sources
+from flows.verify import publish_step, verify_step
 from newsdesk.config import HttpSettings, NewsSettings, Settings, WarehouseSettings
 from newsdesk.warehouse import Warehouse
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+# Every test runs the step as a Prefect flow against the session's test server.
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 DAY = date(2024, 2, 20)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -57,16 +59,17 @@ def settings_for(root: Path, pages: list[str], feeds: list[str]) -> Settings:
     )
 
 
-def run_news(settings: Settings, offline: bool = False) -> NewsResult:
+def run_news(settings: Settings, offline: bool = False, publish: bool = True) -> NewsResult:
+    """The news step, then (as the nightly run does) its claims judged and published."""
+
     @flow(name="news-test")
     def news_flow() -> NewsResult:
-        run = Run(
-            settings=settings,
-            offline=offline,
-            warehouse=Warehouse(settings.warehouse.path),
-            clients=None if offline else build_clients(settings),
-        )
-        return news_step(run, DAY, DAY)
+        warehouse = Warehouse(settings.warehouse.path)
+        run = Run(settings, warehouse, build_sources(settings, offline=offline))
+        news = news_step(run, DAY, DAY)
+        if publish:
+            publish_step(run, news, verify_step(run, news))
+        return news
 
     return news_flow()
 
@@ -107,6 +110,15 @@ def test_pages_and_feed_items_in_the_window_are_read_and_the_rest_skipped(site):
     ).rows()
     assert moves == [("AVGO", -2.1, DAY), ("NVDA", -3.2, DAY)]
     assert wh.query("select count(*) n from claims where article_id is null")["n"][0] == 0
+
+
+def test_the_news_step_writes_nothing_until_its_claims_are_judged(site):
+    _, settings = site
+    result = run_news(settings, publish=False)
+    assert result.claims.height > 0 and result.claims["verdict"].null_count() > 0
+    wh = Warehouse(settings.warehouse.path)
+    for table in ("articles", "claims", "events"):
+        assert wh.query(f"select count(*) n from {table} where article_id is not null")["n"][0] == 0
 
 
 def test_news_rerun_and_offline_replay_change_nothing(site, tmp_path):

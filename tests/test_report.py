@@ -13,7 +13,7 @@ import pytest
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-from flows.news import CLAIM_COLUMNS  # noqa: E402
+from newsdesk.tables import CLAIMS_SCHEMA  # noqa: E402
 from newsdesk.report import (  # noqa: E402
     observed_figure,
     render_report,
@@ -148,7 +148,7 @@ def test_report_files_are_named_after_the_date(rendered) -> None:
 
 
 def test_empty_claims_say_so(tmp_path: Path) -> None:
-    empty = pl.DataFrame(schema=CLAIM_COLUMNS)
+    empty = pl.DataFrame(schema=CLAIMS_SCHEMA)
     files = render_report(empty, ARTICLES, make_prices(), report_date=REPORT_DATE, out_dir=tmp_path)
     for path in (files.markdown, files.html):
         assert "no claims" in path.read_text(encoding="utf-8")

@@ -6,7 +6,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from newsdesk.warehouse import SQL_DIR, ReadOnlyViolation, Replace, Warehouse, run_read_only
+from newsdesk.warehouse import (
+    SQL_DIR,
+    ReadOnlyViolation,
+    Replace,
+    Warehouse,
+    WarehouseError,
+    run_read_only,
+)
 
 D = dt.date(2024, 2, 16)
 
@@ -75,8 +82,9 @@ def test_failure_mid_batch_leaves_nothing(wh):
     before = wh.checksums(["prices", "fx_rates"])
     good = prices(("ADBE", D, 99.0), ("SSTK", D, 45.2))
     bad = pl.DataFrame({"date": [D], "base": ["USD"], "quote": ["CNY"], "rate": ["not a number"]})
-    with pytest.raises(duckdb.Error):
+    with pytest.raises(WarehouseError, match="load failed") as caught:
         wh.write([("prices", good), ("fx_rates", bad)])
+    assert isinstance(caught.value.__cause__, duckdb.Error)  # the real cause is kept
     assert wh.checksums(["prices", "fx_rates"]) == before
 
 

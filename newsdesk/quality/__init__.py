@@ -2,14 +2,13 @@
 
 from newsdesk.quality.details import MAX_ROWS
 from newsdesk.quality.docs import DOCS_SITE
-from newsdesk.quality.outcomes import DQ_COLUMNS, CheckOutcome, QualityReport
+from newsdesk.quality.outcomes import CheckOutcome, QualityReport
 from newsdesk.quality.prepare import prepare_frame
 from newsdesk.quality.runner import run_checks
 from newsdesk.quality.suites import SEVERITIES, Expectation, Suite, load_suites
 
 __all__ = [
     "DOCS_SITE",
-    "DQ_COLUMNS",
     "MAX_ROWS",
     "SEVERITIES",
     "CheckOutcome",

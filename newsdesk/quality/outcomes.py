@@ -9,15 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-# the dq_results table (CONTRACT.md); details holds JSON text
-DQ_COLUMNS = {
-    "run_id": pl.String,
-    "checked_at": pl.Datetime("us"),
-    "suite": pl.String,
-    "expectation": pl.String,
-    "success": pl.Boolean,
-    "details": pl.String,
-}
+from newsdesk.tables import DQ_RESULTS_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -71,7 +63,7 @@ class QualityReport:
                     for o in self.outcomes
                 ],
             },
-            schema=DQ_COLUMNS,
+            schema=DQ_RESULTS_SCHEMA,
         )
 
 

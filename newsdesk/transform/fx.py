@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-FX_SCHEMA: dict[str, pl.DataType] = {
-    "date": pl.Date(),
-    "base": pl.Utf8(),
-    "quote": pl.Utf8(),
-    "rate": pl.Float64(),
-    "source": pl.Utf8(),
-}
+from newsdesk.tables import FX_SCHEMA
+
 _PIVOT = "USD"
 
 

@@ -4,35 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import polars as pl
 
-PRICES_SCHEMA: dict[str, pl.DataType] = {
-    "symbol": pl.Utf8(),
-    "date": pl.Date(),
-    "open": pl.Float64(),
-    "high": pl.Float64(),
-    "low": pl.Float64(),
-    "close": pl.Float64(),
-    "adj_close": pl.Float64(),
-    "volume": pl.Int64(),
-    "source": pl.Utf8(),
-}
-SPLITS_SCHEMA: dict[str, pl.DataType] = {
-    "symbol": pl.Utf8(),
-    "date": pl.Date(),
-    "numerator": pl.Float64(),
-    "denominator": pl.Float64(),
-    "ratio": pl.Float64(),
-    "source": pl.Utf8(),
-}
-DIVIDENDS_SCHEMA: dict[str, pl.DataType] = {
-    "symbol": pl.Utf8(),
-    "date": pl.Date(),
-    "amount": pl.Float64(),
-    "source": pl.Utf8(),
-}
+from newsdesk.tables import DIVIDENDS_SCHEMA, PRICES_SCHEMA, SPLITS_SCHEMA
+
 _OHLC = ("open", "high", "low", "close")
 # Every bar and event is collected with these, then dated by _local_date.
 _BASE: dict[str, pl.DataType] = {
@@ -231,3 +209,22 @@ def normalise_chart(
 ) -> ChartFrames:
     """Normalise one chart payload; ``symbol`` names it in errors and overrides meta.symbol."""
     return normalise_charts({symbol: payload} if symbol else [payload], source=source)
+
+
+def drop_unclosed_bars(prices: pl.DataFrame, cutoffs: Mapping[str, date]) -> pl.DataFrame:
+    """Drop each symbol's bars dated on or after its cutoff (the day its body was fetched).
+
+    That session may not have closed when the body was fetched; the next fetch brings its
+    final values. Symbols without a cutoff keep every bar.
+    """
+    if not cutoffs:
+        return prices
+    limits = pl.DataFrame(
+        {"symbol": list(cutoffs), "cutoff": list(cutoffs.values())},
+        schema={"symbol": pl.Utf8, "cutoff": pl.Date},
+    )
+    return (
+        prices.join(limits, on="symbol", how="left")
+        .filter(pl.col("cutoff").is_null() | (pl.col("date") < pl.col("cutoff")))
+        .drop("cutoff")
+    )

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-SHARES_SCHEMA: dict[str, pl.DataType] = {
-    "cik": pl.Utf8(),
-    "as_of": pl.Date(),
-    "filed": pl.Date(),
-    "form": pl.Utf8(),
-    "accession": pl.Utf8(),
-    "shares": pl.Float64(),
-    "classes": pl.Int32(),
-    "source": pl.Utf8(),
-}
+from newsdesk.tables import SHARES_SCHEMA
+
 _FACT = ("dei", "EntityCommonStockSharesOutstanding")
 
 

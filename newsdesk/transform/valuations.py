@@ -4,20 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from newsdesk.tables import VALUATIONS_SCHEMA
 from newsdesk.transform.fx import usd_rates_asof
 
-VALUATIONS_SCHEMA: dict[str, pl.DataType] = {
-    "entity": pl.Utf8(),
-    "as_of": pl.Date(),
-    "kind": pl.Utf8(),
-    "value": pl.Float64(),
-    "currency": pl.Utf8(),
-    "value_usd": pl.Float64(),
-    "source": pl.Utf8(),
-    "shares": pl.Float64(),
-    "shares_as_of": pl.Date(),
-    "rate_date": pl.Date(),
-}
 SOURCE = "yahoo*sec"
 
 

@@ -9,21 +9,16 @@ from typing import Any
 
 import polars as pl
 
-from newsdesk.transform.fx import FX_SCHEMA
-from newsdesk.transform.prices import PRICES_SCHEMA
-from newsdesk.transform.valuations import VALUATIONS_SCHEMA
+from newsdesk.tables import (
+    ARTICLES_SCHEMA,
+    FX_SCHEMA,
+    PRICES_SCHEMA,
+    TICKERS_SCHEMA,
+    VALUATIONS_SCHEMA,
+)
 
-ARTICLES_SCHEMA = {"article_id": pl.String, "url": pl.String, "published_at": pl.Datetime("us")}
-TICKERS_SCHEMA = {
-    "symbol": pl.String,
-    "name": pl.String,
-    "exchange": pl.String,
-    "currency": pl.String,
-    "cik": pl.String,
-    "kind": pl.String,
-    "aliases": pl.List(pl.String),
-    "issuer": pl.String,
-}
+# The claims' articles are read without their text.
+_ARTICLE_FACTS = {k: v for k, v in ARTICLES_SCHEMA.items() if k != "text"}
 
 
 def _empty(schema: dict[str, Any]) -> pl.DataFrame:
@@ -37,7 +32,7 @@ class MarketFacts:
     prices: pl.DataFrame = field(default_factory=lambda: _empty(PRICES_SCHEMA))
     valuations: pl.DataFrame = field(default_factory=lambda: _empty(VALUATIONS_SCHEMA))
     fx_rates: pl.DataFrame = field(default_factory=lambda: _empty(FX_SCHEMA))
-    articles: pl.DataFrame = field(default_factory=lambda: _empty(ARTICLES_SCHEMA))
+    articles: pl.DataFrame = field(default_factory=lambda: _empty(_ARTICLE_FACTS))
     tickers: pl.DataFrame = field(default_factory=lambda: _empty(TICKERS_SCHEMA))
 
 
