@@ -179,7 +179,7 @@ def generate(raw_dir: Path, symbols: int, start: date, end: date) -> Landed:
     from newsdesk import landing
     from newsdesk.http import Fetched
     from newsdesk.sources import yahoo
-    from tests.builders import chart_payload
+    from scripts.payloads import chart_payload
 
     days = sessions(start, end)
     bars_total = 0

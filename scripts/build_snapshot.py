@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # run as a plain script: make flows/ and tests/ importable
+if str(REPO) not in sys.path:  # run as a plain script: make newsdesk/ and scripts/ importable
     sys.path.insert(0, str(REPO))
 
 from newsdesk import landing  # noqa: E402
 from newsdesk.http import Fetched  # noqa: E402
 from newsdesk.sources import frankfurter, news, sec, yahoo  # noqa: E402
-from tests.builders import (  # noqa: E402
+from scripts.payloads import (  # noqa: E402
     bars_from_yahoo_csv,
     chart_payload,
     companyfacts_payload_from_sec_csv,

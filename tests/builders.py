@@ -1,241 +1,33 @@
-"""Build provider-format payloads (Yahoo chart, Frankfurter, SEC companyfacts) from real CSVs.
+"""Test data shared by more than one test module, so that test modules never import each other.
 
-Used by the transform tests, the acceptance tests and the demo-snapshot script, so that
-recorded-looking responses can be made for any symbol and window the CSVs in
-``../shared/data`` cover, without committing the data itself.
+Provider-format payloads, the claims report's claims, the verdict tests' market facts, the
+seed article as a page, and a workspace over the demo snapshot. The payload builders (Yahoo
+chart, Frankfurter, SEC companyfacts from the CSVs in ``../shared/data``) live in
+``scripts/payloads.py``, which the snapshot script and the market bench use too.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime
+from html import escape
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import polars as pl
+import pytest
 
 from flows.news import CLAIM_COLUMNS
+from newsdesk.verify import MarketFacts
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-_VALID_RANGES = ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"]
-
-
-def _epoch(day: date, tz: ZoneInfo, at: time) -> int:
-    return int(datetime.combine(day, at, tzinfo=tz).timestamp())
-
-
-def _trading_period(day: date, tz: ZoneInfo, gmtoffset: int) -> dict:
-    """Yahoo's currentTradingPeriod: pre 04:00, regular 09:30–16:00, post until 20:00 local."""
-    name = datetime.combine(day, time(9, 30), tzinfo=tz).tzname()
-
-    def period(start: time, end: time) -> dict:
-        return {
-            "timezone": name,
-            "start": _epoch(day, tz, start),
-            "end": _epoch(day, tz, end),
-            "gmtoffset": gmtoffset,
-        }
-
-    return {
-        "pre": period(time(4, 0), time(9, 30)),
-        "regular": period(time(9, 30), time(16, 0)),
-        "post": period(time(16, 0), time(20, 0)),
-    }
-
-
-def chart_payload(
-    symbol: str,
-    bars: list[dict],
-    *,
-    currency: str = "USD",
-    exchange_tz: str = "America/New_York",
-    gmtoffset: int = -18000,
-    instrument: str = "EQUITY",
-    splits: Iterable[dict] = (),
-    dividends: Iterable[dict] = (),
-) -> dict:
-    """Yahoo v8 chart body for daily ``bars`` ({date, open, high, low, close, adj_close, volume}).
-
-    Timestamps are the 09:30 local open, as Yahoo stamps daily bars. ``splits`` are
-    {date, numerator, denominator}; ``dividends`` are {date, amount}. No bars gives the
-    shape Yahoo sends for an empty window: no ``timestamp`` and an empty quote.
-    """
-    tz = ZoneInfo(exchange_tz)
-    opening = time(9, 30)
-    stamps = [_epoch(b["date"], tz, opening) for b in bars]
-    last_day = bars[-1]["date"] if bars else date(2024, 1, 2)
-    meta = {
-        "currency": currency,
-        "symbol": symbol,
-        "exchangeName": "NMS" if instrument == "EQUITY" else "SNP",
-        "fullExchangeName": "NasdaqGS" if instrument == "EQUITY" else "SNP",
-        "instrumentType": instrument,
-        "firstTradeDate": stamps[0] if stamps else None,
-        "regularMarketTime": _epoch(last_day, tz, time(16, 0)),
-        "gmtoffset": gmtoffset,
-        "timezone": datetime.combine(last_day, opening, tzinfo=tz).tzname(),
-        "exchangeTimezoneName": exchange_tz,
-        "regularMarketPrice": bars[-1]["close"] if bars else None,
-        "chartPreviousClose": bars[0]["close"] if bars else None,
-        "priceHint": 2,
-        "currentTradingPeriod": _trading_period(last_day, tz, gmtoffset),
-        "dataGranularity": "1d",
-        "range": "",
-        "validRanges": list(_VALID_RANGES),
-    }
-    result: dict = {"meta": meta}
-    if bars:
-        result["timestamp"] = stamps
-    events: dict = {}
-    for split in splits:
-        ts = _epoch(split["date"], tz, opening)
-        num, den = split["numerator"], split["denominator"]
-        events.setdefault("splits", {})[str(ts)] = {
-            "date": ts,
-            "numerator": num,
-            "denominator": den,
-            "splitRatio": f"{num:g}:{den:g}",
-        }
-    for dividend in dividends:
-        ts = _epoch(dividend["date"], tz, opening)
-        events.setdefault("dividends", {})[str(ts)] = {"amount": dividend["amount"], "date": ts}
-    if events:
-        result["events"] = events
-    if bars:
-        quote = {k: [b[k] for b in bars] for k in ("open", "high", "low", "close", "volume")}
-        result["indicators"] = {
-            "quote": [quote],
-            "adjclose": [{"adjclose": [b["adj_close"] for b in bars]}],
-        }
-    else:
-        result["indicators"] = {"quote": [{}]}
-    return {"chart": {"result": [result], "error": None}}
-
-
-def _number(text: str) -> float | None:
-    return None if text in ("", "null", "N/A") else float(text)
-
-
-def bars_from_yahoo_csv(path: Path, start: date, end: date) -> list[dict]:
-    """Bars from a Yahoo download CSV (Date,Open,High,Low,Close,Adj Close,Volume), start..end."""
-    bars = []
-    with path.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            day = date.fromisoformat(row["Date"])
-            if not start <= day <= end:
-                continue
-            volume = _number(row["Volume"])
-            bars.append(
-                {
-                    "date": day,
-                    "open": _number(row["Open"]),
-                    "high": _number(row["High"]),
-                    "low": _number(row["Low"]),
-                    "close": _number(row["Close"]),
-                    "adj_close": _number(row["Adj Close"]),
-                    "volume": None if volume is None else int(volume),
-                }
-            )
-    return sorted(bars, key=lambda b: b["date"])
-
-
-def frankfurter_payload_from_ecb_csv(
-    path: Path, start: date, end: date, quotes: Sequence[str]
-) -> dict:
-    """USD-based Frankfurter range JSON from the ECB's EUR-based eurofxref-hist.csv.
-
-    USD→X is X_per_EUR / USD_per_EUR (USD→EUR is 1 / USD_per_EUR), rounded to 5 decimals:
-    Frankfurter publishes its crosses with 4–5 decimals. 'N/A' cells are left out, and days
-    the ECB did not publish (weekends, TARGET holidays) have no entry, as in Frankfurter.
-    """
-    rates: dict[str, dict[str, float]] = {}
-    with path.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            day = date.fromisoformat(row["Date"])
-            usd = _number(row.get("USD") or "")
-            if not start <= day <= end or usd is None:
-                continue
-            quoted = {}
-            for quote in quotes:
-                per_eur = 1.0 if quote == "EUR" else _number(row.get(quote) or "")
-                if per_eur is not None and quote != "USD":
-                    quoted[quote] = round(per_eur / usd, 5)
-            rates[day.isoformat()] = quoted
-    ordered = dict(sorted(rates.items()))
-    days = list(ordered)
-    return {
-        "amount": 1.0,
-        "base": "USD",
-        "start_date": days[0] if days else start.isoformat(),
-        "end_date": days[-1] if days else end.isoformat(),
-        "rates": ordered,
-    }
-
-
-def _fiscal(form: str, period_end: str, as_of: date) -> tuple[int, str]:
-    """fy/fp for a fact: the CSV has neither, so use the period end's calendar year/quarter.
-
-    Approximate for non-calendar fiscal years (Apple, NVIDIA); the transform ignores fy/fp.
-    """
-    end = date.fromisoformat(period_end) if period_end else as_of
-    if form.startswith("10-K"):
-        return end.year, "FY"
-    return end.year, f"Q{(end.month - 1) // 3 + 1}"
-
-
-def companyfacts_payload_from_sec_csv(path: Path, cik: str) -> dict:
-    """SEC companyfacts JSON for one cik from shares_outstanding.csv rows.
-
-    Each row becomes one ``EntityCommonStockSharesOutstanding`` fact (end=as_of, val, accn,
-    fy, fp, form, filed). Rows without as_of are skipped (a fact always has an end). An
-    empty filed becomes as_of; an empty accession becomes the synthetic
-    ``{cik}-{yy}-99{mmdd}`` (yy, mmdd of as_of) so classes seen together stay one filing.
-    """
-    wanted = cik.zfill(10)
-    facts, name = [], ""
-    with path.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["cik"].zfill(10) != wanted or not row["as_of"]:
-                continue
-            name = row["company"]
-            as_of = date.fromisoformat(row["as_of"])
-            fy, fp = _fiscal(row["form"], row["fiscal_period_end"], as_of)
-            accn = row["accession"] or f"{wanted}-{as_of:%y}-99{as_of:%m%d}"
-            facts.append(
-                {
-                    "end": as_of.isoformat(),
-                    "val": int(row["shares"]),
-                    "accn": accn,
-                    "fy": fy,
-                    "fp": fp,
-                    "form": row["form"],
-                    "filed": row["filed"] or as_of.isoformat(),
-                }
-            )
-    return {
-        "cik": int(wanted),
-        "entityName": name,
-        "facts": {
-            "dei": {
-                "EntityCommonStockSharesOutstanding": {
-                    "label": "Entity Common Stock, Shares Outstanding",
-                    "description": (
-                        "Indicate number of shares or other units outstanding of each of "
-                        "registrant's classes of capital or common stock or other ownership "
-                        "interests, if and as stated on cover of related periodic report. Where "
-                        "multiple classes or units exist define each class/interest by adding "
-                        "class of stock items such as Common Class A [Member], Common Class B "
-                        "[Member] or Partnership Interest [Member] onto the Instrument [Domain] "
-                        "of the Entity Listings, Instrument."
-                    ),
-                    "units": {"shares": facts},
-                }
-            }
-        },
-    }
-
+# Re-exported (the `x as x` form), so that tests import every builder from this module.
+from scripts.payloads import SHARED_DATA as SHARED_DATA
+from scripts.payloads import bars_from_yahoo_csv as bars_from_yahoo_csv
+from scripts.payloads import chart_payload as chart_payload
+from scripts.payloads import companyfacts_payload_from_sec_csv as companyfacts_payload_from_sec_csv
+from scripts.payloads import frankfurter_payload_from_ecb_csv as frankfurter_payload_from_ecb_csv
 
 # --- the claims report's test claims (tests/test_report.py, tests/test_artifacts.py) ---
 
@@ -295,3 +87,204 @@ REPORT_ARTICLES = pl.DataFrame(
         "title": ["Sora rattles stocks"],
     }
 )
+
+
+# --- market facts and claims for the verdict tests (tests/test_verify*.py) -------------------
+
+D14, D15, D16, D17 = date(2024, 2, 14), date(2024, 2, 15), date(2024, 2, 16), date(2024, 2, 17)
+# real closes around the Sora announcement (Yahoo `close`, split-adjusted only)
+CLOSES = {
+    "ADBE": (604.66, 590.44, 546.66),
+    "SSTK": (46.88, 47.80, 45.20),
+    "GOOGL": (145.94, 142.77, 140.52),
+}
+SHARES = {"ADBE": 448_365_341, "SSTK": 35_840_000, "GOOGL": 12_433_000_000}
+USD_CNY = {D15: 7.1943, D16: 7.1936}
+USD_EUR = {D15: 0.9307, D16: 0.9282}
+SEED_URL = "https://example.com/sora"
+
+
+def claims_frame(*claims: dict[str, Any]) -> pl.DataFrame:
+    """Claims rows with the news step's columns (CONTRACT and DESIGN), unset ones NULL."""
+    rows = [
+        {"claim_id": f"c{i}", "article_id": "a1", "sentence": f"s{i}", **c}
+        for i, c in enumerate(claims)
+    ]
+    return pl.DataFrame(rows, schema=CLAIM_COLUMNS)
+
+
+def bar(
+    symbol: str, day: date, close: float, *, low: float | None = None, high: float | None = None
+):
+    """One prices row; low/high default to the close."""
+    return {
+        "symbol": symbol,
+        "date": day,
+        "open": close,
+        "high": close if high is None else high,
+        "low": close if low is None else low,
+        "close": close,
+        "adj_close": close * 0.98,  # deliberately different: verdicts must use `close`
+        "volume": 1_000_000,
+        "source": "yahoo",
+    }
+
+
+def seed_prices() -> pl.DataFrame:
+    rows = [
+        bar(symbol, day, close)
+        for symbol, closes in CLOSES.items()
+        for day, close in zip((D14, D15, D16), closes, strict=True)
+    ]
+    return pl.DataFrame(rows, schema=MarketFacts().prices.schema)
+
+
+def seed_caps(symbols: tuple[str, ...] = ("ADBE", "SSTK", "GOOGL")) -> pl.DataFrame:
+    rows = [
+        {
+            "entity": symbol,
+            "as_of": day,
+            "kind": "market_cap",
+            "value": close * SHARES[symbol],
+            "currency": "USD",
+            "value_usd": close * SHARES[symbol],
+            "source": "yahoo+sec",
+        }
+        for symbol in symbols
+        for day, close in zip((D14, D15, D16), CLOSES[symbol], strict=True)
+    ]
+    return pl.DataFrame(rows, schema=MarketFacts().valuations.schema)
+
+
+def seed_fx() -> pl.DataFrame:
+    rows = [
+        {"date": day, "base": "USD", "quote": quote, "rate": rate, "source": "ecb"}
+        for quote, rates in (("CNY", USD_CNY), ("EUR", USD_EUR))
+        for day, rate in rates.items()
+    ]
+    return pl.DataFrame(rows, schema=MarketFacts().fx_rates.schema)
+
+
+def seed_facts(**overrides: pl.DataFrame) -> MarketFacts:
+    tickers = pl.DataFrame(
+        {
+            "symbol": ["ADBE", "SSTK", "GOOGL"],
+            "name": ["Adobe Inc.", "Shutterstock, Inc.", "Alphabet Inc."],
+            "aliases": [["Adobe"], ["Shutterstock"], ["谷歌母公司", "Alphabet", "Google"]],
+        }
+    )
+    articles = pl.DataFrame(
+        {"article_id": ["a1"], "url": [SEED_URL], "published_at": [datetime(2024, 2, 20, 10, 5)]}
+    )
+    base = {
+        "prices": seed_prices(),
+        "valuations": seed_caps(),
+        "fx_rates": seed_fx(),
+        "articles": articles,
+        "tickers": tickers,
+    }
+    return MarketFacts(**(base | overrides))
+
+
+def openai_multiple(**kw: Any) -> dict[str, Any]:
+    """The seed's 增加了将近两倍: OpenAI from 290亿 to 800亿美元, stated as nearly ×3."""
+    return {
+        "claim_type": "valuation_change",
+        "subjects": ["OpenAI"],
+        "value": 3.0,
+        "unit": "ratio",
+        "currency": "USD",
+        "qualifier": "nearly",
+        "from_value": 2.9e10,
+        "to_value": 8.0e10,
+        "span": "将近两倍",
+        **kw,
+    }
+
+
+# --- the seed article as its site serves it (tests/test_article.py, tests/test_nightly.py) ---
+
+SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_c01b2f81f01298eb.txt"
+
+
+def seed_page(seed_text: str) -> str:
+    """The seed article laid out as its site does: crumbs, headline, byline, body, chrome."""
+    lines = [line.strip() for line in seed_text.splitlines() if line.strip()]
+    crumbs, title, byline, rest = lines[0], lines[1], lines[2], lines[3:]
+    cut = rest.index("热门新闻") if "热门新闻" in rest else len(rest)
+    body, chrome = rest[:cut], rest[cut:]
+    footer = [line for line in chrome if "版权所有" in line or line.startswith("温馨提示")]
+    sidebar = [line for line in chrome if line not in footer]
+    return (
+        '<!DOCTYPE html><html><head><meta charset="gb2312">'
+        f"<title>{escape(title)}</title></head><body>"
+        f"<div class='crumbs'>{escape(crumbs)}</div>"
+        f"<div class='article'><h1>{escape(title)}</h1><div class='info'>{escape(byline)}</div>"
+        f"<div class='content'>{''.join(f'<p>{escape(p)}</p>' for p in body)}</div></div>"
+        f"<div class='sidebar'>{''.join(f'<div>{escape(s)}</div>' for s in sidebar)}</div>"
+        f"<div class='footer'>{''.join(f'<p>{escape(f)}</p>' for f in footer)}</div>"
+        "</body></html>"
+    )
+
+
+# --- a workspace over the demo snapshot (tests/test_serve.py, tests/test_concurrency.py) ----
+
+REPO = Path(__file__).resolve().parents[1]
+SNAPSHOT_RAW = REPO / "snapshot" / "raw"
+START, END = date(2024, 2, 12), date(2024, 2, 21)  # ten days around the Sora day
+# Every table a run derives; `runs` and `dq_results` gain rows per run by design.
+DATA_TABLES = (
+    "tickers", "prices", "splits", "dividends", "fx_rates", "shares_outstanding",
+    "valuations", "articles", "events", "claims",
+)  # fmt: skip
+RUN_TIMEOUT = 240.0
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A config file over a fresh warehouse and a copy of the demo snapshot's landing zone."""
+
+    config: Path
+    warehouse: Path
+
+
+def make_workspace(root: Path) -> Workspace:
+    """Copy snapshot/raw under root and write a config that runs offline over it."""
+    from flows.commands import DEMO_SYMBOLS
+    from newsdesk.landing import find_landed
+
+    if not (SNAPSHOT_RAW / "yahoo").is_dir():
+        pytest.skip(f"the demo snapshot is missing at {SNAPSHOT_RAW}")
+    root.mkdir(parents=True, exist_ok=True)
+    raw = root / "raw"
+    shutil.copytree(SNAPSHOT_RAW, raw)
+    pages = sorted({landed.params["url"] for landed in find_landed(raw, "news")})
+    warehouse = root / "wh" / "newsdesk.duckdb"
+    config = root / "newsdesk.toml"
+    config.write_text(
+        "[warehouse]\n"
+        f"path = {json.dumps(str(warehouse))}\n"
+        f"raw_dir = {json.dumps(str(raw))}\n"
+        f"reports_dir = {json.dumps(str(root / 'reports'))}\n"
+        f"dq_dir = {json.dumps(str(root / 'dq'))}\n"
+        "[news]\n"
+        f"pages = {json.dumps(pages)}\n"
+        "[market]\n"
+        f"watchlist = {json.dumps(list(DEMO_SYMBOLS))}\n",
+        encoding="utf-8",
+    )
+    return Workspace(config, warehouse)
+
+
+def data_checksums(warehouse: Path) -> dict[str, str]:
+    """Order-independent checksums of every derived table."""
+    from newsdesk.warehouse import Warehouse
+
+    return Warehouse(warehouse, migrate=False).checksums(DATA_TABLES)
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    """Rows of a read-only query."""
+    from newsdesk.warehouse import Warehouse
+
+    return Warehouse(warehouse, migrate=False).query(sql).rows()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,10 @@ from newsdesk.extract.article import (
 )
 from newsdesk.http import HttpClient
 from newsdesk.sources.news import decode_html, fetch_page
+from tests.builders import SEED, seed_page
 from tests.localserver import LocalServer
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_c01b2f81f01298eb.txt"
 
 PARAGRAPHS = [
     "周四港股早盘低开，恒生指数一度跌逾百点，随后在科技股带动下逐步收复失地。",
@@ -222,26 +221,6 @@ def test_same_text_at_two_urls_has_one_content_hash() -> None:
 def test_no_article_text(html: str) -> None:
     with pytest.raises(NoArticleText):
         extract_article(html, "https://example.com/empty")
-
-
-def seed_page(seed_text: str) -> str:
-    """The seed article laid out as its site does: crumbs, headline, byline, body, chrome."""
-    lines = [line.strip() for line in seed_text.splitlines() if line.strip()]
-    crumbs, title, byline, rest = lines[0], lines[1], lines[2], lines[3:]
-    cut = rest.index("热门新闻") if "热门新闻" in rest else len(rest)
-    body, chrome = rest[:cut], rest[cut:]
-    footer = [line for line in chrome if "版权所有" in line or line.startswith("温馨提示")]
-    sidebar = [line for line in chrome if line not in footer]
-    return (
-        '<!DOCTYPE html><html><head><meta charset="gb2312">'
-        f"<title>{escape(title)}</title></head><body>"
-        f"<div class='crumbs'>{escape(crumbs)}</div>"
-        f"<div class='article'><h1>{escape(title)}</h1><div class='info'>{escape(byline)}</div>"
-        f"<div class='content'>{''.join(f'<p>{escape(p)}</p>' for p in body)}</div></div>"
-        f"<div class='sidebar'>{''.join(f'<div>{escape(s)}</div>' for s in sidebar)}</div>"
-        f"<div class='footer'>{''.join(f'<p>{escape(f)}</p>' for f in footer)}</div>"
-        "</body></html>"
-    )
 
 
 @pytest.mark.skipif(not SEED.exists(), reason=f"seed article not found at {SEED}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_serve import (
+from tests.builders import (
     END,
     RUN_TIMEOUT,
     START,
@@ -20,11 +20,27 @@ from tests.test_serve import (
     data_checksums,
     make_workspace,
     query,
-    wait_final,
 )
 
 pytestmark = pytest.mark.slow
 NEWSDESK = str(Path(sys.executable).with_name("newsdesk"))
+
+
+def wait_final(flow_run_id, timeout: float = RUN_TIMEOUT):
+    """Poll the API until the flow run is in a final state."""
+    import time
+
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while True:
+            run = client.read_flow_run(flow_run_id)
+            if run.state is not None and run.state.is_final():
+                return run
+            if time.monotonic() > deadline:
+                pytest.fail(f"flow run {run.name} still {run.state_name} after {timeout:.0f} s")
+            time.sleep(1.0)
 
 
 def one_run_checksums(workspace: Workspace) -> dict[str, str]:

@@ -12,13 +12,14 @@ from flows.cli import main
 from flows.nightly import nightly
 from newsdesk.warehouse import Warehouse
 from tests.builders import (
+    SEED,
     SHARED_DATA,
     bars_from_yahoo_csv,
     chart_payload,
     companyfacts_payload_from_sec_csv,
     frankfurter_payload_from_ecb_csv,
+    seed_page,
 )
-from tests.test_article import SEED, seed_page
 
 pytestmark = [
     pytest.mark.usefixtures("prefect_harness"),

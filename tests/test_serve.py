@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import sys
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,83 +15,14 @@ from flows import deployments
 from flows.run import WRITE_LIMIT, write_slot
 from newsdesk.config import Settings, load_settings
 from newsdesk.errors import RunFailed, UsageError
-
-REPO = Path(__file__).resolve().parents[1]
-SNAPSHOT_RAW = REPO / "snapshot" / "raw"
-START, END = date(2024, 2, 12), date(2024, 2, 21)  # ten days around the Sora day
-# Every table a run derives; `runs` and `dq_results` gain rows per run by design.
-DATA_TABLES = (
-    "tickers", "prices", "splits", "dividends", "fx_rates", "shares_outstanding",
-    "valuations", "articles", "events", "claims",
-)  # fmt: skip
-RUN_TIMEOUT = 240.0
-
-
-@dataclass(frozen=True)
-class Workspace:
-    """A config file over a fresh warehouse and a copy of the demo snapshot's landing zone."""
-
-    config: Path
-    warehouse: Path
-
-
-def make_workspace(root: Path) -> Workspace:
-    """Copy snapshot/raw under root and write a config that runs offline over it."""
-    from flows.commands import DEMO_SYMBOLS
-    from newsdesk.landing import find_landed
-
-    if not (SNAPSHOT_RAW / "yahoo").is_dir():
-        pytest.skip(f"the demo snapshot is missing at {SNAPSHOT_RAW}")
-    root.mkdir(parents=True, exist_ok=True)
-    raw = root / "raw"
-    shutil.copytree(SNAPSHOT_RAW, raw)
-    pages = sorted({landed.params["url"] for landed in find_landed(raw, "news")})
-    warehouse = root / "wh" / "newsdesk.duckdb"
-    config = root / "newsdesk.toml"
-    config.write_text(
-        "[warehouse]\n"
-        f"path = {json.dumps(str(warehouse))}\n"
-        f"raw_dir = {json.dumps(str(raw))}\n"
-        f"reports_dir = {json.dumps(str(root / 'reports'))}\n"
-        f"dq_dir = {json.dumps(str(root / 'dq'))}\n"
-        "[news]\n"
-        f"pages = {json.dumps(pages)}\n"
-        "[market]\n"
-        f"watchlist = {json.dumps(list(DEMO_SYMBOLS))}\n",
-        encoding="utf-8",
-    )
-    return Workspace(config, warehouse)
-
-
-def data_checksums(warehouse: Path) -> dict[str, str]:
-    """Order-independent checksums of every derived table."""
-    from newsdesk.warehouse import Warehouse
-
-    return Warehouse(warehouse, migrate=False).checksums(DATA_TABLES)
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    """Rows of a read-only query."""
-    from newsdesk.warehouse import Warehouse
-
-    return Warehouse(warehouse, migrate=False).query(sql).rows()
-
-
-def wait_final(flow_run_id, timeout: float = RUN_TIMEOUT):
-    """Poll the API until the flow run is in a final state."""
-    import time
-
-    from prefect.client.orchestration import get_client
-
-    deadline = time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
-        while True:
-            run = client.read_flow_run(flow_run_id)
-            if run.state is not None and run.state.is_final():
-                return run
-            if time.monotonic() > deadline:
-                pytest.fail(f"flow run {run.name} still {run.state_name} after {timeout:.0f} s")
-            time.sleep(1.0)
+from tests.builders import (
+    END,
+    RUN_TIMEOUT,
+    START,
+    data_checksums,
+    make_workspace,
+    query,
+)
 
 
 def run_logs(flow_run_id) -> list[tuple[int, str]]:

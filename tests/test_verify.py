@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,100 +11,20 @@ import pytest
 
 from flows.news import CLAIM_COLUMNS
 from newsdesk.verify import MarketFacts, judge_claims
-
-D14, D15, D16, D17 = date(2024, 2, 14), date(2024, 2, 15), date(2024, 2, 16), date(2024, 2, 17)
-# real closes around the Sora announcement (Yahoo `close`, split-adjusted only)
-CLOSES = {
-    "ADBE": (604.66, 590.44, 546.66),
-    "SSTK": (46.88, 47.80, 45.20),
-    "GOOGL": (145.94, 142.77, 140.52),
-}
-SHARES = {"ADBE": 448_365_341, "SSTK": 35_840_000, "GOOGL": 12_433_000_000}
-USD_CNY = {D15: 7.1943, D16: 7.1936}
-USD_EUR = {D15: 0.9307, D16: 0.9282}
-SEED_URL = "https://example.com/sora"
-
-
-def claims_frame(*claims: dict[str, Any]) -> pl.DataFrame:
-    """Claims rows with the news step's columns (CONTRACT and DESIGN), unset ones NULL."""
-    rows = [
-        {"claim_id": f"c{i}", "article_id": "a1", "sentence": f"s{i}", **c}
-        for i, c in enumerate(claims)
-    ]
-    return pl.DataFrame(rows, schema=CLAIM_COLUMNS)
-
-
-def bar(
-    symbol: str, day: date, close: float, *, low: float | None = None, high: float | None = None
-):
-    """One prices row; low/high default to the close."""
-    return {
-        "symbol": symbol,
-        "date": day,
-        "open": close,
-        "high": close if high is None else high,
-        "low": close if low is None else low,
-        "close": close,
-        "adj_close": close * 0.98,  # deliberately different: verdicts must use `close`
-        "volume": 1_000_000,
-        "source": "yahoo",
-    }
-
-
-def seed_prices() -> pl.DataFrame:
-    rows = [
-        bar(symbol, day, close)
-        for symbol, closes in CLOSES.items()
-        for day, close in zip((D14, D15, D16), closes, strict=True)
-    ]
-    return pl.DataFrame(rows, schema=MarketFacts().prices.schema)
-
-
-def seed_caps(symbols: tuple[str, ...] = ("ADBE", "SSTK", "GOOGL")) -> pl.DataFrame:
-    rows = [
-        {
-            "entity": symbol,
-            "as_of": day,
-            "kind": "market_cap",
-            "value": close * SHARES[symbol],
-            "currency": "USD",
-            "value_usd": close * SHARES[symbol],
-            "source": "yahoo+sec",
-        }
-        for symbol in symbols
-        for day, close in zip((D14, D15, D16), CLOSES[symbol], strict=True)
-    ]
-    return pl.DataFrame(rows, schema=MarketFacts().valuations.schema)
-
-
-def seed_fx() -> pl.DataFrame:
-    rows = [
-        {"date": day, "base": "USD", "quote": quote, "rate": rate, "source": "ecb"}
-        for quote, rates in (("CNY", USD_CNY), ("EUR", USD_EUR))
-        for day, rate in rates.items()
-    ]
-    return pl.DataFrame(rows, schema=MarketFacts().fx_rates.schema)
-
-
-def seed_facts(**overrides: pl.DataFrame) -> MarketFacts:
-    tickers = pl.DataFrame(
-        {
-            "symbol": ["ADBE", "SSTK", "GOOGL"],
-            "name": ["Adobe Inc.", "Shutterstock, Inc.", "Alphabet Inc."],
-            "aliases": [["Adobe"], ["Shutterstock"], ["谷歌母公司", "Alphabet", "Google"]],
-        }
-    )
-    articles = pl.DataFrame(
-        {"article_id": ["a1"], "url": [SEED_URL], "published_at": [datetime(2024, 2, 20, 10, 5)]}
-    )
-    base = {
-        "prices": seed_prices(),
-        "valuations": seed_caps(),
-        "fx_rates": seed_fx(),
-        "articles": articles,
-        "tickers": tickers,
-    }
-    return MarketFacts(**(base | overrides))
+from tests.builders import (
+    CLOSES,
+    D14,
+    D15,
+    D16,
+    D17,
+    SHARES,
+    USD_CNY,
+    bar,
+    claims_frame,
+    openai_multiple,
+    seed_caps,
+    seed_facts,
+)
 
 
 def judge_one(claim: dict[str, Any], facts: MarketFacts | None = None) -> dict[str, Any]:
@@ -198,22 +118,6 @@ def test_seed_conversion_is_supported_at_the_ecb_rate() -> None:
     assert got["observed"] == pytest.approx(7.1936)
     # 3450/485 = 7.113, 3550/475 = 7.474
     assert "7.113…7.474" in got["explanation"]
-
-
-def openai_multiple(**kw: Any) -> dict[str, Any]:
-    """The seed's 增加了将近两倍: OpenAI from 290亿 to 800亿美元, stated as nearly ×3."""
-    return {
-        "claim_type": "valuation_change",
-        "subjects": ["OpenAI"],
-        "value": 3.0,
-        "unit": "ratio",
-        "currency": "USD",
-        "qualifier": "nearly",
-        "from_value": 2.9e10,
-        "to_value": 8.0e10,
-        "span": "将近两倍",
-        **kw,
-    }
 
 
 def test_seed_valuation_multiple_is_supported() -> None:

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from newsdesk.verify import MarketFacts, judge_claims, reported_valuations
-from tests.test_verify import claims_frame, openai_multiple, seed_facts
+from tests.builders import claims_frame, openai_multiple, seed_facts
 
 URLS = {
     "a1": "https://example.com/sora",

@@ -1,0 +1,1 @@
+"""Developer scripts and the tooling they share with the tests and the benches."""
