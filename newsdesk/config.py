@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -77,9 +77,13 @@ class HttpSettings:
 
 
 @dataclass(frozen=True)
-class VerifySettings:
-    about_margin: float = 0.05
-    nearly_margin: float = 0.10
+class VerifyPolicy:
+    """The knobs of the verdict rules, read from [verify]; the defaults are the documented ones."""
+
+    about_margin: float = 0.05  # relative widening for "about"
+    nearly_margin: float = 0.10  # how far below the stated figure "nearly" may be
+    # per claim type, relative to the stated figure. A plain dict, not a read-only view: Prefect
+    # writes the default into the flows' parameter schema, and a mappingproxy is not JSON.
     floors: Mapping[str, float] = field(
         default_factory=lambda: {
             "price_move": 0.0,
@@ -90,6 +94,9 @@ class VerifySettings:
             "valuation_change": 0.0,
         }
     )
+    # How far back a rate or market cap may be carried forward. A class constant, not a
+    # field: [verify] has never accepted it as a key.
+    fx_carry_days: ClassVar[int] = 7
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,7 @@ class Settings:
     sec: SecSettings = SecSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     http: HttpSettings = HttpSettings()
-    verify: VerifySettings = VerifySettings()
+    verify: VerifyPolicy = VerifyPolicy()
     quality: QualitySettings = QualitySettings()
     source_file: Path | None = None
 

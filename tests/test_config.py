@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.config import Settings, load_settings, parse_date
+from newsdesk.config import Settings, VerifyPolicy, load_settings, parse_date
 from newsdesk.errors import UsageError
 
 
@@ -62,6 +62,10 @@ def test_explicit_path_beats_environment(tmp_path):
         ("[http]\nretries = -1\n", "negative"),
         ("[market\n", "not valid TOML"),
         ('[quality]\nseverity = { prices_close_positive = "fatal" }\n', "blocking"),
+        ("[verify]\nfx_carry_days = 3\n", "unknown key verify.fx_carry_days"),
+        ("[verify]\nfloors = { valuation = -0.1 }\n", "verify.floors.valuation"),
+        ('[verify]\nabout_margin = "5%"\n', "verify.about_margin must be a number"),
+        ("[verify]\nfloors = 0.05\n", "verify.floors must be a table"),
     ],
 )
 def test_bad_config_is_refused_in_one_line(tmp_path, text, message):
@@ -70,6 +74,17 @@ def test_bad_config_is_refused_in_one_line(tmp_path, text, message):
         load_settings(path, environ={})
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_verify_section_is_the_policy_the_rules_use(tmp_path):
+    path = write(tmp_path, "[verify]\nnearly_margin = 0.2\nfloors = { price_move = 0.01 }\n")
+    policy = load_settings(path, environ={}).verify
+    assert isinstance(policy, VerifyPolicy)
+    assert policy.nearly_margin == 0.2
+    assert policy.about_margin == VerifyPolicy().about_margin
+    # a floors table overrides the types it names and keeps the documented others
+    assert policy.floors["price_move"] == 0.01
+    assert policy.floors["market_cap_change"] == 0.05
 
 
 def test_missing_explicit_file(tmp_path):

@@ -1,10 +1,11 @@
 """Claims + market facts -> verdicts: pure polars/python, no I/O."""
 
+from newsdesk.config import VerifyPolicy
 from newsdesk.verify.facts import MarketFacts
 from newsdesk.verify.figures import figure_precision, written_figures
 from newsdesk.verify.judge import judge_claims
 from newsdesk.verify.private_valuations import reported_valuations
-from newsdesk.verify.tolerance import VerifyPolicy, stated_interval
+from newsdesk.verify.tolerance import stated_interval
 
 __all__ = [
     "MarketFacts",

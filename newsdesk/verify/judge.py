@@ -6,11 +6,11 @@ from typing import Any
 
 import polars as pl
 
+from newsdesk.config import VerifyPolicy
 from newsdesk.verify.facts import FactIndex, MarketFacts
 from newsdesk.verify.market import judge_listed_valuation, judge_market_cap_change, judge_price_move
 from newsdesk.verify.private_valuations import judge_private_valuations
 from newsdesk.verify.stated import judge_currency_conversion, judge_valuation_change
-from newsdesk.verify.tolerance import VerifyPolicy
 from newsdesk.verify.verdict import Judged, unverifiable
 
 _NOT_JUDGED: Judged = (None, None, None)

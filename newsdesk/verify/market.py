@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from newsdesk.config import VerifyPolicy
 from newsdesk.numbers import exchange_rate, measured_percent, money, percent
 from newsdesk.verify.facts import FactIndex
-from newsdesk.verify.tolerance import VerifyPolicy
 from newsdesk.verify.verdict import Judged, decide, no_date, unverifiable
 
 

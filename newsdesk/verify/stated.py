@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from newsdesk.config import VerifyPolicy
 from newsdesk.numbers import exchange_rate, measured_multiple, money, multiple
 from newsdesk.verify.facts import FactIndex
-from newsdesk.verify.tolerance import VerifyPolicy, magnitude_interval, within
+from newsdesk.verify.tolerance import magnitude_interval, within
 from newsdesk.verify.verdict import Judged, claim_interval, no_date, unverifiable
 from newsdesk.verify.wording import QUALIFIER_WORDS
 

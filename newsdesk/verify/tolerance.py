@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
 
-from newsdesk.config import VerifySettings
+from newsdesk.config import VerifyPolicy
 from newsdesk.verify.figures import figure_precision, is_percent_text
 
 INF = math.inf
 # Float noise: 1.58 - 0.005 is 1.5750000000000002, which must still accept 1.575.
 _EPS = 1e-9
-
-# One set of defaults for the floors: the config's, which the README documents.
-_DEFAULT_FLOORS: Mapping[str, float] = MappingProxyType(dict(VerifySettings().floors))
-
-
-@dataclass(frozen=True)
-class VerifyPolicy:
-    """Knobs of the verdict rules; the defaults are the documented ones."""
-
-    about_margin: float = 0.05
-    nearly_margin: float = 0.10
-    floors: Mapping[str, float] = field(default_factory=lambda: _DEFAULT_FLOORS)
-    fx_carry_days: int = 7  # how far back a rate or market cap may be carried forward
 
 
 def _whole_units(claim_type: str, span_text: str | None) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from newsdesk.config import VerifyPolicy
 from newsdesk.verify.tolerance import (
-    VerifyPolicy,
     magnitude_interval,
     opposite_directions,
     range_interval,
