@@ -1,52 +1,77 @@
-"""The verify step: judge the run's claims against the market facts the warehouse holds."""
+"""The verify step: judge the run's claims against the market facts the warehouse holds,
+and publish them once they are judged and checked."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import polars as pl
 
 from flows.news import NewsResult
 from flows.run import Run, get_logger
+from newsdesk.tables import VALUATIONS_SCHEMA
+from newsdesk.verify import MarketFacts, judge_claims, reported_valuations
+from newsdesk.warehouse import Replace
 
 
-def verify_step(run: Run, news: NewsResult) -> pl.DataFrame:
-    """Judge the run's claims against the warehouse and store the verdicts."""
-    from newsdesk.verify import judge_claims, reported_valuations
+@dataclass(frozen=True)
+class Verdicts:
+    """The run's claims, judged, and the private valuations they report."""
 
+    claims: pl.DataFrame
+    reported: pl.DataFrame
+
+
+def verify_step(run: Run, news: NewsResult) -> Verdicts:
+    """Judge the run's claims against the warehouse; nothing is written yet."""
     claims = news.claims
     if claims.is_empty():
-        return claims
-    facts = load_facts(run, claims)
+        return Verdicts(claims, pl.DataFrame(schema=VALUATIONS_SCHEMA))
+    facts = load_facts(run, news)
     policy = run.settings.verify
     judged = judge_claims(claims, facts, policy)
     reported = reported_valuations(
         judged, facts.articles, tickers=facts.tickers, fx_rates=facts.fx_rates, policy=policy
     )
-    counts = run.warehouse.write([("claims", judged), ("valuations", reported)])
-    run.stats.rows["valuations (reported)"] += counts.get("valuations", 0)
     run.stats.claims_judged = judged.filter(pl.col("verdict").is_not_null()).height
     get_logger().info(
         "verify: %s",
         ", ".join(f"{v} {n}" for v, n in judged.group_by("verdict").len().iter_rows() if v),
     )
-    return judged
+    return Verdicts(judged, reported)
 
 
-def load_facts(run: Run, claims: pl.DataFrame):  # -> newsdesk.verify.MarketFacts
-    """The prices, valuations, rates, articles and tickers the claims need."""
-    from newsdesk.verify import MarketFacts
+def load_facts(run: Run, news: NewsResult) -> MarketFacts:
+    """The prices, valuations, rates and tickers the claims need, and their articles."""
+    symbols = news.claims["subjects"].explode().drop_nulls().unique().to_list()
+    # The run's own articles, without their text: they are published with the claims.
+    articles = news.articles.drop("text")
+    return MarketFacts(articles=articles, **run.warehouse.facts_for_claims(symbols))
 
-    wh = run.warehouse
-    symbols = claims["subjects"].explode().drop_nulls().unique().to_list()
-    ids = claims["article_id"].unique().to_list()
-    return MarketFacts(
-        prices=wh.query("select * from prices where symbol in (select unnest(?))", [symbols]),
-        valuations=wh.query(
-            "select * from valuations where entity in (select unnest(?))", [symbols]
-        ),
-        fx_rates=wh.table("fx_rates"),
-        # The claims' own articles, without their text: not every article ever stored.
-        articles=wh.query(
-            "select * exclude (text) from articles where article_id in (select unnest(?))", [ids]
-        ),
-        tickers=wh.table("tickers"),
+
+def publish_step(run: Run, news: NewsResult, verdicts: Verdicts) -> None:
+    """Write the run's articles, judged claims, events and reported valuations at once.
+
+    Called after the checks passed (write–audit–publish): an article's earlier claims and
+    events are replaced in the same transaction, so a reader sees the old verdicts or the
+    new ones, never claims without a verdict.
+    """
+    ids = news.articles["article_id"].to_list()
+    counts = run.warehouse.write(
+        [
+            ("articles", news.articles),
+            ("claims", verdicts.claims),
+            ("events", news.events),
+            ("valuations", verdicts.reported),
+        ],
+        replace=[Replace("claims", "article_id", ids), Replace("events", "article_id", ids)],
+    )
+    reported = counts.pop("valuations", 0)
+    run.stats.rows.update(counts)
+    run.stats.rows["valuations (reported)"] += reported
+    get_logger().info(
+        "publish: %d articles, %d claims, %d events",
+        counts.get("articles", 0),
+        counts.get("claims", 0),
+        counts.get("events", 0),
     )
