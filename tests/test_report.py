@@ -13,13 +13,13 @@ import pytest
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-from newsdesk.tables import CLAIMS_SCHEMA  # noqa: E402
 from newsdesk.report import (  # noqa: E402
     observed_figure,
     render_report,
     report_markdown,
     stated_figure,
 )
+from newsdesk.tables import CLAIMS_SCHEMA  # noqa: E402
 from tests.builders import REPORT_ARTICLES as ARTICLES  # noqa: E402
 from tests.builders import REPORT_DATE, SCRIPT  # noqa: E402
 from tests.builders import verdict_claims as make_claims  # noqa: E402
