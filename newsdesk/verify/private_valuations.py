@@ -10,7 +10,7 @@ import polars as pl
 
 from newsdesk.config import VerifyPolicy
 from newsdesk.numbers import money
-from newsdesk.transform.valuations import VALUATIONS_SCHEMA
+from newsdesk.tables import VALUATIONS_SCHEMA
 from newsdesk.verify.facts import FactIndex, MarketFacts, usd_value
 from newsdesk.verify.figures import figure_precision
 from newsdesk.verify.verdict import Judged, claim_interval
