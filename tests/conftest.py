@@ -30,6 +30,22 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # which pytest closes after that test (later runs would log to a closed file).
 import prefect.main  # noqa: E402, F401 - prefect.main configures logging
 
+PREFECT_FIXTURES = {"prefect_harness", "prefect_api", "served_deployments"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a test that starts Prefect without the slow mark: make test-fast would start it."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if PREFECT_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            f"{len(unmarked)} test(s) start Prefect but are not marked slow, e.g. {unmarked[0]}"
+        )
+
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:

@@ -23,6 +23,7 @@ def _landed(raw: Path) -> tuple[list[float], int, int]:
     return closes, splits, dividends
 
 
+@pytest.mark.slow
 def test_market_bench_prints_ratios_and_both_loads_match_the_bodies(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -65,6 +66,7 @@ def test_generated_articles_are_deterministic_and_use_ticker_aliases(seed: int) 
         assert all(html.escape(p) in article.page for p in article.paragraphs)
 
 
+@pytest.mark.slow
 def test_claims_bench_prints_rates_and_ratios(capsys: pytest.CaptureFixture[str]) -> None:
     claims.main(["--articles", "50"])
     printed = capsys.readouterr().out

@@ -79,6 +79,7 @@ def test_sql_formats(warehouse_env, capsys, fmt):
         assert "546.66" in out and "(2 rows)" in out
 
 
+@pytest.mark.slow  # a subprocess
 def test_sql_shell_reads_statements_from_stdin(warehouse_env):
     result = subprocess.run(
         [sys.executable, "-m", "flows.cli", "sql", "--format", "csv"],

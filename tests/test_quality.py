@@ -164,6 +164,8 @@ def clean_frames() -> dict[str, pl.DataFrame]:
     }
 
 
+# Every test that runs suites through Great Expectations (0.5 s a table, 6 s with Data Docs) is
+# marked slow; what is checked before GX starts (suite files, severity overrides) is not.
 def check(table: str, frame: pl.DataFrame, today: date = TODAY, **kwargs: object) -> QualityReport:
     """Run the suites on one table only (the others are tested on their own)."""
     return run_checks(
@@ -196,6 +198,7 @@ def test_every_table_has_a_suite() -> None:
     assert set(load_suites(SUITES_DIR)) == set(TABLES)
 
 
+@pytest.mark.slow
 def test_clean_frames_pass_every_expectation(clean_report: QualityReport) -> None:
     failed = [o for o in clean_report.outcomes if not o.success]
     assert failed == [], clean_report.summary_line()
@@ -204,6 +207,7 @@ def test_clean_frames_pass_every_expectation(clean_report: QualityReport) -> Non
     assert clean_report.summary_line().startswith("all ")
 
 
+@pytest.mark.slow
 def test_data_docs_index_names_the_suites(clean_report: QualityReport) -> None:
     assert clean_report.docs_index is not None
     html = clean_report.docs_index.read_text(encoding="utf-8")
@@ -211,6 +215,7 @@ def test_data_docs_index_names_the_suites(clean_report: QualityReport) -> None:
         assert table in html
 
 
+@pytest.mark.slow
 def test_to_frame_has_dq_results_columns(clean_report: QualityReport) -> None:
     frame = clean_report.to_frame()
     assert frame.columns == ["run_id", "checked_at", "suite", "expectation", "success", "details"]
@@ -245,6 +250,7 @@ def _duplicate(key: dict) -> Callable[[pl.DataFrame], pl.DataFrame]:
 ADBE_16 = {"symbol": "ADBE", "date": date(2024, 2, 16)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("table", "mutate", "expected_failures", "row"),
     [
@@ -353,6 +359,7 @@ def test_seeded_bad_row_is_caught(
     assert row in line
 
 
+@pytest.mark.slow
 def test_future_is_judged_against_today_not_the_run_date() -> None:
     # A bar after the run date but before today is the market window, not an error.
     frame = _set(ADBE_16, date=date(2024, 2, 20))(clean_frames()["prices"])
@@ -360,6 +367,7 @@ def test_future_is_judged_against_today_not_the_run_date() -> None:
     assert report.failed_blocking == [], report.summary_line()
 
 
+@pytest.mark.slow
 def test_event_without_a_date_is_only_a_warning() -> None:
     frame = clean_frames()["events"].with_columns(event_date=pl.lit(None, dtype=pl.Date))
     report = check("events", frame)
@@ -367,6 +375,7 @@ def test_event_without_a_date_is_only_a_warning() -> None:
     assert "events_event_date_not_null (warning) failed on 1 row: (sora)" in report.summary_line()
 
 
+@pytest.mark.slow
 def test_missing_watchlist_symbol_is_named() -> None:
     report = check("prices", clean_frames()["prices"], expected_symbols=["ADBE", "MSFT"])
     (outcome,) = report.failed_blocking
@@ -376,6 +385,7 @@ def test_missing_watchlist_symbol_is_named() -> None:
     assert "missing MSFT" in report.summary_line()
 
 
+@pytest.mark.slow
 def test_missing_column_fails_the_schema_check() -> None:
     report = check("prices", clean_frames()["prices"].drop("volume"))
     failed = {o.expectation for o in report.failed_blocking}
@@ -383,6 +393,7 @@ def test_missing_column_fails_the_schema_check() -> None:
     assert "volume" in report.summary_line()
 
 
+@pytest.mark.slow
 def test_wrong_dtype_fails_the_type_check() -> None:
     frame = clean_frames()["prices"].with_columns(pl.col("date").cast(pl.String))
     report = check("prices", frame)
@@ -390,6 +401,7 @@ def test_wrong_dtype_fails_the_type_check() -> None:
     assert "prices_date_type" in failed
 
 
+@pytest.mark.slow
 def test_warning_failure_is_not_blocking() -> None:
     frame = _set(ADBE_16, adj_close=-1.0)(clean_frames()["prices"])
     report = check("prices", frame)
@@ -400,6 +412,7 @@ def test_warning_failure_is_not_blocking() -> None:
     assert "(warning)" in report.summary_line()
 
 
+@pytest.mark.slow
 def test_severity_override_demotes_a_blocking_check() -> None:
     frame = _set({"quote": "CNY"}, rate=0.72)(clean_frames()["fx_rates"])
     report = check("fx_rates", frame, severity_overrides={"fx_rates_usd_cny_in_band": "warning"})

@@ -137,6 +137,7 @@ def test_a_running_server_is_reused_not_started_again(local_server, tmp_path: Pa
     assert not (tmp_path / "home").exists()
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_server_that_dies_at_start_is_reported_with_its_log(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
