@@ -22,10 +22,10 @@ install: $(STAMP)  ## create .venv and install the pinned stack
 demo: $(STAMP)  ## the nightly job over the bundled Sora-day snapshot, offline; prints the report
 	$(VENV)/bin/newsdesk demo
 
-test: $(STAMP)  ## the whole suite, slow end-to-end tests included
-	$(PY) -m pytest -q
+test: $(STAMP)  ## the whole suite, slow tests included (CI); two workers, each its own Prefect server
+	$(PY) -m pytest -q -n 2
 
-test-fast: $(STAMP)  ## the suite without the slow end-to-end tests
+test-fast: $(STAMP)  ## the suite without slow tests (Prefect, GX, processes, benches): about 30 s
 	$(PY) -m pytest -q -m "not slow"
 
 lint: $(STAMP)  ## ruff lint and format check
