@@ -219,8 +219,9 @@ def load_ours(warehouse: Warehouse, raw_dir: Path, *, force: bool = False) -> di
     ``force`` ignores the record of bodies already loaded, as a changed transform would,
     so every body is parsed and upserted again.
     """
-    from flows.market import CHART_TRANSFORM, chart_batch, loaded_rows
+    from flows.market import CHART_TRANSFORM, chart_batch
     from newsdesk import landing
+    from newsdesk.transform.bookkeeping import loaded_rows
 
     already = set() if force else warehouse.loaded_bodies("yahoo", CHART_TRANSFORM)
     by_symbol: dict[str, list] = {}

@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from flows.news import CLAIM_COLUMNS
+from newsdesk.tables import CLAIMS_SCHEMA
 from newsdesk.verify import MarketFacts
 
 # Re-exported (the `x as x` form), so that tests import every builder from this module.
@@ -76,7 +76,7 @@ def verdict_claims() -> pl.DataFrame:
                 explanation,
             ) in zip(rows, verdicts, strict=True)
         ],
-        schema=CLAIM_COLUMNS,
+        schema=CLAIMS_SCHEMA,
     )
 
 
@@ -110,7 +110,7 @@ def claims_frame(*claims: dict[str, Any]) -> pl.DataFrame:
         {"claim_id": f"c{i}", "article_id": "a1", "sentence": f"s{i}", **c}
         for i, c in enumerate(claims)
     ]
-    return pl.DataFrame(rows, schema=CLAIM_COLUMNS)
+    return pl.DataFrame(rows, schema=CLAIMS_SCHEMA)
 
 
 def bar(

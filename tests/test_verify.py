@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from flows.news import CLAIM_COLUMNS
+from newsdesk.tables import CLAIMS_SCHEMA
 from newsdesk.verify import MarketFacts, judge_claims
 from tests.builders import (
     CLOSES,
@@ -390,7 +390,7 @@ def test_frame_keeps_rows_and_columns_and_leaves_other_claims_null() -> None:
 
 def test_empty_claims_frame() -> None:
     out = judge_claims(claims_frame(), MarketFacts())
-    assert out.height == 0 and out.columns == list(CLAIM_COLUMNS)
+    assert out.height == 0 and out.columns == list(CLAIMS_SCHEMA)
 
 
 # --- the seed figures against the real recorded data (read from ../shared at run time) ------
