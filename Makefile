@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
+# A temporary Prefect server starts slowly on a busy two-core machine; its 20 s default times out.
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
 .PHONY: install demo test test-fast lint format bench serve sql snapshot clean
 
