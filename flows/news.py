@@ -23,7 +23,12 @@ from newsdesk.http import FetchError
 from newsdesk.landing import Landed
 from newsdesk.sources import news as news_source
 from newsdesk.sources.clients import Sources
-from newsdesk.transform.news import articles_frame, claims_frame, events_from_claims, mentioned
+from newsdesk.transform.news_frames import (
+    articles_frame,
+    claims_frame,
+    events_from_claims,
+    mentioned,
+)
 from newsdesk.warehouse import SQL_DIR
 
 

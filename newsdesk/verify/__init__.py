@@ -2,8 +2,8 @@
 
 from newsdesk.config import VerifyPolicy
 from newsdesk.verify.facts import MarketFacts
-from newsdesk.verify.figures import figure_precision, written_figures
 from newsdesk.verify.judge import judge_claims
+from newsdesk.verify.precision import figure_precision, written_figures
 from newsdesk.verify.private_valuations import reported_valuations
 from newsdesk.verify.tolerance import stated_interval
 

@@ -12,7 +12,7 @@ from newsdesk.config import VerifyPolicy
 from newsdesk.numbers import money
 from newsdesk.tables import VALUATIONS_SCHEMA
 from newsdesk.verify.facts import FactIndex, MarketFacts, usd_value
-from newsdesk.verify.figures import figure_precision
+from newsdesk.verify.precision import figure_precision
 from newsdesk.verify.verdict import Judged, claim_interval
 
 RECORDED = "private company; reported valuation recorded"

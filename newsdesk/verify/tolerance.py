@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from newsdesk.config import VerifyPolicy
-from newsdesk.verify.figures import figure_precision, is_percent_text
+from newsdesk.verify.precision import figure_precision, is_percent_text
 
 INF = math.inf
 # Float noise: 1.58 - 0.005 is 1.5750000000000002, which must still accept 1.575.
