@@ -294,7 +294,8 @@ def _child(args: argparse.Namespace) -> None:
     # The native child imports duckdb alone, so its peak memory carries no polars.
     warehouse = None
     if args.child != "native":
-        import newsdesk.landing
+        import flows.market  # noqa: F401 - imported before the clock, as a nightly run has it
+        import newsdesk.landing  # noqa: F401
         import newsdesk.transform.prices  # noqa: F401
         from newsdesk.warehouse import Warehouse
 

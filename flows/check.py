@@ -11,8 +11,6 @@ from flows.run import Run, get_logger
 from newsdesk.errors import RunFailed, UsageError
 from newsdesk.resources import expectations_dir
 
-EXPECTATIONS_DIR = expectations_dir()
-
 
 def check_step(run: Run, frames: Mapping[str, pl.DataFrame], run_date: date):
     """Hold what the run loaded to the suites; a blocking failure fails the run."""
@@ -26,7 +24,7 @@ def check_step(run: Run, frames: Mapping[str, pl.DataFrame], run_date: date):
             {name: frame for name, frame in frames.items() if frame is not None},
             run_id=run.run_id,
             run_date=run_date,
-            suites_dir=EXPECTATIONS_DIR,
+            suites_dir=expectations_dir(),
             docs_dir=run.settings.warehouse.dq_dir,
             severity_overrides=dict(run.settings.quality.severity),
             expected_symbols=expected,

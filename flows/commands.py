@@ -14,7 +14,6 @@ from newsdesk.config import Settings
 from newsdesk.errors import RunFailed, UsageError
 from newsdesk.resources import snapshot_dir
 
-SNAPSHOT_DIR = snapshot_dir()
 DEMO_DATE = date(2024, 2, 20)
 DEMO_SYMBOLS = ("ADBE", "SSTK", "GOOGL", "GOOG")
 
@@ -51,7 +50,7 @@ def demo(settings: Settings) -> int:
     from flows.run import open_run
     from newsdesk.landing import find_landed
 
-    snapshot_raw = SNAPSHOT_DIR / "raw"
+    snapshot_raw = snapshot_dir() / "raw"
     if not snapshot_raw.is_dir():
         raise UsageError(f"the demo snapshot is missing at {snapshot_raw}")
     raw_dir = settings.warehouse.raw_dir

@@ -19,7 +19,7 @@ from newsdesk.extract.sessions import sessions_between
 from newsdesk.http import FetchError
 from newsdesk.landing import Landed
 from newsdesk.sources.clients import Sources
-from newsdesk.tables import FX_SCHEMA, SHARES_SCHEMA
+from newsdesk.tables import empty
 from newsdesk.transform.bookkeeping import loaded_rows
 from newsdesk.transform.fx import normalise_frankfurter
 from newsdesk.transform.prices import ChartFrames, drop_unclosed_bars, normalise_charts
@@ -76,7 +76,7 @@ def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> Mar
     # Only the window: a nightly run must not recompute every symbol's whole history.
     inputs = run.warehouse.market_cap_inputs(symbols, window_start, end)
     valuations = market_caps(
-        inputs["prices"], inputs["shares"], inputs["splits"], inputs["tickers"], inputs["fx"]
+        inputs["prices"], inputs["shares"], inputs["splits"], tickers, inputs["fx"]
     )
     run.stats.rows.update(run.warehouse.write({"valuations": valuations}))
     # The checks see every row the run covers, not only the ones new to this run: a re-run
@@ -206,7 +206,7 @@ def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult
                 f"Frankfurter response unreadable ({exc}); kept at {item.body_path}"
             )
     if not frames:
-        return pl.DataFrame(schema=FX_SCHEMA)
+        return empty("fx_rates")
     return pl.concat(frames).unique(subset=["date", "base", "quote"], keep="last")
 
 
@@ -230,5 +230,5 @@ def _shares(
             except (KeyError, TypeError, ValueError) as exc:  # orjson's errors are ValueErrors
                 result.failed_symbols[f"CIK{cik}"] = f"companyfacts unreadable ({exc})"
     if not frames:
-        return pl.DataFrame(schema=SHARES_SCHEMA)
+        return empty("shares_outstanding")
     return pl.concat(frames)

@@ -1,7 +1,7 @@
 """The news step: fetch (or replay) pages and feeds, land them, extract articles and claims.
 
-Nothing is written here: the claims are judged and checked first, and the run publishes
-articles, claims and events together afterwards (flows/nightly.py), so no unjudged claim
+Nothing is written here: the claims are judged and checked first, and publish_step
+(flows/verify.py) then writes articles, claims and events together, so no unjudged claim
 is ever visible in the warehouse.
 """
 
@@ -21,15 +21,10 @@ from newsdesk.extract.dates import load_calendar_events
 from newsdesk.extract.entities import AliasIndex, read_alias_rows
 from newsdesk.http import FetchError
 from newsdesk.landing import Landed
+from newsdesk.resources import sql_dir
 from newsdesk.sources import news as news_source
 from newsdesk.sources.clients import Sources
-from newsdesk.transform.news_frames import (
-    articles_frame,
-    claims_frame,
-    events_from_claims,
-    mentioned,
-)
-from newsdesk.warehouse import SQL_DIR
+from newsdesk.transform.news_frames import articles_frame, claims_frame, events_from_claims
 
 
 @dataclass
@@ -41,10 +36,6 @@ class NewsResult:
     events: pl.DataFrame
     skipped: list[str] = field(default_factory=list)
 
-    def mentioned(self) -> tuple[list[str], list[date]]:
-        """The ticker symbols and reference dates the claims speak of."""
-        return mentioned(self.claims)
-
 
 @flow(name="news", flow_run_name="news-{start}..{end}", validate_parameters=False)
 def news_step(run: Run, start: date, end: date) -> NewsResult:
@@ -54,7 +45,7 @@ def news_step(run: Run, start: date, end: date) -> NewsResult:
     urls = _page_urls(run, start, end, skipped)
     tickers = run.warehouse.table("tickers")
     aliases = _alias_index(tickers)
-    calendar = load_calendar_events(SQL_DIR / "events.csv")
+    calendar = load_calendar_events(sql_dir() / "events.csv")
     exchanges = dict(tickers.select("symbol", "exchange").iter_rows())
 
     def exchange_of(symbol: str) -> str:
@@ -161,7 +152,7 @@ def _alias_index(tickers: pl.DataFrame) -> AliasIndex:
         (symbol, list(aliases or []))
         for symbol, aliases in tickers.select("symbol", "aliases").iter_rows()
     ]
-    entities = SQL_DIR / "entities.csv"
+    entities = sql_dir() / "entities.csv"
     if entities.exists():
         rows.extend(read_alias_rows(entities))
     return AliasIndex.from_rows(rows)

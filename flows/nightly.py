@@ -22,6 +22,7 @@ from flows.verify import publish_step, verify_step
 from newsdesk.config import load_settings
 from newsdesk.errors import RunFailed
 from newsdesk.transform.bookkeeping import run_row
+from newsdesk.transform.news_frames import mentioned
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,16 @@ def run_pipeline(
     try:
         news = news_step(run, start, end)
         progress("news")
-        mentioned, days = news.mentioned()
+        symbols_named, days = mentioned(news.claims)
         known = set(run.warehouse.table("tickers")["symbol"].to_list())
-        wanted = set(run.settings.market.watchlist) | set(symbols) | (set(mentioned) & known)
+        wanted = set(run.settings.market.watchlist) | set(symbols) | (set(symbols_named) & known)
         market_start = min([start, *days]) - timedelta(days=1)
         market_end = max([end, *days])
         market = market_step(run, sorted(wanted), market_start, market_end) if wanted else None
         progress("market")
         verdicts = verify_step(run, news)
         progress("verify")
-        # Write–audit–publish: the claims are checked judged, then written with their articles.
+        # Write–audit–publish: the judged claims are checked, then written with their articles.
         frames = dict(market.frames) if market else {}
         frames.update({"claims": verdicts.claims, "articles": news.articles, "events": news.events})
         quality = check_step(run, frames, end)

@@ -9,7 +9,7 @@ import polars as pl
 
 from flows.news import NewsResult
 from flows.run import Run, get_logger
-from newsdesk.tables import VALUATIONS_SCHEMA
+from newsdesk.tables import empty
 from newsdesk.verify import MarketFacts, judge_claims, reported_valuations
 from newsdesk.warehouse import Replace
 
@@ -26,7 +26,7 @@ def verify_step(run: Run, news: NewsResult) -> Verdicts:
     """Judge the run's claims against the warehouse; nothing is written yet."""
     claims = news.claims
     if claims.is_empty():
-        return Verdicts(claims, pl.DataFrame(schema=VALUATIONS_SCHEMA))
+        return Verdicts(claims, empty("valuations"))
     facts = load_facts(run, news)
     policy = run.settings.verify
     judged = judge_claims(claims, facts, policy)

@@ -68,7 +68,10 @@ class Warehouse:
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short-lived connection; read-only ones wait a little for a writer to finish."""
+        """A short-lived connection; read-only ones wait a little for a writer to finish.
+
+        DuckDB's errors leave here as WarehouseError (its first line), the cause kept.
+        """
         if read_only:
             con = _open_read_only(self.path)
         else:
@@ -76,6 +79,8 @@ class Warehouse:
             con = _open_with_retry(self.path, read_only=False, wait_seconds=60.0)
         try:
             yield con
+        except duckdb.Error as exc:
+            raise WarehouseError(_first_line(exc)) from exc
         finally:
             con.close()
 
@@ -139,10 +144,8 @@ class Warehouse:
                 for table, frame in items:
                     counts[table] = counts.get(table, 0) + _upsert(con, table, frame)
                 con.execute("commit")
-            except Exception as exc:
+            except Exception:
                 con.execute("rollback")
-                if isinstance(exc, duckdb.Error):
-                    raise WarehouseError(f"load failed: {_first_line(exc)}") from exc
                 raise
         return counts
 
@@ -166,10 +169,7 @@ class Warehouse:
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
         """Run a read query on a short read-only connection."""
         with self.connect(read_only=True) as con:
-            try:
-                return con.sql(sql, params=list(params or [])).pl()
-            except duckdb.Error as exc:
-                raise WarehouseError(_first_line(exc)) from exc
+            return con.sql(sql, params=list(params or [])).pl()
 
     def table(self, name: str) -> pl.DataFrame:
         """A whole table as a polars frame."""
@@ -179,12 +179,8 @@ class Warehouse:
 
     def read(self, name: str, **params: Any) -> pl.DataFrame:
         """Run the named read `sql/reads/<name>.sql`, its parameters bound by name."""
-        sql = _read_sql(name)
         with self.connect(read_only=True) as con:
-            try:
-                return con.sql(sql, params=params).pl()
-            except duckdb.Error as exc:
-                raise WarehouseError(f"read {name}: {_first_line(exc)}") from exc
+            return _read(con, name, **params)
 
     def prices_for(
         self, symbols: Sequence[str], start: date | None = None, end: date | None = None
@@ -200,31 +196,36 @@ class Warehouse:
     def market_cap_inputs(
         self, symbols: Sequence[str], start: date, end: date
     ) -> dict[str, pl.DataFrame]:
-        """What market caps of the symbols over [start, end] are computed from."""
-        return {
-            "prices": self.prices_for(symbols, start, end),
-            "shares": self.read("shares_for", symbols=list(symbols)),
-            "splits": self.table("splits"),
-            "fx": self.read("usd_rates"),
-            "tickers": self.table("tickers"),
-        }
+        """The prices, share counts, splits and USD rates market caps over [start, end] need."""
+        symbols = list(symbols)
+        with self.connect(read_only=True) as con:  # one connection, one consistent view
+            return {
+                "prices": _read(con, "prices_for", symbols=symbols, start=start, end=end),
+                "shares": _read(con, "shares_for", symbols=symbols),
+                "splits": con.sql("select * from splits").pl(),
+                "fx": _read(con, "usd_rates"),
+            }
 
     def facts_for_claims(self, symbols: Sequence[str]) -> dict[str, pl.DataFrame]:
         """The prices, valuations, rates and tickers that claims about the symbols need."""
-        return {
-            "prices": self.prices_for(symbols),
-            "valuations": self.read("valuations_for", entities=list(symbols)),
-            "fx_rates": self.table("fx_rates"),
-            "tickers": self.table("tickers"),
-        }
+        symbols = list(symbols)
+        with self.connect(read_only=True) as con:
+            return {
+                "prices": _read(con, "prices_for", symbols=symbols, start=None, end=None),
+                "valuations": _read(con, "valuations_for", entities=symbols),
+                "fx_rates": con.sql("select * from fx_rates").pl(),
+                "tickers": con.sql("select * from tickers").pl(),
+            }
 
     def report_inputs(self, day: date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         """The claims of a day's report, their articles and their subjects' prices."""
-        claims = self.read("report_claims", day=day)
-        ids = claims["article_id"].unique().to_list()
-        articles = self.read("articles_by_id", ids=ids)
-        symbols = claims["subjects"].explode().drop_nulls().unique().to_list()
-        return claims, articles, self.prices_for(symbols)
+        with self.connect(read_only=True) as con:
+            claims = _read(con, "report_claims", day=day)
+            ids = claims["article_id"].unique().to_list()
+            symbols = claims["subjects"].explode().drop_nulls().unique().to_list()
+            articles = _read(con, "articles_by_id", ids=ids)
+            prices = _read(con, "prices_for", symbols=symbols, start=None, end=None)
+        return claims, articles, prices
 
     def report_days(self, start: date, end: date) -> list[date]:
         """Days in [start, end] with claims published on them or speaking of them."""
@@ -275,11 +276,12 @@ def run_read_only(path: Path, sql: str, wait_seconds: float = 5.0) -> pl.DataFra
         con.close()
 
 
-def _read_sql(name: str) -> str:
+def _read(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
+    """Run `sql/reads/<name>.sql` on an open connection, its parameters bound by name."""
     path = SQL_DIR / "reads" / f"{name}.sql"
     if not path.is_file():
         raise ValueError(f"no named read {name} (looked for {path})")
-    return path.read_text(encoding="utf-8")
+    return con.sql(path.read_text(encoding="utf-8"), params=params).pl()
 
 
 def _open_read_only(path: Path) -> duckdb.DuckDBPyConnection:

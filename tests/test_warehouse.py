@@ -82,10 +82,25 @@ def test_failure_mid_batch_leaves_nothing(wh):
     before = wh.checksums(["prices", "fx_rates"])
     good = prices(("ADBE", D, 99.0), ("SSTK", D, 45.2))
     bad = pl.DataFrame({"date": [D], "base": ["USD"], "quote": ["CNY"], "rate": ["not a number"]})
-    with pytest.raises(WarehouseError, match="load failed") as caught:
+    with pytest.raises(WarehouseError) as caught:
         wh.write([("prices", good), ("fx_rates", bad)])
     assert isinstance(caught.value.__cause__, duckdb.Error)  # the real cause is kept
     assert wh.checksums(["prices", "fx_rates"]) == before
+
+
+def test_duckdb_errors_leave_the_warehouse_as_its_own_with_the_cause(wh):
+    with pytest.raises(WarehouseError, match="nope") as caught:
+        wh.query("select * from nope")
+    assert isinstance(caught.value.__cause__, duckdb.Error)
+
+
+def test_named_reads_bound_prices_only_where_bounds_are_given(wh):
+    day = dt.timedelta(days=1)
+    wh.write({"prices": prices(("ADBE", D - day, 1.0), ("ADBE", D, 2.0), ("SSTK", D, 3.0))})
+    assert wh.prices_for(["ADBE"])["close"].sort().to_list() == [1.0, 2.0]
+    assert wh.prices_for(["ADBE", "SSTK"], D, D)["close"].sort().to_list() == [2.0, 3.0]
+    assert wh.prices_for(["ADBE"], end=D - day)["close"].to_list() == [1.0]
+    assert wh.held_sessions(["ADBE", "GOOGL"], D - day, D) == {"ADBE": {D - day, D}}
 
 
 def test_replace_removes_rows_no_longer_derived(wh):

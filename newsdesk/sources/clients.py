@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,11 @@ SEC_REUSE_DAYS = 7  # cover pages change quarterly: a week-old companyfacts is f
 
 
 class NotLanded(FetchError):
-    """Replay found no landed response for the request: fetching again will not help."""
+    """No response to hand back (nothing landed, or no SEC User-Agent): a retry will not help."""
 
     def __init__(self, what: str) -> None:
-        Exception.__init__(self, what)
-        self.url, self.reason, self.attempts, self.status, self.last = what, what, 0, None, None
+        super().__init__(what, what, attempts=0)
+        self.args = (what,)  # the reason alone, not "GET … failed after 0 attempts"
 
 
 class Sources(ABC):
@@ -74,13 +75,13 @@ class LiveSources(Sources):
 
     def chart(self, symbol: str, start: date, end: date) -> list[Landed]:
         """One chart request for the symbol over the whole range."""
-        fetch = lambda: yahoo.fetch_chart(self.market, self.market_url, symbol, start, end)  # noqa: E731
+        fetch = partial(yahoo.fetch_chart, self.market, self.market_url, symbol, start, end)
         key, params = yahoo.chart_key(symbol, start, end), yahoo.chart_params(symbol, start, end)
         return [self._land("yahoo", key, params, fetch)]
 
     def rates(self, start: date, end: date, quotes: Sequence[str]) -> list[Landed]:
         """One Frankfurter request for the whole range."""
-        fetch = lambda: frankfurter.fetch_rates(self.fx, self.fx_url, start, end, quotes)  # noqa: E731
+        fetch = partial(frankfurter.fetch_rates, self.fx, self.fx_url, start, end, quotes)
         key, params = frankfurter.fx_key(start, end), frankfurter.fx_params(start, end, quotes)
         return [self._land("frankfurter", key, params, fetch)]
 
@@ -96,12 +97,12 @@ class LiveSources(Sources):
                 "SEC requires a User-Agent naming you: set sec.user_agent or "
                 "NEWSDESK_SEC_USER_AGENT"
             )
-        fetch = lambda: sec.fetch_companyfacts(self.sec, self.sec_url, cik)  # noqa: E731
+        fetch = partial(sec.fetch_companyfacts, self.sec, self.sec_url, cik)
         return [self._land("sec", sec.sec_key(cik), sec.sec_params(cik), fetch)]
 
     def page(self, url: str) -> Landed:
         """One news page or feed, landed whatever its status."""
-        fetch = lambda: news_source.fetch_page(self.news, url)  # noqa: E731
+        fetch = partial(news_source.fetch_page, self.news, url)
         key, params = news_source.news_key(url), news_source.news_params(url)
         return self._land("news", key, params, fetch)
 

@@ -9,31 +9,21 @@ from typing import Any
 
 import polars as pl
 
-from newsdesk.tables import (
-    ARTICLES_SCHEMA,
-    FX_SCHEMA,
-    PRICES_SCHEMA,
-    TICKERS_SCHEMA,
-    VALUATIONS_SCHEMA,
-)
+from newsdesk.tables import ARTICLES_SCHEMA, empty
 
 # The claims' articles are read without their text.
 _ARTICLE_FACTS = {k: v for k, v in ARTICLES_SCHEMA.items() if k != "text"}
-
-
-def _empty(schema: dict[str, Any]) -> pl.DataFrame:
-    return pl.DataFrame(schema=schema)
 
 
 @dataclass(frozen=True)
 class MarketFacts:
     """Warehouse tables (as frames) that claims are checked against."""
 
-    prices: pl.DataFrame = field(default_factory=lambda: _empty(PRICES_SCHEMA))
-    valuations: pl.DataFrame = field(default_factory=lambda: _empty(VALUATIONS_SCHEMA))
-    fx_rates: pl.DataFrame = field(default_factory=lambda: _empty(FX_SCHEMA))
-    articles: pl.DataFrame = field(default_factory=lambda: _empty(_ARTICLE_FACTS))
-    tickers: pl.DataFrame = field(default_factory=lambda: _empty(TICKERS_SCHEMA))
+    prices: pl.DataFrame = field(default_factory=lambda: empty("prices"))
+    valuations: pl.DataFrame = field(default_factory=lambda: empty("valuations"))
+    fx_rates: pl.DataFrame = field(default_factory=lambda: empty("fx_rates"))
+    articles: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_ARTICLE_FACTS))
+    tickers: pl.DataFrame = field(default_factory=lambda: empty("tickers"))
 
 
 class _Series:
