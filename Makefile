@@ -24,10 +24,10 @@ install: $(STAMP)  ## create .venv and install the pinned stack
 demo: $(STAMP)  ## the nightly job over the bundled Sora-day snapshot, offline; prints the report
 	$(VENV)/bin/newsdesk demo
 
-test: $(STAMP)  ## the whole suite, slow tests included (CI); two workers, each its own Prefect server
-	$(PY) -m pytest -q -n 2
+test: $(STAMP)  ## the whole suite, slow tests included (CI); two workers, a test file stays on one
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
-test-fast: $(STAMP)  ## the suite without slow tests (Prefect, GX, processes, benches): about 30 s
+test-fast: $(STAMP)  ## the suite without slow tests (Prefect, GX, processes, benches): about 20 s
 	$(PY) -m pytest -q -m "not slow"
 
 lint: $(STAMP)  ## ruff lint and format check

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-
-from flows.artifacts import publish_artifacts  # noqa: E402
-from newsdesk.report import report_markdown  # noqa: E402
-from tests.builders import REPORT_ARTICLES as ARTICLES  # noqa: E402
-from tests.builders import REPORT_DATE  # noqa: E402
-from tests.builders import verdict_claims as make_claims  # noqa: E402
+from flows.artifacts import publish_artifacts
+from newsdesk.report import report_markdown
+from tests.builders import REPORT_ARTICLES, REPORT_DATE, verdict_claims
 
 
 def test_publish_artifacts_outside_a_flow_run_does_nothing(
@@ -28,7 +22,7 @@ def test_publish_artifacts_outside_a_flow_run_does_nothing(
     for name in ("create_markdown_artifact", "create_table_artifact", "create_link_artifact"):
         monkeypatch.setattr(prefect.artifacts, name, lambda *a, _n=name, **k: created.append(_n))
     docs = tmp_path / "index.html"
-    publish_artifacts(make_claims(), report_date=REPORT_DATE, markdown="# x", docs_index=docs)
+    publish_artifacts(verdict_claims(), report_date=REPORT_DATE, markdown="# x", docs_index=docs)
     assert created == []
 
 
@@ -48,8 +42,8 @@ def published(
 
     docs = tmp_path_factory.mktemp("dq") / "index.html"
     docs.write_text("<html></html>", encoding="utf-8")
-    claims = make_claims()
-    markdown = report_markdown(claims, ARTICLES, report_date=REPORT_DATE)
+    claims = verdict_claims()
+    markdown = report_markdown(claims, REPORT_ARTICLES, report_date=REPORT_DATE)
 
     @flow
     def publish() -> str:

@@ -9,10 +9,9 @@ import pytest
 from newsdesk.extract.claims import Claim, claim_id, extract_claims
 from newsdesk.extract.dates import load_calendar_events
 from newsdesk.extract.entities import AliasIndex, read_alias_rows
+from tests.builders import SEED
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SEED = SHARED / "seeds" / "000_c01b2f81f01298eb.txt"
 TEXTS = Path(__file__).parent / "fixtures" / "texts"
 EVENTS = load_calendar_events(REPO / "sql" / "events.csv")
 ALIASES = AliasIndex.from_rows(

@@ -1,4 +1,11 @@
-"""The shape of the test code: test modules share helpers through builders, never each other."""
+"""The shape of the code, read with ast.
+
+The house plan: `newsdesk/` is the library and `flows/` the application on top of it. The
+library imports neither Prefect nor the application, only the warehouse module imports
+DuckDB, and no module imports its way back to itself (imports inside functions count too).
+Test modules share helpers through builders, never each other, and the dev tooling in
+scripts/ and bench/ imports nothing from tests/.
+"""
 
 from __future__ import annotations
 
@@ -77,3 +84,91 @@ def test_the_checker_sees_every_form_of_import(tmp_path: Path) -> None:
     # Relative imports resolve within the file's own package, not tests/.
     in_scripts = imported_modules(module, "scripts")
     assert "scripts.test_d" in in_scripts and "tests.test_d" not in in_scripts
+
+
+# --- the house plan -----------------------------------------------------------------
+
+PACKAGES = ("newsdesk", "flows")
+
+
+def _modules() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for package in PACKAGES:
+        for path in (REPO / package).rglob("*.py"):
+            parts = list(path.relative_to(REPO).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _graph() -> dict[str, set[str]]:
+    return {
+        name: {i for i in imported_modules(path, package_of(path)) if i in MODULES and i != name}
+        for name, path in MODULES.items()
+    }
+
+
+def test_both_packages_were_found() -> None:
+    assert "newsdesk.warehouse" in MODULES and "flows.nightly" in MODULES
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("newsdesk")))
+def test_the_library_imports_neither_prefect_nor_the_application(name: str) -> None:
+    roots = {i.split(".")[0] for i in imported_modules(MODULES[name], package_of(MODULES[name]))}
+    assert not roots & {"prefect", "flows"}
+
+
+def test_only_the_warehouse_module_imports_duckdb() -> None:
+    importers = sorted(
+        name
+        for name, path in MODULES.items()
+        if "duckdb" in {i.split(".")[0] for i in imported_modules(path, package_of(path))}
+    )
+    assert importers == ["newsdesk.warehouse"]
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_module_imports_its_way_back_to_itself() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

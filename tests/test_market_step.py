@@ -11,7 +11,7 @@ import pytest
 from prefect import flow
 
 from flows.market import MarketResult, market_step
-from flows.run import Run, build_sources
+from flows.run import Run, open_run
 from newsdesk import landing, warehouse
 from newsdesk.config import (
     FxSettings,
@@ -153,8 +153,7 @@ def settings_for(base_url: str, root: Path) -> Settings:
 def run_market(settings: Settings, symbols=("ADBE", "SSTK", "GOOGL"), offline=False):
     @flow(name="market-test")
     def market_flow() -> tuple[MarketResult, Run]:
-        warehouse = Warehouse(settings.warehouse.path)
-        run = Run(settings, warehouse, build_sources(settings, offline=offline))
+        run = open_run(settings, offline)
         return market_step(run, list(symbols), START, END), run
 
     return market_flow()

@@ -9,7 +9,7 @@ import pytest
 from prefect import flow
 
 from flows.news import NewsResult, news_step
-from flows.run import Run, build_sources
+from flows.run import open_run
 from flows.verify import publish_step, verify_step
 from newsdesk.config import HttpSettings, NewsSettings, Settings, WarehouseSettings
 from newsdesk.warehouse import Warehouse
@@ -64,8 +64,7 @@ def run_news(settings: Settings, offline: bool = False, publish: bool = True) ->
 
     @flow(name="news-test")
     def news_flow() -> NewsResult:
-        warehouse = Warehouse(settings.warehouse.path)
-        run = Run(settings, warehouse, build_sources(settings, offline=offline))
+        run = open_run(settings, offline)
         news = news_step(run, DAY, DAY)
         if publish:
             publish_step(run, news, verify_step(run, news))

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import base64
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-
-from newsdesk.report import (  # noqa: E402
+from newsdesk.report import (
     observed_figure,
     render_report,
     report_markdown,
     stated_figure,
 )
-from newsdesk.tables import CLAIMS_SCHEMA  # noqa: E402
-from tests.builders import REPORT_ARTICLES as ARTICLES  # noqa: E402
-from tests.builders import REPORT_DATE, SCRIPT  # noqa: E402
-from tests.builders import verdict_claims as make_claims  # noqa: E402
+from newsdesk.tables import CLAIMS_SCHEMA
+from tests.builders import REPORT_ARTICLES, REPORT_DATE, SCRIPT, verdict_claims
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -41,7 +35,7 @@ def make_prices() -> pl.DataFrame:
 def rendered(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("reports")
     return render_report(
-        make_claims(), ARTICLES, make_prices(), report_date=REPORT_DATE, out_dir=out
+        verdict_claims(), REPORT_ARTICLES, make_prices(), report_date=REPORT_DATE, out_dir=out
     )
 
 
@@ -98,8 +92,8 @@ def test_observed_figure_is_written_as_the_explanation_writes_it(
 
 
 def test_markdown_lists_every_claim_with_verdict_and_explanation() -> None:
-    claims = make_claims()
-    text = report_markdown(claims, ARTICLES, report_date=REPORT_DATE)
+    claims = verdict_claims()
+    text = report_markdown(claims, REPORT_ARTICLES, report_date=REPORT_DATE)
     assert "2024-02-16" in text.splitlines()[0]
     assert "1 supported, 1 contradicted, 1 unverifiable" in text
     for row in claims.filter(pl.col("claim_type") != "other").iter_rows(named=True):
@@ -111,15 +105,15 @@ def test_markdown_lists_every_claim_with_verdict_and_explanation() -> None:
 
 
 def test_only_web_links_are_rendered(tmp_path: Path) -> None:
-    articles = ARTICLES.with_columns(url=pl.lit("javascript:alert(1)"))
-    files = render_report(make_claims(), articles, make_prices(), report_date=REPORT_DATE,
+    articles = REPORT_ARTICLES.with_columns(url=pl.lit("javascript:alert(1)"))
+    files = render_report(verdict_claims(), articles, make_prices(), report_date=REPORT_DATE,
                           out_dir=tmp_path)  # fmt: skip
     for path in (files.markdown, files.html):
         assert "javascript:" not in path.read_text(encoding="utf-8")
 
 
 def test_other_claims_get_their_own_section() -> None:
-    text = report_markdown(make_claims(), ARTICLES, report_date=REPORT_DATE)
+    text = report_markdown(verdict_claims(), REPORT_ARTICLES, report_date=REPORT_DATE)
     head, _, tail = text.partition("## Other figures")
     assert "Sora makes 60-second videos" in tail
     assert "Sora makes 60-second videos" not in head
@@ -149,7 +143,9 @@ def test_report_files_are_named_after_the_date(rendered) -> None:
 
 def test_empty_claims_say_so(tmp_path: Path) -> None:
     empty = pl.DataFrame(schema=CLAIMS_SCHEMA)
-    files = render_report(empty, ARTICLES, make_prices(), report_date=REPORT_DATE, out_dir=tmp_path)
+    files = render_report(
+        empty, REPORT_ARTICLES, make_prices(), report_date=REPORT_DATE, out_dir=tmp_path
+    )
     for path in (files.markdown, files.html):
         assert "no claims" in path.read_text(encoding="utf-8")
     assert files.charts == []

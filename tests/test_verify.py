@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -17,6 +16,7 @@ from tests.builders import (
     D15,
     D16,
     D17,
+    SHARED_DATA,
     SHARES,
     USD_CNY,
     bar,
@@ -395,7 +395,7 @@ def test_empty_claims_frame() -> None:
 
 # --- the seed figures against the real recorded data (read from ../shared at run time) ------
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED = SHARED_DATA
 YAHOO_CSV = SHARED / "prices" / "yahoo_csv_dieperdev_2000_2024-03-08"
 ECB_CSV = SHARED / "fx" / "eurofxref-hist_1999-01-04_to_2025-05-09.csv"
 

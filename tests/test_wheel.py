@@ -59,10 +59,11 @@ def _repo_files(folder: str, pattern: str) -> list[str]:
 @pytest.mark.parametrize(
     ("folder", "pattern", "at_least"),
     [
-        ("sql", "schema/*.sql", 5),  # the migrations
+        ("sql", "**/*.sql", 18),  # migrations, named reads, analysts' queries
         ("sql", "*.csv", 3),  # the seeds and the entity aliases
         ("expectations", "*.json", 9),  # one suite per table
         ("snapshot", "raw/**/*", 24),  # the demo's landing zone, ^GSPC and ^IXIC included
+        ("snapshot", "pages/*", 2),  # the demo's news pages
     ],
 )
 def test_the_wheel_carries_the_package_data(
@@ -74,7 +75,7 @@ def test_the_wheel_carries_the_package_data(
     assert not missing, f"{len(missing)} files missing from the wheel, e.g. {missing[:3]}"
 
 
-def test_the_wheel_carries_every_package_and_no_bytecode(wheel_names: set[str]) -> None:
+def test_the_wheel_carries_every_package(wheel_names: set[str]) -> None:
     packages = sorted(
         p.relative_to(REPO).as_posix()
         for root in ("newsdesk", "flows")
@@ -82,8 +83,6 @@ def test_the_wheel_carries_every_package_and_no_bytecode(wheel_names: set[str]) 
     )
     assert {"newsdesk/__init__.py", "flows/__init__.py"} <= set(packages)
     assert [p for p in packages if p not in wheel_names] == []
-    assert "newsdesk/snapshot/raw/yahoo/^IXIC" in {n.rsplit("/", 2)[0] for n in wheel_names}
-    assert not [n for n in wheel_names if n.endswith(".pyc") or "__pycache__" in n]
 
 
 def _fresh_venv(root: Path, wheel: Path) -> Path:
@@ -103,7 +102,10 @@ def _fresh_venv(root: Path, wheel: Path) -> Path:
     borrowed = sysconfig.get_paths()["purelib"]
     (Path(site) / "_borrowed_site_packages.pth").write_text(borrowed + "\n", encoding="utf-8")
     install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q"]
-    subprocess.run([*install, "--no-deps", "--no-index", str(wheel)], check=True, timeout=300)
+    # --ignore-installed: pip sees the repo's editable newsdesk through the borrowed path and
+    # must neither uninstall it nor count it as installed.
+    done = [*install, "--no-deps", "--no-index", "--ignore-installed", str(wheel)]
+    subprocess.run(done, check=True, timeout=300)
     return venv
 
 
