@@ -170,7 +170,7 @@ def frankfurter_payload_from_ecb_csv(
     }
 
 
-def _fiscal(form: str, period_end: str, as_of: date) -> tuple[int, str]:
+def _fiscal(form: str, period_end: str, as_of: date | None) -> tuple[int, str]:
     """fy/fp for a fact: the CSV has neither, so use the period end's calendar year/quarter.
 
     Approximate for non-calendar fiscal years (Apple, NVIDIA); the transform ignores fy/fp.
@@ -181,33 +181,39 @@ def _fiscal(form: str, period_end: str, as_of: date) -> tuple[int, str]:
     return end.year, f"Q{(end.month - 1) // 3 + 1}"
 
 
-def companyfacts_payload_from_sec_csv(path: Path, cik: str) -> dict:
+def companyfacts_payload_from_sec_csv(
+    path: Path, cik: str, *, keep_empty_dates: bool = False
+) -> dict:
     """SEC companyfacts JSON for one cik from shares_outstanding.csv rows.
 
     Each row becomes one ``EntityCommonStockSharesOutstanding`` fact (end=as_of, val, accn,
     fy, fp, form, filed). Rows without as_of are skipped (a fact always has an end). An
     empty filed becomes as_of; an empty accession becomes the synthetic
-    ``{cik}-{yy}-99{mmdd}`` (yy, mmdd of as_of) so classes seen together stay one filing.
+    ``{cik}-{yy}-99{mmdd}`` (yy, mmdd of as_of, else of the period end) so classes seen
+    together stay one filing. ``keep_empty_dates`` keeps such rows and sends their empty
+    ``end``/``filed`` as empty strings, the malformed records a run must set aside.
     """
     wanted = cik.zfill(10)
     facts, name = [], ""
     with path.open(newline="") as handle:
         for row in csv.DictReader(handle):
-            if row["cik"].zfill(10) != wanted or not row["as_of"]:
+            if row["cik"].zfill(10) != wanted or not (row["as_of"] or keep_empty_dates):
                 continue
             name = row["company"]
-            as_of = date.fromisoformat(row["as_of"])
+            as_of = date.fromisoformat(row["as_of"]) if row["as_of"] else None
             fy, fp = _fiscal(row["form"], row["fiscal_period_end"], as_of)
-            accn = row["accession"] or f"{wanted}-{as_of:%y}-99{as_of:%m%d}"
+            stamp = as_of or date.fromisoformat(row["fiscal_period_end"])
+            accn = row["accession"] or f"{wanted}-{stamp:%y}-99{stamp:%m%d}"
+            filed = row["filed"] or ("" if keep_empty_dates else stamp.isoformat())
             facts.append(
                 {
-                    "end": as_of.isoformat(),
+                    "end": as_of.isoformat() if as_of else "",
                     "val": int(row["shares"]),
                     "accn": accn,
                     "fy": fy,
                     "fp": fp,
                     "form": row["form"],
-                    "filed": row["filed"] or as_of.isoformat(),
+                    "filed": filed,
                 }
             )
     return {
