@@ -11,7 +11,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 # A temporary Prefect server starts slowly on a busy two-core machine; its 20 s default times out.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: install demo test test-fast lint format bench serve sql snapshot clean
+.PHONY: install demo eval test test-fast lint format bench serve sql snapshot clean
 
 $(STAMP): pyproject.toml setup.py constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -23,6 +23,9 @@ install: $(STAMP)  ## create .venv and install the pinned stack
 
 demo: $(STAMP)  ## the nightly job over the bundled Sora-day snapshot, offline; prints the report
 	$(VENV)/bin/newsdesk demo
+
+eval: $(STAMP)  ## the nightly job over the labelled corpus in eval/corpus, served locally; prints recall, verdict accuracy, false contradicted by class
+	$(PY) -m scripts.eval $(EVAL_ARGS)
 
 test: $(STAMP)  ## the whole suite, slow tests included (CI); two workers, a test file stays on one
 	$(PY) -m pytest -q -n 2 --dist loadfile
