@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -73,6 +74,9 @@ def evaluate(corpus: Path, *, only: str | None = None, sanitised_sec: bool = Fal
         settings = eval_settings(Path(tmp), standin, pages)
         notes = _run(settings, run_day(pages), standin)
         claims, read = published_claims(settings, standin, pages)
+    unread = [p.stem for p in pages if p.stem not in read]
+    if unread:
+        notes.append(f"pages the news step did not store as articles: {', '.join(unread)}")
     return Evaluation(pages, score(pages, claims, read), time.monotonic() - started, notes)
 
 
@@ -175,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # Concurrent chart fetches overflow requests' pool of 10; harmless, and not the corpus's.
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     try:
         evaluation = evaluate(args.corpus, only=args.only, sanitised_sec=args.sanitised_sec)
     except CorpusError as exc:

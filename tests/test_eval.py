@@ -158,7 +158,7 @@ def scored(labels: list[Label], claims: list[dict], read: set[str] | None = None
 def test_a_claim_with_the_labels_type_subject_figure_verdict_and_date_scores_fully() -> None:
     result = scored([label()], [claim()])
     m = result.metrics()
-    assert (m["recall"], m["verdict_accuracy"], m["date_accuracy"], m["misses"]) == (1, 1, 1, 0)
+    assert (m["recall"], m["verdict_accuracy"], m["date_accuracy"], m["missed"]) == (1, 1, 1, 0)
     assert result.false_contradicted == []
 
 

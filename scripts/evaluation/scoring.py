@@ -129,7 +129,7 @@ class Score:
             "date_accuracy": _ratio(sum(1 for r in dated if r.date_right), len(dated)),
             "other_labels": len(others),
             "other_errors": sum(1 for r in others if r.other_error),
-            "misses": sum(1 for r in results if r.miss),
+            "missed": sum(1 for r in results if r.miss),
         }
 
     def by_class(self) -> dict[str, dict[str, Any]]:

@@ -41,7 +41,7 @@ def render(score: Score, pages: Sequence[Page], *, seconds: float, notes: Sequen
         lines.append(
             f"{cls:<20}{m['labels']:>7}{_pct(m['recall']):>9}{_pct(m['verdict_accuracy']):>10}"
             f"{_pct(m['date_accuracy']):>9}{_fraction(m['other_errors'], m['other_labels']):>11}"
-            f"{m['misses']:>8}"
+            f"{m['missed']:>8}"
         )
     misses = [r for r in score.results if r.miss]
     lines += ["", f"misses ({len(misses)}): stem, class, find — problem: expected | got"]
