@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -215,9 +214,3 @@ def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             pass  # the harness prints its own summary
 
     return Handler
-
-
-def served_symbols(paths: Iterable[str]) -> list[str]:
-    """The symbols a run asked charts for, from the stand-in's request log."""
-    prefix = "/yahoo/v8/finance/chart/"
-    return sorted({p.removeprefix(prefix) for p in paths if p.startswith(prefix)})
