@@ -107,8 +107,8 @@ def eval_settings(tmp: Path, standin: StandIn, pages: Sequence[Page]) -> Setting
         market=replace(base.market, base_url=f"{standin.base_url}/yahoo", watchlist=()),
         fx=replace(base.fx, base_url=f"{standin.base_url}/frankfurter"),
         sec=replace(base.sec, base_url=f"{standin.base_url}/sec", user_agent=SEC_USER_AGENT),
-        # The stand-in answers at once or not at all: fail fast rather than wait out retries.
-        http=HttpSettings(retries=0, task_retries=0, read_timeout=60.0),
+        # The stand-in answers at once: one quick client retry, no task retries to wait out.
+        http=HttpSettings(retries=1, backoff=0.2, task_retries=0, read_timeout=60.0),
     )
 
 

@@ -64,7 +64,7 @@ class StandIn:
 
     def __post_init__(self) -> None:
         self._pages = {page.served_path: page for page in self.pages}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd = _Server(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._lock = threading.Lock()
@@ -125,6 +125,11 @@ class StandIn:
             payload["entityName"] = _issuer_names().get(cik.zfill(10), "")
             payload["facts"] = {}
         return 200, "application/json", _json(payload)
+
+
+class _Server(ThreadingHTTPServer):
+    # The market step fetches every chart at once: the default backlog of 5 would refuse some.
+    request_queue_size = 128
 
 
 def truth_bars(symbol: str, start: date, end: date) -> list[dict] | None:
