@@ -86,6 +86,8 @@ def test_parse_number(numeral: str, expected: float) -> None:
         ("新台幣5000億元", 5e11, "currency", "TWD", "exact"),
         ("新台币5000亿元", 5e11, "currency", "TWD", "exact"),
         ("800億台幣", 8e10, "currency", "TWD", "exact"),
+        ("新臺幣1.5兆元", 1.5e12, "currency", "TWD", "exact"),
+        ("3台电脑", 3.0, "count", None, "exact"),  # 台 alone still counts machines
         ("NT$1.2 trillion", 1.2e12, "currency", "TWD", "exact"),
         ("TWD 50 billion", 5e10, "currency", "TWD", "exact"),
         ("2兆新台幣", 2e12, "currency", "TWD", "exact"),

@@ -123,18 +123,22 @@ def test_figure_carries_value_and_precision(
 
 
 @pytest.mark.parametrize(
-    ("text", "value", "range_end", "precision"),
+    ("text", "value", "range_end", "precision", "end_precision"),
     [
-        ("5.5-7%", 5.5, 7.0, 0.1),
-        ("跌5%至7.25%", 5.0, 7.25, 1.0),
-        ("fell 5.25% to 7%", 5.25, 7.0, 0.01),
+        ("5.5-7%", 5.5, 7.0, 0.1, 1.0),
+        ("跌5%至7.25%", 5.0, 7.25, 1.0, 0.01),
+        ("fell 5.25% to 7%", 5.25, 7.0, 0.01, 1.0),
     ],
 )
 def test_a_range_carries_the_precision_of_its_first_end(
-    text: str, value: float, range_end: float, precision: float
+    text: str, value: float, range_end: float, precision: float, end_precision: float
 ) -> None:
     [fig] = find_figures(text)
     assert (fig.value, fig.range_end, fig.precision) == (value, range_end, precision)
+    # the other end's precision is read from the span by the verifier, with the same reader
+    span = text[fig.start : fig.end]
+    assert match_figure(value, span) == (value, precision)
+    assert match_figure(range_end, span) == (range_end, end_precision)
 
 
 def test_a_sign_keeps_the_precision() -> None:
@@ -256,7 +260,8 @@ def test_extraction_and_verification_read_the_span_alike(text: str) -> None:
 @pytest.mark.parametrize(
     "span",
     ["暴跌超7%", "下挫1.58%", "近480亿美元(约合人民币3500亿元)", "三千五亿美元", "$48 billion",
-     "2.5兆美元", "百分之十七点五", "蒸發近5900億美元", "两千七百七十亿美元", "US$1.2tn"],
+     "2.5兆美元", "百分之十七点五", "蒸發近5900億美元", "两千七百七十亿美元", "US$1.2tn",
+     "5千亿美元", "3千万人", "40多亿人"],
 )  # fmt: skip
 def test_find_figures_and_find_numerals_agree(span: str) -> None:
     figures = [(f.value, f.precision) for f in find_figures(span)]

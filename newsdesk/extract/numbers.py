@@ -19,12 +19,12 @@ _CORE = re.compile(NUMERAL)
 _CODES = ("USD", "CNY", "EUR", "HKD", "JPY", "GBP", "MYR", "TWD")
 _PREFIX = re.compile(
     r"(?P<cur>US\$|HK\$|NT\$|S\$|A\$|C\$|\$|¥|￥|€|£|(?<![A-Za-z])RM|人民币|人民幣|港币|港幣"
-    r"|新台币|新台幣|台币|台幣|RMB|USD|CNY|EUR|HKD|JPY|GBP|MYR|TWD)\s*$"
+    r"|新台币|新台幣|新臺幣|台币|台幣|臺幣|RMB|USD|CNY|EUR|HKD|JPY|GBP|MYR|TWD)\s*$"
 )
 _TRAILER = re.compile(
     MAGNITUDE
     + r"(?:\s*(?P<pct>[%％]|percent(?:age points?)?|per\s?cent|pct|个百分点|個百分點|百分点)"
-    r"|\s*(?P<cur>美元|美金|港元|港币|港幣|新台币|新台幣|台币|台幣|令吉|马币|馬幣|欧元|歐元"
+    r"|\s*(?P<cur>美元|美金|港元|港币|港幣|新台币|新台幣|新臺幣|台币|台幣|臺幣|令吉|马币|馬幣|欧元|歐元"
     r"|日元|日圓|日圆|英镑|英鎊|韩元|韓元|人民币|人民幣|元|块"
     r"|(?:USD|CNY|RMB|EUR|HKD|JPY|GBP|MYR|TWD)(?![A-Za-z])"
     r"|(?:US |U\.S\. |Hong Kong |New Taiwan |Taiwan |NT )?dollars|(?:Malaysian )?ringgit"
@@ -39,7 +39,8 @@ _CURRENCY_WORDS = {
     "块": "CNY", "yuan": "CNY", "renminbi": "CNY", "美元": "USD", "美金": "USD",
     "dollars": "USD", "us dollars": "USD", "u.s. dollars": "USD", "港元": "HKD", "港币": "HKD",
     "港幣": "HKD", "hong kong dollars": "HKD", "新台币": "TWD", "新台幣": "TWD", "台币": "TWD",
-    "台幣": "TWD", "new taiwan dollars": "TWD", "taiwan dollars": "TWD", "nt dollars": "TWD",
+    "台幣": "TWD", "新臺幣": "TWD", "臺幣": "TWD", "new taiwan dollars": "TWD",
+    "taiwan dollars": "TWD", "nt dollars": "TWD",
     "rm": "MYR", "令吉": "MYR", "马币": "MYR", "馬幣": "MYR", "ringgit": "MYR",
     "malaysian ringgit": "MYR", "欧元": "EUR", "歐元": "EUR", "euro": "EUR", "euros": "EUR",
     "日元": "JPY", "日圓": "JPY", "日圆": "JPY", "yen": "JPY", "英镑": "GBP", "英鎊": "GBP",

@@ -182,6 +182,8 @@ def find_numerals(text: str) -> list[Numeral]:
     """Every numeral in `text` with its magnitude word, in order, however it is used."""
     found: list[Numeral] = []
     for m in _NUMERAL.finditer(text):
+        if found and m.start() < found[-1].end:
+            continue  # the 千亿 of "5千亿" was read as the magnitude of 5
         try:
             reading = read_numeral(numeral_text(m))
         except ValueError:
