@@ -70,6 +70,7 @@ def test_parse_number(numeral: str, expected: float) -> None:
         ("大约85%的美国人", 85.0, "percent", None, "about"),
         ("85%左右", 85.0, "percent", None, "about"),
         ("roughly 12%", 12.0, "percent", None, "about"),
+        ("closed 17pc lower", 17.0, "percent", None, "exact"),  # British papers' "pc"
         ("more than 7%", 7.0, "percent", None, "over"),
         ("almost 17%", 17.0, "percent", None, "nearly"),
         ("less than 2%", 2.0, "percent", None, "under"),
@@ -169,6 +170,7 @@ def test_not_ranges(text: str, values: list[tuple[float, str]]) -> None:
         "在不到十個月前",
         "浏览:0",
         "3 times as fast",
+        "5 pcs in the box",
         # durations say when, not what: nothing to check against market data
         "在不到10个月里",
         "在不到十个月前",
