@@ -22,8 +22,7 @@ _PREFIX = re.compile(
     r"|新台币|新台幣|新臺幣|台币|台幣|臺幣|RMB|USD|CNY|EUR|HKD|JPY|GBP|MYR|TWD)\s*$"
 )
 _TRAILER = re.compile(
-    MAGNITUDE
-    + r"(?:\s*(?P<pct>[%％]|percent(?:age points?)?|per\s?cent|pct|pc(?![A-Za-z])"
+    MAGNITUDE + r"(?:\s*(?P<pct>[%％]|percent(?:age points?)?|per\s?cent|pct|pc(?![A-Za-z])"
     r"|个百分点|個百分點|百分点)"
     r"|\s*(?P<cur>美元|美金|港元|港币|港幣|新台币|新台幣|新臺幣|台币|台幣|臺幣|令吉|马币|馬幣"
     r"|欧元|歐元|日元|日圓|日圆|英镑|英鎊|韩元|韓元|人民币|人民幣|元|块"
