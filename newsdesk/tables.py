@@ -109,6 +109,7 @@ CLAIMS_SCHEMA: Schema = {
     "intraday": pl.Boolean(),
     "date_note": pl.Utf8(),
     "span": pl.Utf8(),
+    "precision": pl.Float64(),
 }
 EVENTS_SCHEMA: Schema = {
     "event_id": pl.Utf8(),

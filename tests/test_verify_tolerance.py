@@ -6,7 +6,14 @@ import math
 
 import pytest
 
-from newsdesk.verify import VerifyPolicy, figure_precision, stated_interval, written_figures
+from newsdesk.verify import (
+    VerifyPolicy,
+    figure_precision,
+    judge_claims,
+    stated_interval,
+    written_figures,
+)
+from tests.builders import D16, claims_frame, seed_facts
 
 
 @pytest.mark.parametrize(
@@ -40,6 +47,11 @@ from newsdesk.verify import VerifyPolicy, figure_precision, stated_interval, wri
         (None, -4.8e10, False, 5e8),
         (None, -1.58, True, 0.005),
         (None, 7.0, True, 0.5),
+        # colloquial and traditional numerals
+        ("三千五亿美元", 3.5e11, False, 5e9),
+        ("近五千九百億美元", -5.9e11, False, 5e9),
+        ("2兆美元", 2e12, False, 5e11),
+        ("百分之十七点五", 17.5, True, 0.05),
     ],
 )
 def test_precision_is_half_the_last_significant_digit(
@@ -52,7 +64,13 @@ def test_precision_is_half_the_last_significant_digit(
 @pytest.mark.parametrize(
     ("span", "expected"),
     [
-        ("480亿美元(约合人民币3500亿元)", [(480.0, 10.0), (3500.0, 100.0)]),
+        # each figure with its magnitude, to its last written digit, as the extractor reads it
+        ("480亿美元(约合人民币3500亿元)", [(4.8e10, 1e8), (3.5e11, 1e8)]),
+        ("$48 billion", [(4.8e10, 1e9)]),
+        ("2.5兆美元", [(2.5e12, 1e11)]),
+        ("三千五亿美元", [(3.5e11, 1e10)]),
+        ("百分之十七点五", [(17.5, 0.1)]),
+        ("蒸發近5900億美元", [(5.9e11, 1e8)]),
         ("一万五千", [(15000.0, 1000.0)]),
         ("三千零五", [(3005.0, 1.0)]),
         ("三千五", [(3500.0, 100.0)]),  # colloquial: the bare digit is the hundreds
@@ -117,3 +135,64 @@ def test_policy_margins_and_floors_are_honoured() -> None:
     assert about == (pytest.approx(8.5), pytest.approx(11.5))  # 10 ± (0.5 + 1.0)
     assert nearly == (pytest.approx(8.0), pytest.approx(11.0))  # floor 10% lifts the top
     assert exact == (pytest.approx(9.0), pytest.approx(11.0))  # floor beats precision 0.5
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "whole_units", "expected"),
+    [
+        (-7.41, 0.01, True, 0.005),
+        (1.2, 0.01, True, 0.005),  # "1.20%": the written zero counts, whatever the value says
+        (30.0, 10.0, True, 0.5),  # 百分之三十: percentages are read to whole units at least
+        (-4.8e10, 1e8, False, 5e8),  # 480亿: the trailing zero of an amount is a placeholder
+        (3e11, 1e8, False, 5e10),  # 3000亿 is stated to the 千亿
+        (3.5e11, 1e10, False, 5e9),  # 三千五百亿
+        (4.8e10, 1e9, False, 5e8),  # $48 billion
+        (1.2e12, 1e11, False, 5e10),  # 1.2万亿
+    ],
+)
+def test_precision_stored_with_the_claim_is_used(
+    value: float, precision: float, whole_units: bool, expected: float
+) -> None:
+    # no span at all: only the stored precision can say how the figure was written
+    got = figure_precision(value, span_text=None, whole_units=whole_units, precision=precision)
+    assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_stored_precision_beats_the_value_s_own_digits() -> None:
+    # "1.20%" stored as 1.2: its own digits would say 0.1, the writing said 0.01
+    assert figure_precision(1.2, span_text=None, whole_units=True) == pytest.approx(0.05)
+    stored = figure_precision(1.2, span_text=None, whole_units=True, precision=0.01)
+    assert stored == pytest.approx(0.005)
+
+
+GOOGL_FEB16 = (140.52 / 142.77 - 1) * 100  # −1.576%
+
+
+@pytest.mark.parametrize(
+    ("span", "precision", "verdict"),
+    [
+        # stated "1.6%": 1.55…1.65 holds −1.576%
+        (None, 0.1, "supported"),
+        # stated "1.60%": 1.595…1.605 does not; the stored precision says so without a span
+        (None, 0.01, "contradicted"),
+        # an old row without the column: the span is read again, to the same answer
+        ("下挫1.60%", None, "contradicted"),
+        ("下挫1.6%", None, "supported"),
+    ],
+)
+def test_the_verifier_judges_to_the_claim_s_precision(
+    span: str | None, precision: float | None, verdict: str
+) -> None:
+    claim = {
+        "claim_type": "price_move",
+        "subjects": ["GOOGL"],
+        "value": -1.6,
+        "unit": "percent",
+        "qualifier": "exact",
+        "reference_date": D16,
+        "span": span,
+        "precision": precision,
+    }
+    got = judge_claims(claims_frame(claim), seed_facts()).row(0, named=True)
+    assert got["observed"] == pytest.approx(GOOGL_FEB16)
+    assert got["verdict"] == verdict

@@ -51,6 +51,17 @@ def test_migrations_create_every_contract_table_once(wh):
     assert wh.migrate() == []  # nothing left to apply
 
 
+def test_claims_precision_reaches_a_warehouse_made_before_it(wh):
+    # a warehouse from before 006: claims rows without the column, 006 not recorded
+    with wh.connect() as con:
+        con.execute("insert into claims (claim_id, value, span) values ('old', -1.58, '1.58%')")
+        con.execute("alter table claims drop column precision")
+        con.execute("delete from schema_version where version = 6")
+    assert wh.migrate() == ["006_claims_precision.sql"]
+    rows = wh.query("select claim_id, precision from claims").rows()
+    assert rows == [("old", None)]  # old rows: the verifier reads their span again
+
+
 def test_tickers_seed_loaded_with_aliases(wh):
     row = wh.query("select symbol, cik, aliases from tickers where symbol = 'GOOGL'").row(0)
     assert row[1] == "0001652044"

@@ -32,6 +32,9 @@ class Claim:
     intraday: bool = False
     date_note: str | None = None
     span: str | None = None
+    # the place value of the last written digit of `value` (7.41% → 0.01, 480亿 → 1e8), as
+    # the extractor read it; None when the value is not one written figure (a multiple)
+    precision: float | None = None
 
 
 def claim_id(article_id: str, sentence: str, n: int) -> str:

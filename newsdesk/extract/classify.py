@@ -124,6 +124,7 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
         "intraday": s.intraday_at(fig.start),
         "span": s.text[span_start : fig.end],
         "range_end": fig.range_end,
+        "precision": fig.precision,
     }
     respective = _respective_subject(s, i)
     named = respective or subject_at(s.names, fig.start, clause, carry=True)
@@ -225,5 +226,6 @@ def conversion_claim(
         qualifier=fig.qualifier,
         reference_date=parent.reference_date,
         span=s.text[amount.start : fig.end],
+        precision=amount.precision,
         date_note=f"date of the amount converted: {parent.date_note}",
     )

@@ -6,31 +6,45 @@ import re
 from dataclasses import dataclass, replace
 
 from newsdesk.extract import lexicon
-from newsdesk.extract.numerals import CHINESE_NUMERAL_CHARS, MAGNITUDES, parse_number
+from newsdesk.extract.numerals import (
+    MAGNITUDE,
+    NUMERAL,
+    magnitude,
+    numeral_text,
+    read_numeral,
+    scaled,
+)
 
-_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN = rf"[{CHINESE_NUMERAL_CHARS}]+(?:点[零〇一二三四五六七八九]+)?"
-_CORE = re.compile(rf"百分之(?P<cnpct>{_CN})|(?P<ar>{_ARABIC})|(?P<cn>{_CN})")
+_CORE = re.compile(NUMERAL)
+_CODES = ("USD", "CNY", "EUR", "HKD", "JPY", "GBP", "MYR", "TWD")
 _PREFIX = re.compile(
-    r"(?P<cur>US\$|HK\$|NT\$|S\$|A\$|C\$|\$|¥|￥|€|£|人民币|RMB|USD|CNY|EUR|HKD|JPY|GBP)\s*$"
+    r"(?P<cur>US\$|HK\$|NT\$|S\$|A\$|C\$|\$|¥|￥|€|£|(?<![A-Za-z])RM|人民币|人民幣|港币|港幣"
+    r"|新台币|新台幣|新臺幣|台币|台幣|臺幣|RMB|USD|CNY|EUR|HKD|JPY|GBP|MYR|TWD)\s*$"
 )
 _TRAILER = re.compile(
-    r"(?P<more1>多|余)?(?P<cnmag>万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千)?(?P<more2>多|余)?"
-    r"(?:\s*(?P<enmag>thousand|million|billion|trillion|mln|bln|mn|bn|tn|trn|k|m|b)(?![A-Za-z]))?"
-    r"(?:\s*(?P<pct>[%％]|percent(?:age points?)?|per\s?cent|pct|个百分点|百分点)"
-    r"|\s*(?P<cur>美元|美金|港元|港币|欧元|日元|英镑|韩元|人民币|元|块"
-    r"|(?:USD|CNY|RMB|EUR|HKD|JPY|GBP)(?![A-Za-z])"
-    r"|(?:US |U\.S\. |Hong Kong )?dollars|yuan|renminbi|yen|euros?|pounds)"
-    r"|(?P<measure>个|家|名|人|位|款|项|只|台|辆|次|座|条|种|架|颗|部|国|所|份))?",
+    MAGNITUDE + r"(?:\s*(?P<pct>[%％]|percent(?:age points?)?|per\s?cent|pct|pc(?![A-Za-z])"
+    r"|个百分点|個百分點|百分点)"
+    r"|\s*(?P<cur>美元|美金|港元|港币|港幣|新台币|新台幣|新臺幣|台币|台幣|臺幣|令吉|马币|馬幣"
+    r"|欧元|歐元|日元|日圓|日圆|英镑|英鎊|韩元|韓元|人民币|人民幣|元|块"
+    r"|(?:USD|CNY|RMB|EUR|HKD|JPY|GBP|MYR|TWD)(?![A-Za-z])"
+    r"|(?:US |U\.S\. |Hong Kong |New Taiwan |Taiwan |NT )?dollars|(?:Malaysian )?ringgit"
+    r"|yuan|renminbi|yen|euros?|pounds(?: sterling)?|sterling)"
+    r"|(?P<measure>个|個|家|名|人|位|款|项|項|只|隻|台|臺|辆|輛|次|座|条|條|种|種|架|颗|顆|部"
+    r"|国|國|所|份))?",
     re.I,
 )
 _CURRENCY_WORDS = {
     "$": "USD", "us$": "USD", "hk$": "HKD", "nt$": "TWD", "s$": "SGD", "a$": "AUD", "c$": "CAD",
-    "€": "EUR", "£": "GBP", "人民币": "CNY", "rmb": "CNY", "元": "CNY", "块": "CNY",
-    "yuan": "CNY", "renminbi": "CNY", "美元": "USD", "美金": "USD", "dollars": "USD",
-    "us dollars": "USD", "u.s. dollars": "USD", "港元": "HKD", "港币": "HKD",
-    "hong kong dollars": "HKD", "欧元": "EUR", "euro": "EUR", "euros": "EUR", "日元": "JPY",
-    "yen": "JPY", "英镑": "GBP", "pounds": "GBP", "韩元": "KRW",
+    "€": "EUR", "£": "GBP", "人民币": "CNY", "人民幣": "CNY", "rmb": "CNY", "元": "CNY",
+    "块": "CNY", "yuan": "CNY", "renminbi": "CNY", "美元": "USD", "美金": "USD",
+    "dollars": "USD", "us dollars": "USD", "u.s. dollars": "USD", "港元": "HKD", "港币": "HKD",
+    "港幣": "HKD", "hong kong dollars": "HKD", "新台币": "TWD", "新台幣": "TWD", "台币": "TWD",
+    "台幣": "TWD", "新臺幣": "TWD", "臺幣": "TWD", "new taiwan dollars": "TWD",
+    "taiwan dollars": "TWD", "nt dollars": "TWD",
+    "rm": "MYR", "令吉": "MYR", "马币": "MYR", "馬幣": "MYR", "ringgit": "MYR",
+    "malaysian ringgit": "MYR", "欧元": "EUR", "歐元": "EUR", "euro": "EUR", "euros": "EUR",
+    "日元": "JPY", "日圓": "JPY", "日圆": "JPY", "yen": "JPY", "英镑": "GBP", "英鎊": "GBP",
+    "pounds": "GBP", "pounds sterling": "GBP", "sterling": "GBP", "韩元": "KRW", "韓元": "KRW",
 }  # fmt: skip
 _GENERIC = {"元", "块", "$"}  # defer to a more specific word on the other side of the number
 _RANGE_GAP = re.compile(r"^\s*(?:[-–—~～至到]|to|and)\s*$", re.I)
@@ -38,11 +52,13 @@ _EN_COUNT_NOUN = re.compile(r"\s+([a-z]{3,}s)(?![A-Za-z])")
 _NOT_COUNT_NOUNS = frozenset({"times", "was", "has", "this", "its", "as", "is", "does"})
 # a duration ("less than 10 months", 不到十个月) says when, not a figure one can check
 _DURATION_NOUNS = frozenset({"years", "months", "weeks", "days", "hours", "minutes", "decades"})
-_DURATION_AFTER_MEASURE = re.compile(r"多?(?:月|小时|钟头|星期|礼拜|交易日|工作日|季度)")
+_DURATION_AFTER_MEASURE = re.compile(
+    r"多?(?:月|小时|小時|钟头|鐘頭|星期|礼拜|禮拜|交易日|工作日|季度)"
+)
 _BARE_RANGE_START = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(?:[-–~～至到]|to)\s*$", re.I)
-_GLUED_CODE = re.compile(r"(?<![A-Za-z])(?:USD|CNY|RMB|EUR|HKD|JPY|GBP)$")
+_GLUED_CODE = re.compile(r"(?<![A-Za-z])(?:USD|CNY|RMB|EUR|HKD|JPY|GBP|MYR|TWD|RM)$")
 _RANGE_BEFORE_DASH = re.compile(r"[A-Za-z0-9%％]\s*$")
-_VAGUE_BEFORE = "数几第上"  # 数十亿, 几百, 第三, 上百: not a figure one can check
+_VAGUE_BEFORE = "数數几幾第上"  # 数十亿, 几百, 第三, 上百: not a figure one can check
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,9 @@ class Figure:
     qualifier: str
     range_end: float | None = None
     scale: float = 1.0  # the magnitude applied to the numeral (亿 = 1e8)
+    # the place value of the last written digit, scaled like `value`: 7.41% → 0.01,
+    # 480亿 → 1e8, 三千五百亿 → 1e10, $48 billion → 1e9 (of the first end of a range)
+    precision: float = 1.0
 
 
 def _currency(prefix: str | None, suffix: str | None, yen: bool) -> str | None:
@@ -67,7 +86,7 @@ def _currency(prefix: str | None, suffix: str | None, yen: bool) -> str | None:
         key = word.lower()
         if key in ("¥", "￥"):
             return "JPY" if yen else "CNY"
-        if key.upper() in ("USD", "CNY", "EUR", "HKD", "JPY", "GBP"):
+        if key.upper() in _CODES:
             return key.upper()
         if key in _CURRENCY_WORDS:
             return _CURRENCY_WORDS[key]
@@ -87,7 +106,7 @@ def _adjacent_letter(text: str, start: int, end: int) -> bool:
 
 def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
     """Turn one numeral match into a Figure, or None when it is not a checkable figure."""
-    numeral = m.group("cnpct") or m.group("ar") or m.group("cn")
+    numeral = numeral_text(m)
     chinese = m.group("ar") is None
     if chinese and m.start() > 0 and text[m.start() - 1] in _VAGUE_BEFORE:
         return None
@@ -95,7 +114,12 @@ def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
     assert t is not None  # every group is optional
     end = t.end() if t.group() else m.end()
     glued_code = _GLUED_CODE.search(text, 0, m.start()) is not None  # "EUR131m"
-    if not chinese and not t.group() and _adjacent_letter(text, m.start(), m.end()):
+    if (
+        not chinese
+        and not t.group()
+        and not glued_code
+        and _adjacent_letter(text, m.start(), m.end())
+    ):
         return None
     if (
         not chinese
@@ -105,12 +129,13 @@ def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
     ):
         return None
     try:
-        value = parse_number(numeral)
+        reading = read_numeral(numeral)
     except ValueError:
         return None
-    magnitude = t.group("cnmag") or t.group("enmag")
-    scale = MAGNITUDES[magnitude.lower()] if magnitude else 1.0
-    value *= scale
+    mag_word = t.group("cnmag") or t.group("enmag")
+    scale = magnitude(mag_word)
+    written = scaled(reading, scale)
+    value, precision = written.value, written.precision
     start = m.start()
     if start > 0 and text[start - 1] in "-−" and not _RANGE_BEFORE_DASH.search(text, 0, start - 1):
         value, start = -value, start - 1  # an explicit sign ("−1.58%"), not the dash of "5%-7%"
@@ -119,11 +144,12 @@ def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
     if prefix and currency:
         start = prefix.start()
     if m.group("cnpct") or t.group("pct"):
-        unit = "points" if lexicon.PERCENT_POINTS.search(t.group("pct") or "") else "percent"
+        pct = (t.group("pct") or "").replace("百分點", "百分点")
+        unit = "points" if lexicon.PERCENT_POINTS.search(pct) else "percent"
         currency = None
     elif currency:
         unit = "currency"
-    elif t.group("measure") or magnitude:
+    elif t.group("measure") or mag_word:
         unit = "count"
     else:
         noun = _EN_COUNT_NOUN.match(text, end)
@@ -132,9 +158,9 @@ def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
         if 1900 <= value <= 2100 and value.is_integer():
             return None  # a year
         unit = "count"
-    if t.group("measure") == "个" and _DURATION_AFTER_MEASURE.match(text, end):
+    if t.group("measure") in ("个", "個") and _DURATION_AFTER_MEASURE.match(text, end):
         return None  # 十个月, 三个交易日: a duration
-    if chinese and unit == "count" and not any(c in m.group("cn") for c in "十百千万亿"):
+    if chinese and unit == "count" and not any(c in m.group("cn") for c in "十百千万亿萬億兆"):
         return None  # 一天, 两大隐患, 三家公司: single Chinese digits are words, not figures
     qualifier = "exact"
     if t.group("more1") or t.group("more2"):
@@ -146,7 +172,7 @@ def _read(text: str, m: re.Match[str], yen: bool) -> Figure | None:
     if after:
         qualifier = after[0]
         end += after[1]
-    return Figure(start, end, value, unit, currency, qualifier, scale=scale)
+    return Figure(start, end, value, unit, currency, qualifier, scale=scale, precision=precision)
 
 
 def _range_joined(text: str, first: Figure, second: Figure) -> bool:
@@ -182,8 +208,14 @@ def _bare_range_starts(text: str, figures: list[Figure]) -> list[Figure]:
     for fig in figures:
         m = _BARE_RANGE_START.search(text, 0, fig.start)
         if m and fig.range_end is None and fig.unit in ("percent", "currency"):
-            first = parse_number(m.group(1)) * fig.scale
-            fig = replace(fig, start=m.start(), value=first, range_end=fig.value)
+            first = scaled(read_numeral(m.group(1)), fig.scale)
+            fig = replace(
+                fig,
+                start=m.start(),
+                value=first.value,
+                range_end=fig.value,
+                precision=first.precision,
+            )
         out.append(fig)
     return out
 

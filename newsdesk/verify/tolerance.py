@@ -23,11 +23,18 @@ def magnitude_interval(
     span_text: str | None,
     policy: VerifyPolicy,
     claim_type: str,
+    precision: float | None = None,
 ) -> tuple[float, float]:
-    """The accepted interval of |observed| for a stated |value|."""
+    """The accepted interval of |observed| for a stated |value|.
+
+    `precision`: the written precision the extractor stored for `value`; None reads the span.
+    """
     m = abs(value)
     p = figure_precision(
-        value, span_text=span_text, whole_units=_whole_units(claim_type, span_text)
+        value,
+        span_text=span_text,
+        whole_units=_whole_units(claim_type, span_text),
+        precision=precision,
     )
     if qualifier == "over":
         # 超7% means at least 7: not "7 give or take rounding", so no precision below

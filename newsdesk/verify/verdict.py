@@ -39,6 +39,7 @@ def claim_interval(
         span_text=claim.get("span"),
         policy=policy,
         claim_type=claim_type or claim["claim_type"],
+        precision=claim.get("precision"),
     )
 
 
