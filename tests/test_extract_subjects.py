@@ -43,6 +43,7 @@ def _judged(text: str, aliases: AliasIndex = ALIASES) -> list[tuple]:
         ("Nvidia, whose chips power OpenAI's ChatGPT, fell 16.97% on Monday.",
          [("price_move", ["NVDA"], -16.97)]),
         ("Micron, like Broadcom, slid 11.71% on Monday.", [("price_move", ["MU"], -11.71)]),
+        ("Nvidia, led by Jensen Huang, fell 16.97% on Monday.", [("price_move", ["NVDA"], -16.97)]),
         ("Nvidia, the most valuable chipmaker, lost 16.97% on Monday.",
          [("price_move", ["NVDA"], -16.97)]),
         # a relative clause right after the name

@@ -33,6 +33,18 @@ def _matches(text: str, alias: str) -> Iterable[tuple[int, int]]:
         yield m.start(), m.end()
 
 
+# Symbols that are also words or everyday abbreviations in capitals: "AI" in a sentence is
+# artificial intelligence, not C3.ai, and "Class C shares" are not Citigroup. These are found
+# by their other aliases only; so is every one-letter symbol.
+WORD_SYMBOLS = frozenset(
+    {"AI", "ON", "SO", "DE", "NOW", "NET", "LOW", "CAT", "DIS", "EDU", "HD", "KO", "PG", "IT", "MA"}
+)
+
+
+def _symbol_is_alias(symbol: str) -> bool:
+    return len(symbol) > 1 and symbol not in WORD_SYMBOLS
+
+
 @dataclass(frozen=True)
 class AliasIndex:
     """(alias, symbol) pairs, longest alias first, so 谷歌母公司 wins over 谷歌; and what kind of
@@ -50,10 +62,11 @@ class AliasIndex:
     def from_rows(
         cls, rows: Iterable[tuple[str, Sequence[str]]], kinds: Mapping[str, str] | None = None
     ) -> AliasIndex:
-        """Build from (symbol or entity, aliases); the symbol itself is also an alias."""
+        """Build from (symbol or entity, aliases); the symbol itself is also an alias unless it
+        is a word (WORD_SYMBOLS) or a single letter."""
         seen: dict[str, str] = {}
         for symbol, aliases in rows:
-            for alias in (symbol, *aliases):
+            for alias in (symbol, *aliases) if _symbol_is_alias(symbol) else aliases:
                 alias = alias.strip()
                 if alias and alias not in seen:  # the first row to claim an alias keeps it
                     seen[alias] = symbol

@@ -48,32 +48,34 @@ def named_after(names: Sequence[Mention], masked: str, end: int, clause: tuple[i
     return ""
 
 
-# an aside between a name and its verb: "Broadcom, too, fell", "Nvidia, whose chips …, fell"
-_ASIDE = re.compile(
-    r"^\s*(?:too|also|as well|likewise|in turn|for (?:its|their) part|the|a|an|which|who|whose"
-    r"|one of|among|like|including|once|long|now|its|itself|meanwhile)(?![A-Za-z])",
-    re.I,
-)
+# an aside between a name and its verb, set off by commas: "Broadcom, too, fell", "Nvidia, led
+# by Jensen Huang, fell", "Nvidia, whose chips power OpenAI's ChatGPT, fell". English only: a
+# Chinese comma ends a clause of its own (除了英伟达和博通外，美满电子跌19.1%).
+_ASIDE = re.compile(r"^\s*[A-Za-z]")
+_MAX_ASIDES = 2
 _RELATIVE = re.compile(r"^\s*(?:which|who|that)(?![A-Za-z])", re.I)
 
 
 def appositive_head(
     names: Sequence[Mention], text: str, clauses: Sequence[tuple[int, int]], ci: int
 ) -> Mention | None:
-    """The name that ends the clause before the asides that precede clause `ci`, if any."""
-    k = ci - 1
-    while k >= 0 and _ASIDE.match(text[clauses[k][0] : clauses[k][1]]):
-        k -= 1
-    if k < 0:
-        return None
-    start, end = clauses[k]
-    ending = [n for n in names if start <= n[0] and n[1] <= end]
-    if not ending or text[ending[-1][1] : end].strip(" ,，、") != "":
-        return None
-    # with no aside, the name must open a relative clause: "Nvidia, which fell 17%, …"
-    if k == ci - 1 and not _RELATIVE.match(text[clauses[ci][0] : clauses[ci][1]]):
-        return None
-    return ending[-1]
+    """The name ending a clause that only asides separate from clause `ci`, the farthest first
+    ("Micron, like Broadcom, slid" is Micron's); with no aside, clause `ci` must be a relative
+    clause ("Nvidia, which fell 17%, …")."""
+    for k in range(max(ci - 1 - _MAX_ASIDES, 0), ci):
+        asides = clauses[k + 1 : ci]
+        if not all(_ASIDE.match(text[a:b]) for a, b in asides):
+            continue
+        starts = {a + len(text[a:b]) - len(text[a:b].lstrip()) for a, b in asides}
+        if any(n[0] in starts for n in names):
+            continue  # "Nvidia, Broadcom and Marvell, fell": a list, not an aside
+        if not asides and not _RELATIVE.match(text[clauses[ci][0] : clauses[ci][1]]):
+            continue
+        start, end = clauses[k]
+        ending = [n for n in names if start <= n[0] and n[1] <= end]
+        if ending and text[ending[-1][1] : end].strip(" ,，、") == "":
+            return ending[-1]
+    return None
 
 
 def blank_names(text: str, names: Sequence[Mention], offset: int = 0) -> str:
