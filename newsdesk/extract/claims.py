@@ -1,6 +1,8 @@
 """Text → claims: the checkable figures an article states, by rules (no model), each explainable.
 
-Pipeline, one sentence at a time (sentence → clauses → figures → classify → subjects → dates):
+Pipeline, one sentence at a time (sentence → clauses → figures → classify → subjects → dates),
+over the text converted to simplified characters of the same length (normalize.py), so claims
+keep the page's own sentence and span while the rules read simplified Chinese:
 
 1. sentences end on 。！？ and English sentence ends (not "Feb." or "U.S."); semicolons, commas,
    full-width colons and headline spaces (　) only split clauses, so a date or subject stated
@@ -37,7 +39,11 @@ Pipeline, one sentence at a time (sentence → clauses → figures → classify 
    "both companies", "together" name the companies with stated moves (else the mentions) just
    before, in the same or previous sentence; "A和B分别跌7%和5%" pairs names and figures in order;
    a valuation with no name in its sentence but "the company", "the firm", "it", 该公司, 其
-   before its figure is the last company named in the previous sentence;
+   before its figure is the last company named in the previous sentence. "the chipmaker",
+   这家芯片巨头, "its market value" … name the last company of that kind (subjects.py); English
+   asides ("Broadcom, too, fell") are skipped; a company the index lacks ("Marvell Technology",
+   美满电子) between a name and a move blocks the carry; "a 3.1% slide in the Nasdaq" is the
+   index's;
 5. dates — explicit (2月16日, Feb. 16; a missing year is the publication's, or the year before if
    that would be in the future), relative to publication (昨日, 周五 = the latest Friday before
    publication, 上周五 = Friday of the previous calendar week), or counted from an anchor
