@@ -77,6 +77,8 @@ def test_subject_carries_across_asides(text: str, expected: list[tuple]) -> None
          " in market value.",
          [("price_move", ["TSLA"], 2.3), ("price_move", ["AAPL"], 3.2),
           ("market_cap_change", ["TSLA"], 17e9)]),
+        ("Tesla holders had a rough Thursday. The stock fell 12.13% after the company warned"
+         " of slower growth.", [("price_move", ["TSLA"], -12.13)]),
         ("Microsoft fell 2.1% on Monday. The company lost $66 billion in market value.",
          [("price_move", ["MSFT"], -2.1), ("market_cap_change", ["MSFT"], -66e9)]),
         ("英伟达周一大跌16.97%，这家芯片巨头市值蒸发5890亿美元。",
@@ -118,6 +120,17 @@ def test_descriptor_without_a_company_of_its_kind_names_nothing() -> None:
 def test_an_unknown_company_blocks_the_carry(text: str) -> None:
     [figure] = [c for c in _claims(text, NO_MARVELL) if abs(c.value or 0) == 19.1]
     assert figure.claim_type == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia fell 16.97%, and the stock market lost 1.46%.",
+        "英伟达周一大跌16.97%，而美股则跌1.46%。",
+    ],
+)
+def test_the_market_as_a_whole_takes_no_company(text: str) -> None:
+    assert [c.subjects for c in _claims(text)] == [["NVDA"], []]
 
 
 def test_the_known_company_keeps_its_own_figure_before_the_unknown_one() -> None:

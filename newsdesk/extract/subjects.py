@@ -53,6 +53,10 @@ def named_after(names: Sequence[Mention], masked: str, end: int, clause: tuple[i
 # Chinese comma ends a clause of its own (除了英伟达和博通外，美满电子跌19.1%).
 _ASIDE = re.compile(r"^\s*[A-Za-z]")
 _MAX_ASIDES = 2
+# the market as a whole, not the company named before: "…, and the stock market lost 2%"
+_MARKET_WIDE = re.compile(
+    r"(?<![A-Za-z])(?:stock )?markets?(?! value| cap)(?![A-Za-z])|大盘|股市|美股|三大股指", re.I
+)
 _RELATIVE = re.compile(r"^\s*(?:which|who|that)(?![A-Za-z])", re.I)
 
 
@@ -106,7 +110,8 @@ def figure_subject(s: Sentence, i: int, move_start: int, kinds: Mapping[str, str
         head = appositive_head(names, s.text, s.clauses, s.clauses.index(clause))
         if head is not None:  # names inside the asides are not the subject, nor unknown names
             name, searched_from = head, clause[0]
-        if not lexicon.only_filler(_RELATIVE.sub("", s.masked[clause[0] : stop])):
+        prefix = _RELATIVE.sub("", s.masked[clause[0] : stop])
+        if not lexicon.only_filler(prefix) or _MARKET_WIDE.search(prefix):
             return []
     if unknown_name_in(blank_names(s.masked[searched_from:stop], s.names, searched_from)):
         return []
@@ -168,9 +173,11 @@ _EN_DESCRIPTORS: dict[str, tuple[str, ...]] = {
     "software": ("software maker", "software company", "software giant", "software firm"),
     "e-commerce": ("e-commerce giant", "e-commerce company", "online retailer"),
     "internet": ("social media giant", "social-media giant", "internet giant", "streaming giant"),
-    "banks": ("bank", "lender"),
-    COMPANY: ("company", "firm", "group", "tech giant", "technology giant", "startup"),
-    LISTED: ("stock",),
+    "banks": ("lender",),
+    # not "the group" ("the group of chip stocks") or "the bank" ("the central bank"): they name
+    # other things as often as a company
+    COMPANY: ("company", "firm", "tech giant", "technology giant", "startup"),
+    LISTED: ("stock", "shares"),
 }  # fmt: skip
 _ZH_DESCRIPTORS: dict[str, tuple[str, ...]] = {
     "semiconductors": (
@@ -199,23 +206,30 @@ def _words(words: Sequence[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+# adjectives may stand between the article and the noun: "the AI chipmaker", 这家美国芯片巨头
+_EN_ARTICLE = r"(?<![A-Za-z])[Tt]he\s+(?:(?!of\s|and\s|in\s)[\w'’-]+\s+){0,3}?"
+_ZH_ARTICLE = r"(?:该|这家|这个|那家|这间)[\u4e00-\u9fff]{0,4}?"
+# "the stock market", "the chip index": not a company
+_NOT_THE_MARKET = r"(?!\s+(?:markets?|exchanges?|ind(?:ex|exes|ices)|futures|prices?)(?![A-Za-z]))"
+_KIND_OF_GROUP = {
+    **{f"en{n}": kind for n, kind in enumerate(_EN_DESCRIPTORS)},
+    **{f"zh{n}": kind for n, kind in enumerate(_ZH_DESCRIPTORS)},
+}
+
+
 def _descriptor_pattern() -> re.Pattern[str]:
-    """One alternation; the named group that matched says the kind (k0, k1 … in dict order)."""
-    kinds = list(_EN_DESCRIPTORS)
-    parts = []
-    for n, kind in enumerate(kinds):
-        # adjectives may stand between the article and the noun: "the AI chipmaker"
-        en = r"(?<![A-Za-z])[Tt]he\s+(?:(?!of\s|and\s|in\s)[\w'’-]+\s+){0,2}?"
-        zh = r"(?:该|这家|这个|那家|这间)[\u4e00-\u9fff]{0,4}?"  # 这家美国芯片巨头
-        parts.append(rf"{en}(?P<en{n}>{_words(_EN_DESCRIPTORS[kind])})(?![A-Za-z])")
-        parts.append(rf"{zh}(?P<zh{n}>{_words(_ZH_DESCRIPTORS[kind])})")
+    """One alternation; the named group that matched says the kind (see _KIND_OF_GROUP)."""
+    parts = [
+        rf"{_EN_ARTICLE}(?P<en{n}>{_words(words)})(?![A-Za-z]){_NOT_THE_MARKET}"
+        for n, words in enumerate(_EN_DESCRIPTORS.values())
+    ] + [
+        rf"{_ZH_ARTICLE}(?P<zh{n}>{_words(words)})"
+        for n, words in enumerate(_ZH_DESCRIPTORS.values())
+    ]
     return re.compile("|".join([*parts, _POSSESSIVE]))
 
 
 _DESCRIPTOR = _descriptor_pattern()
-_KIND_OF_GROUP = {
-    f"{lang}{n}": kind for n, kind in enumerate(_EN_DESCRIPTORS) for lang in ("en", "zh")
-}
 _FUNDS = frozenset({"index", "etf"})
 
 
