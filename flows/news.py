@@ -18,7 +18,7 @@ from flows.run import Run, get_logger, with_retries
 from newsdesk.extract.article import Article, NoArticleText, extract_article
 from newsdesk.extract.claims import Claim, extract_claims
 from newsdesk.extract.dates import load_calendar_events
-from newsdesk.extract.entities import AliasIndex, read_alias_rows
+from newsdesk.extract.entities import AliasIndex, read_alias_rows, read_kinds
 from newsdesk.http import FetchError
 from newsdesk.landing import Landed
 from newsdesk.resources import sql_dir
@@ -155,4 +155,9 @@ def _alias_index(tickers: pl.DataFrame) -> AliasIndex:
     entities = sql_dir() / "entities.csv"
     if entities.exists():
         rows.extend(read_alias_rows(entities))
-    return AliasIndex.from_rows(rows)
+    # the tickers table has no sector; the seed does ("the chipmaker" → the last chipmaker named)
+    seed = sql_dir() / "tickers.csv"
+    kinds = {symbol: kind or "" for symbol, kind in tickers.select("symbol", "kind").iter_rows()}
+    if seed.exists():
+        kinds.update({s: k for s, k in read_kinds(seed).items() if s in kinds})
+    return AliasIndex.from_rows(rows, kinds)

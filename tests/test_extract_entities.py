@@ -55,3 +55,21 @@ def test_entities_seed_lists_private_companies() -> None:
     for entity in ["OpenAI", "字节跳动", "SpaceX", "Anthropic", "DeepSeek", "xAI", "Mistral AI"]:
         assert entity in rows
     assert "ByteDance" in rows["字节跳动"] and "深度求索" in rows["DeepSeek"]
+
+
+@pytest.mark.parametrize(
+    ("text", "symbols"),
+    [
+        ("AI spending and C3.ai shares", ["AI"]),  # the word is not the ticker; the name is
+        ("Its Class C shares fell 4%", []),  # not Citigroup
+        ("Citigroup and AT&T", ["C", "T"]),
+        ("NVDA and MSFT", ["NVDA", "MSFT"]),  # other symbols stay aliases of themselves
+    ],
+)
+def test_symbols_that_are_words_are_found_by_their_names_only(
+    text: str, symbols: list[str]
+) -> None:
+    index = AliasIndex.from_rows(
+        [("AI", ["C3.ai"]), ("C", ["Citigroup"]), ("T", ["AT&T"]), ("NVDA", []), ("MSFT", [])]
+    )
+    assert [symbol for _, _, symbol in index.find(text)] == symbols

@@ -14,7 +14,13 @@ from tests.builders import SHARED_DATA
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "sql" / "tickers.csv"
 SEC_SHARES = SHARED_DATA / "sec" / "shares_outstanding.csv"
-COLUMNS = ["symbol", "name", "exchange", "currency", "cik", "kind", "aliases"]
+COLUMNS = ["symbol", "name", "exchange", "currency", "cik", "kind", "sector", "aliases"]
+# the kinds "the chipmaker", "the EV maker", "the bank" … point back to (newsdesk.extract.subjects)
+SECTORS = {
+    "semiconductors", "software", "hardware", "internet", "e-commerce", "autos", "games", "media",
+    "it services", "banks", "financials", "health care", "consumer", "telecom", "energy",
+    "utilities", "industrials", "materials", "real estate",
+}  # fmt: skip
 
 
 def _rows() -> list[dict[str, str]]:
@@ -73,6 +79,23 @@ def test_cells_have_allowed_values() -> None:
         assert row["name"].strip(), row
 
 
+def test_every_company_has_a_sector_and_no_fund_has_one() -> None:
+    for row in _rows():
+        if row["kind"] == "equity":
+            assert row["sector"] in SECTORS, row
+        else:
+            assert row["sector"] == "", row
+
+
+@pytest.mark.parametrize(
+    ("symbol", "sector"),
+    [("NVDA", "semiconductors"), ("AVGO", "semiconductors"), ("TSM", "semiconductors"),
+     ("TSLA", "autos"), ("NIO", "autos"), ("AAPL", "hardware"), ("JPM", "banks")],
+)  # fmt: skip
+def test_sectors(symbol: str, sector: str) -> None:
+    assert _by_symbol()[symbol]["sector"] == sector
+
+
 def test_ciks_are_ten_digits_or_empty() -> None:
     for row in _rows():
         assert re.fullmatch(r"\d{10}", row["cik"]) or row["cik"] == "", row
@@ -84,14 +107,14 @@ def test_indexes_and_etfs_carry_no_cik() -> None:
             assert row["cik"] == "", row
 
 
-@pytest.mark.parametrize("symbol", ["^GSPC", "^IXIC", "^DJI"])
+@pytest.mark.parametrize("symbol", ["^GSPC", "^IXIC", "^DJI", "^NDX", "^SOX"])
 def test_indexes_present_with_kind_index(symbol: str) -> None:
     row = _by_symbol()[symbol]
     assert row["kind"] == "index"
     assert row["exchange"] == "XNYS"
 
 
-@pytest.mark.parametrize("symbol", ["SPY", "QQQ"])
+@pytest.mark.parametrize("symbol", ["SPY", "QQQ", "XLK", "SMH", "SOXX"])
 def test_etfs_present_with_kind_etf(symbol: str) -> None:
     assert _by_symbol()[symbol]["kind"] == "etf"
 
@@ -157,7 +180,34 @@ def test_no_alias_is_another_rows_symbol() -> None:
         ("台积电", "TSM"),
         ("脸书母公司", "META"),
         ("C3.ai", "AI"),
+        # Hong Kong and Taiwan names, as the extractor reads them once simplified
+        ("辉达", "NVDA"),
+        ("台积电ADR", "TSM"),
+        ("艾司摩尔", "ASML"),
+        ("阿斯麦", "ASML"),
+        ("超微半导体", "AMD"),
+        ("美超微", "SMCI"),
+        ("标准普尔500指数", "^GSPC"),
+        ("道琼斯工业平均指数", "^DJI"),
+        ("道琼工业指数", "^DJI"),
+        ("那斯达克指数", "^IXIC"),
+        ("纳斯达克综合指数", "^IXIC"),
+        # the Nasdaq-100 is not the Nasdaq Composite
+        ("Nasdaq-100", "^NDX"),
+        ("Nasdaq 100", "^NDX"),
+        ("纳斯达克100指数", "^NDX"),
+        ("纳指100", "^NDX"),
+        ("费城半导体指数", "^SOX"),
+        ("费半", "^SOX"),
+        ("Philadelphia Semiconductor Index", "^SOX"),
+        ("iPhone maker", "AAPL"),
     ],
 )
 def test_press_aliases_resolve(alias: str, symbol: str) -> None:
     assert _alias_index()[alias.casefold()] == {symbol}
+
+
+def test_ambiguous_chaomei_is_no_alias() -> None:
+    # 超微 is AMD in Hong Kong and Taiwan, Super Micro on the mainland: the normaliser reads it as
+    # AMD (超威) on traditional pages only, so the seed must not pin it to either
+    assert "超微" not in _alias_index()

@@ -1,6 +1,8 @@
 """Text → claims: the checkable figures an article states, by rules (no model), each explainable.
 
-Pipeline, one sentence at a time (sentence → clauses → figures → classify → subjects → dates):
+Pipeline, one sentence at a time (sentence → clauses → figures → classify → subjects → dates),
+over the text converted to simplified characters of the same length (normalize.py), so claims
+keep the page's own sentence and span while the rules read simplified Chinese:
 
 1. sentences end on 。！？ and English sentence ends (not "Feb." or "U.S."); semicolons, commas,
    full-width colons and headline spaces (　) only split clauses, so a date or subject stated
@@ -37,7 +39,11 @@ Pipeline, one sentence at a time (sentence → clauses → figures → classify 
    "both companies", "together" name the companies with stated moves (else the mentions) just
    before, in the same or previous sentence; "A和B分别跌7%和5%" pairs names and figures in order;
    a valuation with no name in its sentence but "the company", "the firm", "it", 该公司, 其
-   before its figure is the last company named in the previous sentence;
+   before its figure is the last company named in the previous sentence. "the chipmaker",
+   这家芯片巨头, "its market value" … name the last company of that kind (subjects.py); English
+   asides ("Broadcom, too, fell") are skipped; a company the index lacks ("Marvell Technology",
+   美满电子) between a name and a move blocks the carry; "a 3.1% slide in the Nasdaq" is the
+   index's;
 5. dates — explicit (2月16日, Feb. 16; a missing year is the publication's, or the year before if
    that would be in the future), relative to publication (昨日, 周五 = the latest Friday before
    publication, 上周五 = Friday of the previous calendar week), or counted from an anchor
@@ -75,14 +81,17 @@ from newsdesk.extract.classify import conversion_claim, conversion_parent, figur
 from newsdesk.extract.dates import CalendarEvent
 from newsdesk.extract.entities import AliasIndex
 from newsdesk.extract.multiples import find_multiples
+from newsdesk.extract.normalize import to_simplified
 from newsdesk.extract.reading import ArticleContext, Sentence, read_sentence
 from newsdesk.extract.sentences import split_sentences
+from newsdesk.extract.subjects import with_descriptors
 
 __all__ = ["Claim", "claim_id", "extract_claims"]
 
 
 def _sentence_claims(text: str, art: ArticleContext) -> list[Claim]:
     s = read_sentence(text, art)
+    s.names = with_descriptors(text, s.names, art.mentioned, art.aliases.kinds)
     multiples = find_multiples(s.masked)
     # the previous sentence's valuation may be what this one's multiple grew to, unless this
     # sentence names another company
@@ -112,6 +121,7 @@ def _sentence_claims(text: str, art: ArticleContext) -> list[Claim]:
 def _remember(art: ArticleContext, s: Sentence, claims: list[Claim]) -> None:
     """Keep what the next sentence may point back to ("三家公司", the valuation just stated)."""
     art.named = [n[2] for n in s.names]
+    art.mentioned.extend(art.named)
     art.moved = [c.subjects[0] for c in claims if c.claim_type == "price_move"]
     art.mention = next((m for m in s.mentions if m.day is not None), None)
     art.valuations = [c for c in claims if c.claim_type == "valuation"]
@@ -135,7 +145,23 @@ def extract_claims(
         events=events,
         exchange_of=exchange_of or (lambda _symbol: "XNYS"),
     )
+    # the rules read simplified characters; claims keep the page's own (same offsets)
+    lookup = to_simplified(text)
     claims: list[Claim] = []
-    for start, end in split_sentences(text):
-        claims.extend(_sentence_claims(text[start:end], art))
+    for start, end in split_sentences(lookup):
+        found = _sentence_claims(lookup[start:end], art)
+        claims.extend(_in_page_script(found, text[start:end], lookup[start:end]))
+    return claims
+
+
+def _in_page_script(claims: list[Claim], original: str, lookup: str) -> list[Claim]:
+    """The claims of a sentence read as `lookup`, with the sentence and spans as written."""
+    if original == lookup:
+        return claims
+    for n, claim in enumerate(claims):
+        at = lookup.find(claim.span) if claim.span else -1
+        if at >= 0:
+            claim.span = original[at : at + len(claim.span or "")]
+        claim.sentence = original
+        claim.claim_id = claim_id(claim.article_id, original, n)
     return claims

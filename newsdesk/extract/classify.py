@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from newsdesk.extract import lexicon
 from newsdesk.extract.claim import Claim
 from newsdesk.extract.numbers import Figure
 from newsdesk.extract.reading import ArticleContext, Sentence, market_date, plain_date
-from newsdesk.extract.subjects import pronoun_subject, resolve_group, subject_at
+from newsdesk.extract.subjects import figure_subject, pronoun_subject, resolve_group, subject_at
 
 
 def new_claim(art: ArticleContext, s: Sentence, claim_type: str, **fields: Any) -> Claim:
@@ -100,15 +101,9 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
     return 0, None, fig.start, move
 
 
-def _carried_subject(s: Sentence, pos: int, move_start: int) -> list[str]:
-    """The subject at `pos`; one carried from an earlier clause only over filler words, since
-    "亚马逊创新高，京东收跌近6%" must not give Amazon the fall of a company the index lacks."""
-    clause = s.clause_of(pos)
-    subjects = subject_at(s.names, pos, clause, carry=True)
-    own = subject_at(s.names, pos, clause, carry=False)
-    if subjects and not own and not lexicon.only_filler(s.masked[clause[0] : move_start]):
-        return []
-    return subjects
+def _carried_subject(s: Sentence, i: int, move_start: int, kinds: Mapping[str, str]) -> list[str]:
+    """The subject of figure i (see subjects.figure_subject)."""
+    return figure_subject(s, i, move_start, kinds)
 
 
 def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
@@ -128,7 +123,7 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     }
     respective = _respective_subject(s, i)
     named = respective or subject_at(s.names, fig.start, clause, carry=True)
-    subjects = respective or _carried_subject(s, fig.start, span_start)
+    subjects = respective or _carried_subject(s, i, span_start, art.aliases.kinds)
     if fig.unit == "percent" and sign and subjects and not lexicon.METRIC.search(clause_text):
         day, note = market_date(mention, None, subjects, art)
         return new_claim(

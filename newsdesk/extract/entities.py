@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,11 +33,25 @@ def _matches(text: str, alias: str) -> Iterable[tuple[int, int]]:
         yield m.start(), m.end()
 
 
+# Symbols that are also words or everyday abbreviations in capitals: "AI" in a sentence is
+# artificial intelligence, not C3.ai, and "Class C shares" are not Citigroup. These are found
+# by their other aliases only; so is every one-letter symbol.
+WORD_SYMBOLS = frozenset(
+    {"AI", "ON", "SO", "DE", "NOW", "NET", "LOW", "CAT", "DIS", "EDU", "HD", "KO", "PG", "IT", "MA"}
+)
+
+
+def _symbol_is_alias(symbol: str) -> bool:
+    return len(symbol) > 1 and symbol not in WORD_SYMBOLS
+
+
 @dataclass(frozen=True)
 class AliasIndex:
-    """(alias, symbol) pairs, longest alias first, so 谷歌母公司 wins over 谷歌."""
+    """(alias, symbol) pairs, longest alias first, so 谷歌母公司 wins over 谷歌; and what kind of
+    thing each symbol is ("index", "etf" or a company's sector), for "the chipmaker"."""
 
     entries: tuple[tuple[str, str], ...] = ()
+    kinds: Mapping[str, str] = field(default_factory=dict)
     # each alias lower-cased once here, not once per sentence in find
     _folded: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
@@ -45,16 +59,19 @@ class AliasIndex:
         object.__setattr__(self, "_folded", tuple(alias.lower() for alias, _ in self.entries))
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[str, Sequence[str]]]) -> AliasIndex:
-        """Build from (symbol or entity, aliases); the symbol itself is also an alias."""
+    def from_rows(
+        cls, rows: Iterable[tuple[str, Sequence[str]]], kinds: Mapping[str, str] | None = None
+    ) -> AliasIndex:
+        """Build from (symbol or entity, aliases); the symbol itself is also an alias unless it
+        is a word (WORD_SYMBOLS) or a single letter."""
         seen: dict[str, str] = {}
         for symbol, aliases in rows:
-            for alias in (symbol, *aliases):
+            for alias in (symbol, *aliases) if _symbol_is_alias(symbol) else aliases:
                 alias = alias.strip()
                 if alias and alias not in seen:  # the first row to claim an alias keeps it
                     seen[alias] = symbol
         ordered = sorted(seen.items(), key=lambda kv: (-len(kv[0]), kv[0]))
-        return cls(tuple(ordered))
+        return cls(tuple(ordered), dict(kinds or {}))
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, symbol) of each mention, non-overlapping, longest match wins."""
@@ -86,3 +103,13 @@ def read_alias_rows(path: Path) -> list[tuple[str, list[str]]]:
             if name:
                 rows.append((name, aliases))
     return rows
+
+
+def read_kinds(path: Path) -> dict[str, str]:
+    """symbol → its `sector` in a tickers CSV (semiconductors, autos …), else its `kind`."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return {
+            record["symbol"].strip(): (record.get("sector") or record.get("kind") or "").strip()
+            for record in csv.DictReader(f)
+            if (record.get("symbol") or "").strip()
+        }

@@ -32,6 +32,7 @@ class ArticleContext:
     events: Sequence[CalendarEvent]
     exchange_of: Callable[[str], str]
     named: list[str] = field(default_factory=list)
+    mentioned: list[str] = field(default_factory=list)  # every name so far, for "the chipmaker"
     moved: list[str] = field(default_factory=list)
     mention: DateMention | None = None
     valuations: list[Claim] = field(default_factory=list)
