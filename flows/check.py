@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -10,12 +11,24 @@ import polars as pl
 from flows.run import Run, get_logger
 from newsdesk.errors import RunFailed, UsageError
 from newsdesk.resources import expectations_dir
+from newsdesk.transform.records import Malformed
 
 
-def check_step(run: Run, frames: Mapping[str, pl.DataFrame], run_date: date):
-    """Hold what the run loaded to the suites; a blocking failure fails the run."""
+def check_step(
+    run: Run,
+    frames: Mapping[str, pl.DataFrame],
+    run_date: date,
+    *,
+    set_aside: Sequence[Malformed] = (),
+    sources_read: Collection[str] = (),
+):
+    """Hold what the run loaded to the suites; a blocking failure fails the run.
+
+    The records the market step set aside are reported beside the suites' outcomes, as
+    warnings (see newsdesk/quality/set_aside.py).
+    """
     from newsdesk.extract.sessions import sessions_between
-    from newsdesk.quality import run_checks
+    from newsdesk.quality import run_checks, set_aside_outcomes
 
     # The watchlist's prices can only be expected on a day the market was open.
     expected = list(run.settings.market.watchlist) if sessions_between(run_date, run_date) else []
@@ -32,6 +45,8 @@ def check_step(run: Run, frames: Mapping[str, pl.DataFrame], run_date: date):
         )
     except ValueError as exc:  # an unknown expectation id in quality.severity
         raise UsageError(f"config: quality.severity: {exc}") from None
+    extra = set_aside_outcomes(set_aside, sorted(sources_read))
+    report = replace(report, outcomes=[*report.outcomes, *extra])
     run.warehouse.append("dq_results", report.to_frame())
     log = get_logger()
     failed = report.failed_blocking

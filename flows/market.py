@@ -6,6 +6,7 @@ transformed; an offline run's sources play the same landed responses back.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, timedelta
@@ -21,13 +22,19 @@ from newsdesk.landing import Landed
 from newsdesk.sources.clients import Sources
 from newsdesk.tables import empty
 from newsdesk.transform.bookkeeping import loaded_rows
-from newsdesk.transform.fx import normalise_frankfurter
+from newsdesk.transform.fx import screen_frankfurter
 from newsdesk.transform.prices import ChartFrames, drop_unclosed_bars, normalise_charts
-from newsdesk.transform.shares import normalise_companyfacts
+from newsdesk.transform.records import Malformed
+from newsdesk.transform.shares import screen_companyfacts
 from newsdesk.transform.valuations import market_caps
 
 # Bump when newsdesk/transform/prices.py changes what it makes of a body: every body loads again.
 CHART_TRANSFORM = "chart-1"
+# A body with thousands of bad records names the first few in the log; dq_results counts all.
+LOGGED_PER_KEY = 20
+# What a transform can raise on a body it cannot read at all (orjson's errors are ValueErrors;
+# polars' own errors must not escape either: one body never takes the run down).
+UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, pl.exceptions.PolarsError)
 
 
 @dataclass
@@ -36,6 +43,9 @@ class MarketResult:
 
     frames: dict[str, pl.DataFrame] = field(default_factory=dict)
     failed_symbols: dict[str, str] = field(default_factory=dict)
+    # Records the transforms set aside (the rest loaded), and the sources they read.
+    set_aside: list[Malformed] = field(default_factory=list)
+    sources_read: set[str] = field(default_factory=set)
 
 
 # A subflow, so the UI shows the market work of a run as one unit with its own tasks.
@@ -56,6 +66,9 @@ def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> Mar
         len(v) - len(fresh[k]) for k, v in charts.items()
     )
     frames, used = chart_batch(fresh, result.failed_symbols)
+    result.set_aside.extend(frames.malformed)
+    if used:
+        result.sources_read.add("yahoo")
     currencies = _currencies(tickers, symbols)
     fx_frame = _fx(run, window_start, end, currencies, result)
     shares = _shares(run, tickers, symbols, result)
@@ -84,7 +97,22 @@ def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> Mar
     result.frames = {**batch, "prices": inputs["prices"], "valuations": valuations}
     for symbol, reason in result.failed_symbols.items():
         log.error("market: %s failed: %s", symbol, reason)
+    _log_set_aside(run, result.set_aside)
     return result
+
+
+def _log_set_aside(run: Run, records: Sequence[Malformed]) -> None:
+    """One warning line per record set aside (the first few per key), counted in the stats."""
+    log = get_logger()
+    by_key: dict[str, list[Malformed]] = defaultdict(list)
+    for record in records:
+        by_key[f"{record.source} {record.key}"].append(record)
+    for key, found in by_key.items():
+        run.stats.set_aside[key] += len(found)
+        for record in found[:LOGGED_PER_KEY]:
+            log.warning("market: %s", record.line())
+        if len(found) > LOGGED_PER_KEY:
+            log.warning("market: %s: %d more records set aside", key, len(found) - LOGGED_PER_KEY)
 
 
 @task(name="fetch-chart", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
@@ -152,20 +180,40 @@ def chart_batch(
     Bars dated on or after the day a body was fetched are dropped: that session may not
     have closed yet, and the next fetch brings its final values.
     """
-    payloads: dict[str, dict] = {}
-    cutoffs: dict[str, date] = {}
-    used: list[Landed] = []
+    readable: list[tuple[str, Landed, dict]] = []
     for symbol, responses in charts.items():
         # Oldest first, so that the newest response's bars win the upsert.
         for landed in sorted(responses, key=lambda x: x.fetched_at):
             payload = _chart_payload(symbol, landed, failures)
-            if payload is None:
-                continue
-            payloads[f"{symbol}\t{landed.sha256}"] = payload
-            cutoffs[symbol] = landed.fetched_at.astimezone(UTC).date()
-            used.append(landed)
-    frames = normalise_charts(list(payloads.values()))
-    return replace(frames, prices=drop_unclosed_bars(frames.prices, cutoffs)), used
+            if payload is not None:
+                readable.append((symbol, landed, payload))
+    try:
+        frames = normalise_charts([payload for _, _, payload in readable])
+    except UNREADABLE:
+        # One body the transform cannot read at all: find it, and load the others.
+        readable = [item for item in readable if _chart_readable(*item, failures)]
+        frames = normalise_charts([payload for _, _, payload in readable])
+    cutoffs: dict[str, date] = {}
+    bodies: dict[str, list[str]] = defaultdict(list)
+    for symbol, landed, _ in readable:
+        cutoffs[symbol] = landed.fetched_at.astimezone(UTC).date()
+        bodies[symbol].append(str(landed.body_path))
+    malformed = tuple(
+        replace(m, source="yahoo", raw_path=", ".join(bodies.get(m.key, ())))
+        for m in frames.malformed
+    )
+    used = [landed for _, landed, _ in readable]
+    prices = drop_unclosed_bars(frames.prices, cutoffs)
+    return replace(frames, prices=prices, malformed=malformed), used
+
+
+def _chart_readable(symbol: str, landed: Landed, payload: dict, failures: dict[str, str]) -> bool:
+    try:
+        normalise_charts([payload])
+    except UNREADABLE as exc:
+        failures[symbol] = f"chart unreadable ({exc}); kept at {landed.body_path}"
+        return False
+    return True
 
 
 def _chart_payload(symbol: str, landed: Landed, failures: dict[str, str]) -> dict | None:
@@ -175,11 +223,14 @@ def _chart_payload(symbol: str, landed: Landed, failures: dict[str, str]) -> dic
         failures[symbol] = f"response is not valid JSON (truncated?); kept at {landed.body_path}"
         return None
     chart = payload.get("chart") if isinstance(payload, dict) else None
-    error = (chart or {}).get("error")
+    if not isinstance(chart, dict):
+        failures[symbol] = f"response is not a Yahoo chart; kept at {landed.body_path}"
+        return None
+    error = chart.get("error")
     if error:
         failures[symbol] = f"Yahoo says {error.get('code')}: {error.get('description')}"
         return None
-    if not (chart or {}).get("result"):
+    if not chart.get("result"):
         failures[symbol] = f"response has no chart result; kept at {landed.body_path}"
         return None
     return payload
@@ -200,11 +251,18 @@ def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult
     frames = []
     for item in landed:
         try:
-            frames.append(normalise_frankfurter(item.json()))
-        except (KeyError, TypeError, ValueError) as exc:  # orjson's errors are ValueErrors
+            screened = screen_frankfurter(item.json())
+        except UNREADABLE as exc:
             result.failed_symbols["fx"] = (
                 f"Frankfurter response unreadable ({exc}); kept at {item.body_path}"
             )
+            continue
+        frames.append(screened.frame)
+        result.sources_read.add("frankfurter")
+        result.set_aside.extend(
+            replace(m, source="frankfurter", key=item.key, raw_path=str(item.body_path))
+            for m in screened.malformed
+        )
     if not frames:
         return empty("fx_rates")
     return pl.concat(frames).unique(subset=["date", "base", "quote"], keep="last")
@@ -226,9 +284,18 @@ def _shares(
             continue
         for item in landed:
             try:
-                frames.append(normalise_companyfacts(item.json()))
-            except (KeyError, TypeError, ValueError) as exc:  # orjson's errors are ValueErrors
-                result.failed_symbols[f"CIK{cik}"] = f"companyfacts unreadable ({exc})"
+                screened = screen_companyfacts(item.json())
+            except UNREADABLE as exc:
+                result.failed_symbols[f"CIK{cik}"] = (
+                    f"companyfacts unreadable ({exc}); kept at {item.body_path}"
+                )
+                continue
+            frames.append(screened.frame)
+            result.sources_read.add("sec")
+            result.set_aside.extend(
+                replace(m, source="sec", key=item.key, raw_path=str(item.body_path))
+                for m in screened.malformed
+            )
     if not frames:
         return empty("shares_outstanding")
     return pl.concat(frames)

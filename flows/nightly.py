@@ -66,7 +66,13 @@ def run_pipeline(
         # Write–audit–publish: the judged claims are checked, then written with their articles.
         frames = dict(market.frames) if market else {}
         frames.update({"claims": verdicts.claims, "articles": news.articles, "events": news.events})
-        quality = check_step(run, frames, end)
+        quality = check_step(
+            run,
+            frames,
+            end,
+            set_aside=market.set_aside if market else (),
+            sources_read=market.sources_read if market else (),
+        )
         publish_step(run, news, verdicts)
         progress("checks")
         for day in run.warehouse.report_days(start, end - timedelta(days=1)):

@@ -32,6 +32,7 @@ class RunStats:
     reused: Counter[str] = field(default_factory=Counter)
     rows: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    set_aside: Counter[str] = field(default_factory=Counter)  # "sec CIK…" → records set aside
     claims_judged: int = 0
 
     def as_dict(self) -> dict[str, object]:
@@ -41,6 +42,7 @@ class RunStats:
             "reused": dict(self.reused),
             "rows": dict(self.rows),
             "failures": list(self.failures),
+            "set_aside": dict(self.set_aside),
             "claims_judged": self.claims_judged,
         }
 

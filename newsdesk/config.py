@@ -50,7 +50,9 @@ class MarketSettings:
 @dataclass(frozen=True)
 class FxSettings:
     base_url: str = "https://api.frankfurter.dev"
-    quotes: tuple[str, ...] = ("CNY", "EUR", "HKD", "JPY")
+    # The currencies the news converts into: 人民币, €, £, 港元/HK$, 日元, 令吉/RM. The ECB
+    # publishes no TWD rate, so a NT$ conversion stays unverifiable whatever is listed here.
+    quotes: tuple[str, ...] = ("CNY", "EUR", "GBP", "HKD", "JPY", "MYR")
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ class Evaluation:
         return {**self.score.summary(), "seconds": round(self.seconds, 1), "notes": self.notes}
 
 
-def evaluate(corpus: Path, *, only: str | None = None, sanitised_sec: bool = False) -> Evaluation:
+def evaluate(corpus: Path, *, only: str | None = None) -> Evaluation:
     """Serve the corpus, run the pipeline over it once and score the claims it published.
 
     Raises CorpusError for a malformed corpus and PipelineFailed when the run failed.
@@ -69,7 +69,7 @@ def evaluate(corpus: Path, *, only: str | None = None, sanitised_sec: bool = Fal
     started = time.monotonic()
     with (
         tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as tmp,
-        StandIn(pages, sanitised_sec=sanitised_sec) as standin,
+        StandIn(pages) as standin,
     ):
         settings = eval_settings(Path(tmp), standin, pages)
         notes = _run(settings, run_day(pages), standin)
@@ -169,11 +169,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus directory")
     parser.add_argument("--only", metavar="STEM", help="evaluate one page")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the metrics here")
-    parser.add_argument(
-        "--sanitised-sec",
-        action="store_true",
-        help="serve SEC facts without their empty dates (measures the extractor alone)",
-    )
     args = parser.parse_args(argv)
     # No network but the stand-ins: keep Prefect's telemetry quiet and its log short.
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -182,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Concurrent chart fetches overflow requests' pool of 10; harmless, and not the corpus's.
     logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     try:
-        evaluation = evaluate(args.corpus, only=args.only, sanitised_sec=args.sanitised_sec)
+        evaluation = evaluate(args.corpus, only=args.only)
     except CorpusError as exc:
         print(f"eval: malformed corpus: {exc}", file=sys.stderr)
         return 2

@@ -170,50 +170,55 @@ def frankfurter_payload_from_ecb_csv(
     }
 
 
-def _fiscal(form: str, period_end: str, as_of: date | None) -> tuple[int, str]:
+def _fiscal(form: str, period_end: str, as_of: str) -> dict:
     """fy/fp for a fact: the CSV has neither, so use the period end's calendar year/quarter.
 
     Approximate for non-calendar fiscal years (Apple, NVIDIA); the transform ignores fy/fp.
+    Nothing when neither date is given.
     """
-    end = date.fromisoformat(period_end) if period_end else as_of
+    when = period_end or as_of
+    try:
+        end = date.fromisoformat(when)
+    except ValueError:
+        return {}
     if form.startswith("10-K"):
-        return end.year, "FY"
-    return end.year, f"Q{(end.month - 1) // 3 + 1}"
+        return {"fy": end.year, "fp": "FY"}
+    return {"fy": end.year, "fp": f"Q{(end.month - 1) // 3 + 1}"}
 
 
-def companyfacts_payload_from_sec_csv(
-    path: Path, cik: str, *, keep_empty_dates: bool = False
-) -> dict:
+def _val(text: str) -> int | float | str:
+    """The share count as SEC sends it: a JSON number; a cell that is none stays as written."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
+
+
+def companyfacts_payload_from_sec_csv(path: Path, cik: str) -> dict:
     """SEC companyfacts JSON for one cik from shares_outstanding.csv rows.
 
     Each row becomes one ``EntityCommonStockSharesOutstanding`` fact (end=as_of, val, accn,
-    fy, fp, form, filed). Rows without as_of are skipped (a fact always has an end). An
-    empty filed becomes as_of; an empty accession becomes the synthetic
-    ``{cik}-{yy}-99{mmdd}`` (yy, mmdd of as_of, else of the period end) so classes seen
-    together stay one filing. ``keep_empty_dates`` keeps such rows and sends their empty
-    ``end``/``filed`` as empty strings, the malformed records a run must set aside.
+    fy, fp, form, filed), exactly as the row has it: an empty as_of, filed or accession is an
+    empty string in the fact, as a malformed record in a real response would be (MSFT's row
+    has no dates at all). Setting such a fact aside, or making do without its filing date
+    or accession, is the transform's job (newsdesk/transform/shares.py), not the builder's.
     """
     wanted = cik.zfill(10)
     facts, name = [], ""
     with path.open(newline="") as handle:
         for row in csv.DictReader(handle):
-            if row["cik"].zfill(10) != wanted or not (row["as_of"] or keep_empty_dates):
+            if row["cik"].zfill(10) != wanted:
                 continue
             name = row["company"]
-            as_of = date.fromisoformat(row["as_of"]) if row["as_of"] else None
-            fy, fp = _fiscal(row["form"], row["fiscal_period_end"], as_of)
-            stamp = as_of or date.fromisoformat(row["fiscal_period_end"])
-            accn = row["accession"] or f"{wanted}-{stamp:%y}-99{stamp:%m%d}"
-            filed = row["filed"] or ("" if keep_empty_dates else stamp.isoformat())
             facts.append(
                 {
-                    "end": as_of.isoformat() if as_of else "",
-                    "val": int(row["shares"]),
-                    "accn": accn,
-                    "fy": fy,
-                    "fp": fp,
+                    "end": row["as_of"],
+                    "val": _val(row["shares"]),
+                    "accn": row["accession"],
+                    **_fiscal(row["form"], row["fiscal_period_end"], row["as_of"]),
                     "form": row["form"],
-                    "filed": filed,
+                    "filed": row["filed"],
                 }
             )
     return {

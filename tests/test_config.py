@@ -19,7 +19,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     settings = load_settings(environ={})
     assert settings.warehouse.path == Path("warehouse/newsdesk.duckdb")
-    assert settings.fx.quotes == ("CNY", "EUR", "HKD", "JPY")
+    assert settings.fx.quotes == ("CNY", "EUR", "GBP", "HKD", "JPY", "MYR")
     assert settings.market.base_url == "https://query1.finance.yahoo.com"
     assert settings.schedule.cron == "0 6 * * *"
     assert settings.source_file is None

@@ -315,8 +315,7 @@ def test_the_corpus_meets_the_issue_8_thresholds(corpus_evaluation: Evaluation) 
 @pytest.mark.slow
 @needs_shared_data
 def test_the_harness_reads_the_pipelines_claims_back_by_page(prefect_harness: None) -> None:
-    # Sanitised SEC facts: this tests the harness, not whether the run survives bad records.
-    evaluation = evaluate(FIXTURES, sanitised_sec=True)
+    evaluation = evaluate(FIXTURES)
     found = {(r.stem, r.label.find) for r in evaluation.score.results if r.found}
     # The figure every extractor since the seed reads: a dated close-to-close move.
     assert (ZH, "英伟达股价收跌16.97%") in found

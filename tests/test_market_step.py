@@ -371,3 +371,98 @@ def test_closed_days_already_held_are_not_fetched_again(market):
     # Only the days vendors may still revise are asked for again.
     assert int(second[0]) == (date(2024, 2, 15) - date(1970, 1, 1)).days * day
     assert len(closes(settings, "ADBE")) == 5
+
+
+# --- malformed records: set aside and named, the rest loaded, the run goes on --------------
+
+
+def test_malformed_share_fact_is_set_aside_and_the_rest_loads(market, caplog):
+    server, settings, _ = market
+    body = companyfacts(CIKS["ADBE"], [450_000_000])
+    facts = body["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"]
+    # What SEC's data holds for Microsoft's 2024-12-31 10-Q cover: a count without any date.
+    facts.append({"end": "", "val": 7_433_982_235, "accn": "", "fy": 2025, "fp": "Q2",
+                  "form": "10-Q", "filed": ""})  # fmt: skip
+    sent = as_json(body)
+    server.route(f"/api/xbrl/companyfacts/CIK{CIKS['ADBE']}.json", body=sent, headers=JSON)
+    with caplog.at_level("WARNING"):
+        result, run = run_market(settings)
+    assert result.failed_symbols == {}
+    wh = Warehouse(settings.warehouse.path)
+    shares = wh.query("select cik, shares from shares_outstanding order by cik").rows()
+    assert shares == [
+        ("0000796343", 450_000_000),
+        ("0001549346", 36_000_000),
+        ("0001652044", 5_900_000_000 + 870_000_000 + 5_670_000_000),
+    ]
+    assert wh.query("select count(*) n from valuations where entity = 'ADBE'")["n"][0] == 5
+    [record] = result.set_aside
+    assert (record.source, record.key) == ("sec", "CIK0000796343")
+    assert record.reason == "end '' is not a YYYY-MM-DD date"
+    assert "val=7433982235" in record.record
+    # The landed body is the response as it came, untouched.
+    [landed] = landing.find_landed(settings.warehouse.raw_dir, "sec", key_prefix="CIK0000796343")
+    assert record.raw_path == str(landed.body_path) and landed.read_body() == sent
+    assert run.stats.set_aside == {"sec CIK0000796343": 1}
+    # Named in the run's log, in one line.
+    lines = [r.getMessage() for r in caplog.records if "set aside" in r.getMessage()]
+    assert lines == [f"market: {record.line()}"]
+    assert result.sources_read == {"yahoo", "frankfurter", "sec"}
+
+
+def test_a_string_close_costs_one_bar_not_the_symbol(market):
+    server, settings, payloads = market
+    payload = json.loads(as_json(payloads["SSTK"]))
+    payload["chart"]["result"][0]["indicators"]["quote"][0]["close"][3] = "45.5O"  # a letter O
+    server.route("/v8/finance/chart/SSTK", body=as_json(payload), headers=JSON)
+    result, _ = run_market(settings)
+    assert result.failed_symbols == {}
+    assert closes(settings, "SSTK") == [47.0, 46.5, 46.0, 45.0]
+    assert len(closes(settings, "ADBE")) == 5
+    [record] = result.set_aside
+    assert (record.source, record.key) == ("yahoo", "SSTK")
+    assert record.record.startswith("bar 3 (2024-02-15)") and "'45.5O'" in record.reason
+
+
+def test_a_bad_rate_costs_one_rate_not_the_range(market):
+    server, settings, _ = market
+    body = frankfurter_body(START - timedelta(days=1), END)
+    body["rates"]["2024-02-16"]["CNY"] = "7.19*"
+    body["rates"]["2024-02-30"] = {"CNY": 7.2}
+    server.route(f"/v1/{START - timedelta(days=1)}..{END}", body=as_json(body), headers=JSON)
+    result, _ = run_market(settings)
+    assert result.failed_symbols == {}
+    wh = Warehouse(settings.warehouse.path)
+    assert wh.query("select count(*) n from fx_rates")["n"][0] == 5 * 4 - 1
+    assert sorted((r.key, r.record) for r in result.set_aside) == [
+        ("2024-02-12_2024-02-16", "rates['2024-02-16']['CNY']"),
+        ("2024-02-12_2024-02-16", "rates['2024-02-30']"),
+    ]
+
+
+def test_a_companyfacts_body_that_is_not_json_fails_that_issuer_only(market):
+    server, settings, _ = market
+    page = b"<html><body>Request Rate Threshold Exceeded</body></html>"
+    server.route(f"/api/xbrl/companyfacts/CIK{CIKS['SSTK']}.json", body=page,
+                 headers={"Content-Type": "text/html"})  # fmt: skip
+    result, _ = run_market(settings)
+    assert set(result.failed_symbols) == {"CIK0001549346"}
+    message = result.failed_symbols["CIK0001549346"]
+    assert message.startswith("companyfacts unreadable") and "kept at" in message
+    wh = Warehouse(settings.warehouse.path)
+    assert wh.query("select count(*) n from shares_outstanding")["n"][0] == 2
+    assert len(closes(settings, "SSTK")) == 5
+    kept = landing.find_landed(settings.warehouse.raw_dir, "sec", key_prefix="CIK0001549346")
+    assert kept[0].read_body() == page
+
+
+def test_a_chart_whose_lists_disagree_fails_that_symbol_only(market):
+    server, settings, payloads = market
+    payload = json.loads(as_json(payloads["GOOGL"]))
+    payload["chart"]["result"][0]["indicators"]["quote"][0]["close"].pop()
+    server.route("/v8/finance/chart/GOOGL", body=as_json(payload), headers=JSON)
+    result, _ = run_market(settings)
+    assert set(result.failed_symbols) == {"GOOGL"}
+    assert "close has 4 values for 5 timestamps" in result.failed_symbols["GOOGL"]
+    assert closes(settings, "GOOGL") == []
+    assert len(closes(settings, "ADBE")) == 5 and len(closes(settings, "SSTK")) == 5

@@ -198,13 +198,15 @@ def test_a_false_figure_is_contradicted_with_its_arithmetic(local_server, tmp_pa
 def test_a_bad_row_fails_the_run_loudly_and_names_it(seed_site, capsys):
     server, config = seed_site
 
-    def negative_close(symbol, bars):
+    def low_above_high(symbol, bars):
+        # Readable, so loaded, but impossible: a blocking check's business, not the transform's
+        # (a negative close would be set aside as malformed: see the test below).
         if symbol == "SSTK":
             for bar in bars:
                 if bar["date"] == date(2024, 2, 14):
-                    bar["close"] = -46.88
+                    bar["low"] = bar["high"] + 1.0
 
-    route_market(server, patch=negative_close)
+    route_market(server, patch=low_above_high)
     assert main(["run", "--date", str(RUN_DATE), "--config", str(config)]) == 1
     err = capsys.readouterr().err
     assert "SSTK" in err and "2024-02-14" in err
@@ -217,3 +219,44 @@ def test_a_bad_row_fails_the_run_loudly_and_names_it(seed_site, capsys):
     # so none was published.
     assert json.loads(wh.query("select stats from runs")["stats"][0])["claims_judged"] > 0
     assert wh.query("select count(*) n from claims")["n"][0] == 0
+
+
+def test_malformed_records_are_set_aside_and_the_run_still_judges(seed_site, caplog):
+    server, config = seed_site
+
+    def bad_close(symbol, bars):
+        if symbol == "ADBE":  # a session far from the Sora day: the verdicts do not need it
+            bars[0]["close"] = -bars[0]["close"]
+
+    route_market(server, patch=bad_close, symbols=("ADBE",))
+    alphabet = companyfacts_payload_from_sec_csv(SEC_CSV, "0001652044")
+    facts = alphabet["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"]
+    # Microsoft's 10-Q cover count as the share-count data holds it: no end, filed or accn.
+    facts.append({"end": "", "val": 7433982235, "accn": "", "fy": 2024, "fp": "Q4",
+                  "form": "10-Q", "filed": ""})  # fmt: skip
+    server.route("/api/xbrl/companyfacts/CIK0001652044.json",
+                 body=json.dumps(alphabet).encode(), headers=JSON)  # fmt: skip
+    with caplog.at_level("WARNING"):
+        assert main(["run", "--date", str(RUN_DATE), "--config", str(config)]) == 0
+    got = verdicts(config)
+    assert got[("price_move", "ADBE")][0] == "supported"
+    cap = got[("market_cap_change", "ADBE,GOOGL,SSTK")]
+    assert cap[0] == "supported" and cap[1] == pytest.approx(-47.7e9, rel=0.01)
+    wh = Warehouse(_warehouse_path(config))
+    status, stats = wh.query("select status, stats from runs").row(0)
+    assert status == "completed"
+    assert json.loads(stats)["set_aside"] == {"sec CIK0001652044": 1, "yahoo ADBE": 1}
+    rows = wh.query(
+        "select suite, expectation, success, details from dq_results "
+        "where expectation like '%records_malformed' order by expectation"
+    ).rows()
+    assert [r[:3] for r in rows] == [
+        ("fx_rates", "frankfurter_records_malformed", True),
+        ("shares_outstanding", "sec_records_malformed", False),
+        ("prices", "yahoo_records_malformed", False),
+    ]
+    sec = json.loads(rows[1][3])
+    assert (sec["severity"], sec["key"], sec["unexpected_count"]) == ("warning", "CIK0001652044", 1)
+    assert sec["rows"][0]["reason"] == "end '' is not a YYYY-MM-DD date"
+    logged = [r.getMessage() for r in caplog.records if "set aside" in r.getMessage()]
+    assert len(logged) == 2 and any("sec CIK0001652044: set aside" in m for m in logged)

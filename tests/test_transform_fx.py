@@ -10,7 +10,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from newsdesk.transform.fx import FX_SCHEMA, normalise_frankfurter, usd_rates_asof
+from newsdesk.transform.fx import (
+    FX_SCHEMA,
+    normalise_frankfurter,
+    screen_frankfurter,
+    usd_rates_asof,
+)
 from tests.builders import SHARED_DATA, frankfurter_payload_from_ecb_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transform"
@@ -120,3 +125,89 @@ def test_real_cross_reproduces_the_ecb_eur_cny_fixing(ecb_fx: pl.DataFrame) -> N
     friday = dict(ecb_fx.filter(pl.col("date") == FRI).select("quote", "rate").iter_rows())
     # The ECB's own EUR/CNY for 2024-02-16 is 7.7461; the USD legs are rounded to 5 decimals.
     assert friday["CNY"] / friday["EUR"] == pytest.approx(7.7461, abs=2e-4)
+
+
+# --- malformed rates: set aside and named, the rest loaded ---------------------------------
+
+
+def _range_with(day: str, quote: str | None, value: object) -> dict:
+    """The range fixture with one rate (or, quote None, one whole day) replaced."""
+    payload = load("frankfurter_range_usd.json")
+    if quote is None:
+        payload["rates"][day] = value
+    else:
+        payload["rates"][day][quote] = value
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("7.1936?", "rate '7.1936?' is not a number"),
+        (None, "rate None is not a number"),
+        (-7.1936, "rate -7.1936 is not positive"),
+        (0, "rate 0 is not positive"),
+        ({"value": 7.19}, "rate {'value': 7.19} is not a number"),
+    ],
+    ids=["string", "null", "negative", "zero", "object"],
+)
+def test_a_rate_that_cannot_be_read_costs_only_itself(value: object, reason: str) -> None:
+    got = screen_frankfurter(_range_with("2024-02-16", "CNY", value))
+    assert got.frame.height == 8  # nine rates, one set aside
+    assert got.frame.filter(pl.col("date") == FRI)["quote"].to_list() == ["EUR", "HKD"]
+    assert [(m.key, m.record, m.reason) for m in got.malformed] == [
+        ("2024-02-15_2024-02-19", "rates['2024-02-16']['CNY']", reason)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        ("2024-02-30", "date key '2024-02-30' is not a calendar date"),
+        ("16/02/2024", "date key '16/02/2024' is not a YYYY-MM-DD date"),
+        ("", "date key '' is not a YYYY-MM-DD date"),
+    ],
+)
+def test_a_day_keyed_by_no_date_is_set_aside_whole(day: str, reason: str) -> None:
+    payload = load("frankfurter_range_usd.json")
+    payload["rates"][day] = {"CNY": 7.2, "EUR": 0.93}
+    got = screen_frankfurter(payload)
+    assert got.frame.height == 9 and sorted(set(got.frame["date"])) == [
+        date(2024, 2, 15), FRI, MON,
+    ]  # fmt: skip
+    assert [(m.record, m.reason) for m in got.malformed] == [(f"rates[{day!r}]", reason)]
+
+
+def test_a_day_whose_rates_are_no_object_and_a_bad_quote_code_are_named() -> None:
+    payload = _range_with("2024-02-19", None, [7.1984, 0.92799])
+    payload["rates"]["2024-02-15"]["usd"] = 1.0
+    got = screen_frankfurter(payload)
+    assert got.frame.height == 6
+    assert [m.reason for m in got.malformed] == [
+        "quote 'usd' is not an ISO 4217 code",
+        "the day's rates are list, not an object",
+    ]
+
+
+def test_the_plain_transform_leaves_the_same_rates_out() -> None:
+    payload = _range_with("2024-02-16", "EUR", "n/a")
+    assert_frame_equal(normalise_frankfurter(payload), screen_frankfurter(payload).frame)
+
+
+def test_a_body_without_a_base_is_unreadable_as_a_whole() -> None:
+    payload = load("frankfurter_range_usd.json")
+    del payload["base"]
+    with pytest.raises(KeyError):
+        screen_frankfurter(payload)
+
+
+@needs_shared
+def test_real_gbp_and_myr_are_published_by_the_ecb() -> None:
+    # The new default quotes: the ECB fixes both, so Frankfurter answers for them.
+    payload = frankfurter_payload_from_ecb_csv(ECB_CSV, FRI, FRI, ["GBP", "MYR"])
+    got = screen_frankfurter(payload)
+    assert got.malformed == ()
+    rates = dict(got.frame.select("quote", "rate").iter_rows())
+    # ECB 2024-02-16: USD 1.0768, GBP 0.85605, MYR 5.1476 per EUR.
+    assert rates == {"GBP": pytest.approx(0.85605 / 1.0768, abs=1e-5),
+                     "MYR": pytest.approx(5.1476 / 1.0768, abs=1e-5)}  # fmt: skip

@@ -181,6 +181,98 @@ def test_many_payloads_concatenate_and_symbol_hints_win() -> None:
     assert list(got.prices.schema.items()) == list(PRICES_SCHEMA.items())
 
 
+# --- malformed bars and events: set aside and named, the rest loaded ----------------------
+
+AAPL_DAYS = [date(2024, 2, 14), date(2024, 2, 15), date(2024, 2, 16)]
+
+
+def _aapl_with(**edits: object) -> dict:
+    """The AAPL fixture with one value per ``list__index`` changed, e.g. close__1="n/a"."""
+    payload = load("chart_happy_aapl.json")
+    result = payload["chart"]["result"][0]
+    lists = {"timestamp": result["timestamp"], **result["indicators"]["quote"][0],
+             "adjclose": result["indicators"]["adjclose"][0]["adjclose"]}  # fmt: skip
+    for name, value in edits.items():
+        key, index = name.split("__")
+        lists[key][int(index)] = value
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("edits", "record", "reason"),
+    [
+        ({"close__1": "183.86x"}, "bar 1 (2024-02-15) close='183.86x'",
+         "close '183.86x' is not a number"),
+        ({"close__1": -183.86}, "bar (2024-02-15) close=-183.86", "not all positive"),
+        ({"low__1": 0}, "bar (2024-02-15) close=183.86000061035156", "low 0.0"),
+        ({"open__1": True}, "bar 1 (2024-02-15)", "open True is not a number"),
+        ({"timestamp__1": "yesterday"}, "bar 1 timestamp='yesterday'",
+         "timestamp 'yesterday' is not a number"),
+        ({"timestamp__1": None}, "bar 1 timestamp=None", "timestamp None is not a number"),
+        ({"timestamp__1": 1707921000.5}, "bar 1 timestamp=1707921000.5", "not whole seconds"),
+    ],
+    ids=["close-string", "close-negative", "low-zero", "open-bool", "ts-word", "ts-null",
+         "ts-fraction"],
+)  # fmt: skip
+def test_a_bar_that_cannot_be_read_is_set_aside(edits: dict, record, reason) -> None:
+    got = normalise_chart(_aapl_with(**edits))
+    # The other two bars load untouched; the bad one is named, with why.
+    assert got.prices["date"].to_list() == [AAPL_DAYS[0], AAPL_DAYS[2]]
+    assert got.prices["close"].to_list() == [184.14999389648438, 182.30999755859375]
+    assert len(got.malformed) == 1
+    bad = got.malformed[0]
+    assert bad.key == "AAPL" and bad.record.startswith(record) and reason in bad.reason
+
+
+def test_a_timestamp_sent_as_a_numeric_string_or_float_is_still_read() -> None:
+    stamps = load("chart_happy_aapl.json")["chart"]["result"][0]["timestamp"]
+    got = normalise_chart(_aapl_with(timestamp__1=str(stamps[1]), timestamp__2=float(stamps[2])))
+    assert got.malformed == () and got.prices["date"].to_list() == AAPL_DAYS
+
+
+@pytest.mark.parametrize(
+    ("edits", "column", "kept"),
+    [
+        ({"volume__2": "49.7M"}, "volume", 0),
+        ({"volume__2": -1}, "volume", 0),
+        ({"adjclose__2": "n/a"}, "adj_close", 182.30999755859375),  # falls back to the close
+    ],
+    ids=["volume-string", "volume-negative", "adjclose-string"],
+)
+def test_a_bad_volume_or_adjclose_costs_only_that_value(edits: dict, column: str, kept) -> None:
+    got = normalise_chart(_aapl_with(**edits))
+    assert got.prices["date"].to_list() == AAPL_DAYS
+    assert got.prices[column].to_list()[2] == kept
+    assert [m.record.split()[-1] for m in got.malformed] == [column]
+    assert got.malformed[0].reason.endswith("the bar is kept without it")
+
+
+def test_a_malformed_split_is_set_aside_and_the_dividend_kept() -> None:
+    payload = load("chart_split_dividend_nvda.json")
+    split = payload["chart"]["result"][0]["events"]["splits"]["1718026200"]
+    split["denominator"] = 0
+    got = normalise_chart(payload)
+    assert got.splits.is_empty() and got.dividends.height == 1 and got.prices.height == 3
+    assert [(m.key, m.record.split()[0], m.reason) for m in got.malformed] == [
+        ("NVDA", "events.splits['1718026200']", "denominator 0 is not positive")
+    ]
+
+
+def test_one_payloads_bad_bar_leaves_the_others_of_the_batch_alone() -> None:
+    got = normalise_charts(
+        {"AAPL": _aapl_with(close__0="—"), "NVDA": load("chart_split_dividend_nvda.json")}
+    )
+    assert dict(got.prices.group_by("symbol").len().iter_rows()) == {"AAPL": 2, "NVDA": 3}
+    assert [m.key for m in got.malformed] == ["AAPL"]
+
+
+def test_lists_of_different_lengths_still_make_the_payload_unreadable() -> None:
+    payload = load("chart_happy_aapl.json")
+    payload["chart"]["result"][0]["indicators"]["quote"][0]["close"].pop()
+    with pytest.raises(ValueError, match="AAPL: close has 2 values for 3 timestamps"):
+        normalise_chart(payload)
+
+
 # --- real recorded Yahoo responses -------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from newsdesk.quality.docs import DOCS_SITE
 from newsdesk.quality.outcomes import CheckOutcome, QualityReport
 from newsdesk.quality.prepare import prepare_frame
 from newsdesk.quality.runner import run_checks
+from newsdesk.quality.set_aside import set_aside_outcomes
 from newsdesk.quality.suites import SEVERITIES, Expectation, Suite, load_suites
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "load_suites",
     "prepare_frame",
     "run_checks",
+    "set_aside_outcomes",
 ]

@@ -2,36 +2,61 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from newsdesk.tables import FX_SCHEMA
+from newsdesk.transform.records import Malformed, Screened, Unusable, as_iso_date, as_positive
 
 _PIVOT = "USD"
+_CODE = re.compile(r"^[A-Z]{3}$")
 
 
-def normalise_frankfurter(payload: dict, *, source: str = "ecb") -> pl.DataFrame:
-    """Turn a Frankfurter range or single-day answer into fx_rates rows (quote per 1 base)."""
+def screen_frankfurter(payload: dict, *, source: str = "ecb") -> Screened:
+    """fx_rates rows (quote per 1 base) from a range or single-day answer; name rates set aside.
+
+    A day keyed by something that is not a date loses its rates; a rate that is not a
+    positive number, or a quote that is not an ISO 4217 code, loses only itself.
+    """
     base = payload["base"]
     # Frankfurter scales rates by the requested amount; fx_rates holds rates per one unit.
     amount = float(payload.get("amount") or 1.0)
     rates = payload.get("rates") or {}
+    if not isinstance(rates, dict):
+        raise ValueError(f"Frankfurter: rates is {type(rates).__name__}, not an object")
     if "date" in payload and not any(isinstance(v, dict) for v in rates.values()):
         by_day = {payload["date"]: rates}
     else:
         by_day = rates
-    days, quotes, values = [], [], []
+    first = payload.get("start_date") or payload.get("date") or "?"
+    key = f"{first}_{payload.get('end_date') or first}"  # as the landing key names a range
+    days, quotes, values, malformed = [], [], [], []
     for day, row in by_day.items():
+        try:
+            when = as_iso_date(day, "date key")
+            if not isinstance(row, dict):
+                raise Unusable(f"the day's rates are {type(row).__name__}, not an object")
+        except Unusable as exc:
+            malformed.append(Malformed(key, f"rates[{day!r}]", str(exc)))
+            continue
         for quote, value in row.items():
-            days.append(day)
+            try:
+                if not _CODE.match(str(quote)):
+                    raise Unusable(f"quote {quote!r} is not an ISO 4217 code")
+                rate = as_positive(value, "rate")
+            except Unusable as exc:
+                malformed.append(Malformed(key, f"rates[{day!r}][{quote!r}]", str(exc)))
+                continue
+            days.append(when)
             quotes.append(quote)
-            values.append(value)
-    return (
+            values.append(rate)
+    frame = (
         pl.DataFrame(
             {"date": days, "quote": quotes, "rate": values},
-            schema={"date": pl.Utf8(), "quote": pl.Utf8(), "rate": pl.Float64()},
+            schema={"date": pl.Date(), "quote": pl.Utf8(), "rate": pl.Float64()},
         )
         .with_columns(
-            pl.col("date").str.to_date("%Y-%m-%d"),
             base=pl.lit(base, pl.Utf8),
             rate=pl.col("rate") / amount,
             source=pl.lit(source, pl.Utf8),
@@ -39,6 +64,15 @@ def normalise_frankfurter(payload: dict, *, source: str = "ecb") -> pl.DataFrame
         .select(list(FX_SCHEMA))
         .sort("date", "quote")
     )
+    return Screened(frame, tuple(malformed))
+
+
+def normalise_frankfurter(payload: dict, *, source: str = "ecb") -> pl.DataFrame:
+    """Turn a Frankfurter range or single-day answer into fx_rates rows (quote per 1 base).
+
+    Rates that cannot be read are left out; screen_frankfurter names them.
+    """
+    return screen_frankfurter(payload, source=source).frame
 
 
 def _usd_table(fx: pl.DataFrame) -> pl.DataFrame:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
 
 from newsdesk.tables import DIVIDENDS_SCHEMA, PRICES_SCHEMA, SPLITS_SCHEMA
+from newsdesk.transform.records import Malformed, Unusable, as_number, as_positive, describe
 
 _OHLC = ("open", "high", "low", "close")
 # Every bar and event is collected with these, then dated by _local_date.
@@ -41,6 +42,7 @@ class ChartFrames:
     dividends: pl.DataFrame
     currency: str | None
     exchange_timezone: str | None
+    malformed: tuple[Malformed, ...] = ()  # bars and events set aside, with the reason
 
 
 class _Columns:
@@ -67,8 +69,15 @@ def _result(payload: dict, symbol: str | None) -> dict | None:
     return results[0] if results else None
 
 
-def _collect(payload: dict, cols: _Columns, symbol: str | None) -> tuple[str | None, str | None]:
-    """Append one payload's bars and events to ``cols``; return (currency, timezone)."""
+def _collect(
+    payload: dict, cols: _Columns, symbol: str | None, malformed: list[Malformed]
+) -> tuple[str | None, str | None]:
+    """Append one payload's usable bars and events to ``cols``; return (currency, timezone).
+
+    A bar or event that cannot be read goes to ``malformed`` instead; a payload that cannot
+    be read at all (bar lists of different lengths, intraday bars) raises ValueError before
+    anything of it is appended.
+    """
     result = _result(payload, symbol)
     if result is None:
         return None, None
@@ -82,37 +91,111 @@ def _collect(payload: dict, cols: _Columns, symbol: str | None) -> tuple[str | N
         raise ValueError(f"{sym}: only 1d charts are supported, got interval {granularity!r}")
     tz = meta.get("exchangeTimezoneName")
     offset = int(meta.get("gmtoffset") or 0)
-
-    timestamps = result.get("timestamp") or []
-    n = len(timestamps)
-    if n:
-        indicators = result.get("indicators") or {}
-        quote = (indicators.get("quote") or [{}])[0]
-        adj = (indicators.get("adjclose") or [{}])[0].get("adjclose")
-        b = cols.bars
-        b["symbol"].extend([sym] * n)
-        b["ts"].extend(timestamps)
-        b["tz"].extend([tz] * n)
-        b["offset"].extend([offset] * n)
-        for key in _OHLC:
-            values = quote.get(key) or [None] * n
-            _check_length(sym, key, values, n)
-            b[key].extend(values)
-        volume = quote.get("volume") or [None] * n
-        _check_length(sym, "volume", volume, n)
-        b["volume"].extend(volume)
-        adj = adj if adj is not None else [None] * n
-        _check_length(sym, "adjclose", adj, n)
-        b["adj_close"].extend(adj)
-
+    bars = _bar_lists(sym, result)
+    if not _plain_numbers(bars):
+        bars = _readable_bars(sym, bars, offset, malformed)
+    n = len(bars["ts"])
+    for key, value in {"symbol": [sym] * n, "tz": [tz] * n, "offset": [offset] * n}.items():
+        cols.bars[key].extend(value)
+    for key, values in bars.items():
+        cols.bars[key].extend(values)
     events = result.get("events") or {}
     for kind, fields in _EVENT_FIELDS.items():
-        columns = cols.events[kind]
-        for event in (events.get(kind) or {}).values():
-            row = {"symbol": sym, "ts": event["date"], "tz": tz, "offset": offset}
-            for key, value in (row | {f: event[f] for f in fields}).items():
-                columns[key].append(value)
+        for name, event in (events.get(kind) or {}).items():
+            try:
+                values = _event(event, fields)
+            except Unusable as exc:
+                where = describe(f"events.{kind}[{name!r}]", event, ("date", *fields))
+                malformed.append(Malformed(sym, where, str(exc)))
+                continue
+            row = {"symbol": sym, "tz": tz, "offset": offset} | values
+            for key, value in row.items():
+                cols.events[kind][key].append(value)
     return meta.get("currency"), tz
+
+
+def _bar_lists(symbol: str, result: dict) -> dict[str, list]:
+    """The chart's parallel lists (timestamps, OHLC, volume, adjclose), all of one length."""
+    timestamps = result.get("timestamp") or []
+    n = len(timestamps)
+    indicators = result.get("indicators") or {}
+    quote = (indicators.get("quote") or [{}])[0] or {}
+    adj = ((indicators.get("adjclose") or [{}])[0] or {}).get("adjclose")
+    lists = {"ts": timestamps, "adj_close": adj if adj is not None else [None] * n}
+    for key in (*_OHLC, "volume"):
+        lists[key] = quote.get(key) or [None] * n
+    for key, values in lists.items():
+        if not isinstance(values, list):
+            raise ValueError(f"{symbol}: {key} is {type(values).__name__}, not a list")
+        _check_length(symbol, "adjclose" if key == "adj_close" else key, values, n)
+    return lists
+
+
+_NUMBER_TYPES = {int, float, type(None)}
+
+
+def _plain_numbers(bars: dict[str, list]) -> bool:
+    """Every timestamp an int, every other value a number or null: the usual case, no bar
+    needs a look of its own (the ranges are checked on the frame, see _out_of_range)."""
+    # type() per value is a C-level pass, several times faster than reading bar by bar.
+    if not set(map(type, bars["ts"])) <= {int}:
+        return False
+    return all(set(map(type, v)) <= _NUMBER_TYPES for k, v in bars.items() if k != "ts")
+
+
+def _readable_bars(
+    symbol: str, bars: dict[str, list], offset: int, malformed: list[Malformed]
+) -> dict[str, list]:
+    """The bars whose timestamp and prices are numbers; the others named in malformed.
+
+    A null price is how Yahoo marks a session without trades: kept here, dropped later. A
+    volume or adjclose that is no number is nulled, not the bar: verdicts read the close.
+    """
+    kept: dict[str, list] = {key: [] for key in bars}
+    for i in range(len(bars["ts"])):
+        row = {key: values[i] for key, values in bars.items()}
+        try:
+            row["ts"] = _timestamp(row["ts"])
+            for key in _OHLC:
+                row[key] = None if row[key] is None else as_number(row[key], key)
+        except Unusable as exc:
+            malformed.append(Malformed(symbol, _bar_name(i, bars, offset), str(exc)))
+            continue
+        for key in ("volume", "adj_close"):
+            try:
+                row[key] = None if row[key] is None else as_number(row[key], key)
+            except Unusable as exc:
+                where = f"{_bar_name(i, bars, offset)} {key}"
+                malformed.append(Malformed(symbol, where, f"{exc}; the bar is kept without it"))
+                row[key] = None
+        for key, value in row.items():
+            kept[key].append(value)
+    return kept
+
+
+def _timestamp(value: Any) -> int:
+    number = as_number(value, "timestamp")
+    if number != int(number):
+        raise Unusable(f"timestamp {value!r} is not whole seconds")
+    return int(number)
+
+
+def _bar_name(i: int, bars: dict[str, list], offset: int) -> str:
+    """'bar 3 (2024-02-16) close=…': the index in the chart's lists and, if readable, its day."""
+    try:
+        day = datetime.fromtimestamp(_timestamp(bars["ts"][i]) + offset, UTC).date()
+    except (Unusable, OverflowError, OSError, ValueError):
+        return f"bar {i} timestamp={bars['ts'][i]!r:.40}"
+    return f"bar {i} ({day.isoformat()}) close={bars['close'][i]!r:.40}"
+
+
+def _event(event: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(event, dict):
+        raise Unusable("not an object")
+    values: dict[str, Any] = {"ts": _timestamp(event.get("date"))}
+    for field in fields:
+        values[field] = as_positive(event.get(field), field)
+    return values
 
 
 def _check_length(symbol: str, key: str, values: list, n: int) -> None:
@@ -143,8 +226,41 @@ def _frame(columns: dict[str, list[Any]], schema: dict[str, pl.DataType]) -> pl.
     return frame.with_columns(date=_local_date(frame))
 
 
-def _prices(columns: dict[str, list[Any]], source: str) -> pl.DataFrame:
-    frame = _frame(columns, PRICES_SCHEMA)
+def _out_of_range(frame: pl.DataFrame, malformed: list[Malformed]) -> pl.DataFrame:
+    """Set aside bars with a price at or below zero (or not finite); null a negative volume
+    or a bad adjclose, naming each in malformed. Vectorised: most charts have none."""
+    bad_price = pl.any_horizontal(
+        (pl.col(k) <= 0) | pl.col(k).is_infinite() | pl.col(k).is_nan() for k in _OHLC
+    ).fill_null(False)
+    bad_adj = ((pl.col("adj_close") <= 0) | ~pl.col("adj_close").is_finite()).fill_null(False)
+    bad_volume = ((pl.col("volume") < 0) | ~pl.col("volume").is_finite()).fill_null(False)
+    flagged = frame.with_columns(_price=bad_price, _adj=bad_adj & ~bad_price,
+                                 _volume=bad_volume & ~bad_price)  # fmt: skip
+    problems = flagged.filter(pl.col("_price") | pl.col("_adj") | pl.col("_volume"))
+    for row in problems.iter_rows(named=True):
+        where = f"bar ({row['date']}) close={row['close']!r}"
+        if row["_price"]:
+            prices = ", ".join(f"{k} {row[k]!r}" for k in _OHLC if row[k] is not None)
+            malformed.append(Malformed(row["symbol"], where, f"not all positive: {prices}"))
+            continue
+        for key, flag in (("adj_close", "_adj"), ("volume", "_volume")):
+            if row[flag]:
+                reason = f"{key} {row[key]!r} is out of range; the bar is kept without it"
+                malformed.append(Malformed(row["symbol"], f"{where} {key}", reason))
+    if problems.is_empty():
+        return frame
+    return (
+        flagged.filter(~pl.col("_price"))
+        .with_columns(
+            adj_close=pl.when(pl.col("_adj")).then(None).otherwise(pl.col("adj_close")),
+            volume=pl.when(pl.col("_volume")).then(None).otherwise(pl.col("volume")),
+        )
+        .drop("_price", "_adj", "_volume")
+    )
+
+
+def _prices(columns: dict[str, list[Any]], source: str, malformed: list[Malformed]) -> pl.DataFrame:
+    frame = _out_of_range(_frame(columns, PRICES_SCHEMA), malformed)
     return (
         frame.drop_nulls(list(_OHLC))
         .with_columns(
@@ -190,17 +306,20 @@ def normalise_charts(
     items = payloads.items() if isinstance(payloads, Mapping) else ((None, p) for p in payloads)
     currencies: set[str | None] = set()
     zones: set[str | None] = set()
+    malformed: list[Malformed] = []
     for symbol, payload in items:
-        currency, tz = _collect(payload, cols, symbol)
+        currency, tz = _collect(payload, cols, symbol, malformed)
         currencies.add(currency)
         zones.add(tz)
+    prices = _prices(cols.bars, source, malformed)
     # One currency/timezone is only meaningful when every payload agrees on it.
     return ChartFrames(
-        prices=_prices(cols.bars, source),
+        prices=prices,
         splits=_splits(cols.events["splits"], source),
         dividends=_dividends(cols.events["dividends"], source),
         currency=currencies.pop() if len(currencies) == 1 else None,
         exchange_timezone=zones.pop() if len(zones) == 1 else None,
+        malformed=tuple(malformed),
     )
 
 

@@ -1,48 +1,97 @@
-"""SEC companyfacts payloads → shares_outstanding frames (one row per filing and date)."""
+"""SEC companyfacts payloads → shares_outstanding frames (one row per filing and date).
+
+A fact that cannot be used is set aside and named (see records.py); one that lacks only
+its filing details is kept: a share count needs its ``end`` (the as-of date) and its
+``val``. Without ``filed`` the filing date is unknown (NULL) and the count is taken as known
+from its ``end``; without ``accn`` the facts of one filing are told apart by form and filing
+date instead, under a stand-in accession ``no-accession/<form>/<filed>``.
+"""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 import polars as pl
 
 from newsdesk.tables import SHARES_SCHEMA
+from newsdesk.transform.records import (
+    Malformed,
+    Screened,
+    Unusable,
+    as_iso_date,
+    as_positive,
+    describe,
+)
 
 _FACT = ("dei", "EntityCommonStockSharesOutstanding")
+_SHOWN = ("form", "accn", "end", "filed", "val")
+_RAW_SCHEMA = {
+    "as_of": pl.Date(),
+    "filed": pl.Date(),
+    "form": pl.Utf8(),
+    "accession": pl.Utf8(),
+    "shares": pl.Float64(),
+}
 
 
-def _entries(payload: dict) -> list[dict]:
-    node = payload.get("facts") or {}
-    for key in _FACT:
+def _entries(payload: dict) -> list:
+    node: Any = payload.get("facts") or {}
+    for key in (*_FACT, "units"):
+        if not isinstance(node, dict):
+            raise ValueError(f"companyfacts: facts.{'.'.join(_FACT)} is not an object")
         node = node.get(key) or {}
-    return (node.get("units") or {}).get("shares") or []
+    entries = (node.get("shares") or []) if isinstance(node, dict) else None
+    if not isinstance(entries, list):
+        raise ValueError(f"companyfacts: {'.'.join(_FACT)}.units.shares is not a list")
+    return entries
 
 
-def normalise_companyfacts(payload: dict, *, source: str = "sec") -> pl.DataFrame:
-    """Sum the cover-page share count per (accession, as_of) across share classes."""
+def _optional_date(value: Any) -> date | None:
+    try:
+        return as_iso_date(value, "filed")
+    except Unusable:
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _share_row(entry: Any) -> dict[str, Any]:
+    """One fact as a row, or Unusable when it has no usable end date or count."""
+    if not isinstance(entry, dict):
+        raise Unusable("not an object")
+    as_of = as_iso_date(entry.get("end"), "end")
+    shares = as_positive(entry.get("val"), "val")
+    filed = _optional_date(entry.get("filed"))
+    form = _text(entry.get("form"))
+    accession = _text(entry.get("accn"))
+    if accession is None:
+        # SEC always sends accn; data sets rebuilt from filings sometimes lack it. The form
+        # and filing date still keep the classes of one filing together and apart from others.
+        accession = f"no-accession/{form or '?'}/{filed.isoformat() if filed else '?'}"
+    return {"as_of": as_of, "filed": filed, "form": form, "accession": accession, "shares": shares}
+
+
+def screen_companyfacts(payload: dict, *, source: str = "sec") -> Screened:
+    """Sum the cover-page share count per (accession, as_of); name the facts set aside."""
     cik = str(int(payload["cik"])).zfill(10)
-    entries = _entries(payload)
-    raw = pl.DataFrame(
-        {
-            "as_of": [e.get("end") for e in entries],
-            "filed": [e.get("filed") for e in entries],
-            "form": [e.get("form") for e in entries],
-            "accession": [e.get("accn") for e in entries],
-            "shares": [e.get("val") for e in entries],
-        },
-        schema={
-            "as_of": pl.Utf8(),
-            "filed": pl.Utf8(),
-            "form": pl.Utf8(),
-            "accession": pl.Utf8(),
-            "shares": pl.Float64(),
-        },
-    )
+    rows: list[dict[str, Any]] = []
+    malformed: list[Malformed] = []
+    for i, entry in enumerate(_entries(payload)):
+        try:
+            rows.append(_share_row(entry))
+        except Unusable as exc:
+            where = describe(f"units.shares[{i}]", entry, _SHOWN)
+            malformed.append(Malformed(f"CIK{cik}", where, str(exc)))
+    raw = pl.DataFrame(rows, schema=_RAW_SCHEMA, orient="row")
     # companyfacts drops the XBRL class dimension, so within one (accn, end) a class is told
     # apart only by its value: entries with the same val are the same fact listed again
     # (with or without a `frame`, under another fy/fp) and count once. Two classes with exactly
     # equal counts would merge; the payload carries nothing that could separate them.
-    return (
-        raw.drop_nulls(["as_of", "accession", "shares"])
-        .unique(["accession", "as_of", "shares"], keep="first", maintain_order=True)
+    frame = (
+        raw.unique(["accession", "as_of", "shares"], keep="first", maintain_order=True)
         .group_by(["accession", "as_of"], maintain_order=True)
         .agg(
             pl.col("filed").drop_nulls().min(),
@@ -50,12 +99,16 @@ def normalise_companyfacts(payload: dict, *, source: str = "sec") -> pl.DataFram
             pl.col("shares").sum(),
             pl.len().cast(pl.Int32).alias("classes"),
         )
-        .with_columns(
-            pl.col("as_of").str.to_date("%Y-%m-%d"),
-            pl.col("filed").str.to_date("%Y-%m-%d"),
-            cik=pl.lit(cik, pl.Utf8),
-            source=pl.lit(source, pl.Utf8),
-        )
+        .with_columns(cik=pl.lit(cik, pl.Utf8), source=pl.lit(source, pl.Utf8))
         .select(list(SHARES_SCHEMA))
         .sort("as_of", "filed", "accession", nulls_last=True)
     )
+    return Screened(frame, tuple(malformed))
+
+
+def normalise_companyfacts(payload: dict, *, source: str = "sec") -> pl.DataFrame:
+    """Sum the cover-page share count per (accession, as_of) across share classes.
+
+    Facts without a usable end date or count are left out; screen_companyfacts names them.
+    """
+    return screen_companyfacts(payload, source=source).frame

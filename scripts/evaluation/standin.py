@@ -52,13 +52,11 @@ JSON = "application/json;charset=utf-8"
 class StandIn:
     """The servers of one evaluation run; `requests` and `no_data` say what was asked.
 
-    SEC facts are served as the CSV has them, empty dates included (SEC's malformed records
-    the run must set aside); `sanitised_sec` skips or fills them instead, as the demo's
-    snapshot does, to measure the extractor on a pipeline that cannot survive them yet.
+    SEC facts are served as the CSV has them, empty dates included: SEC's malformed records,
+    which the run sets aside and goes on.
     """
 
     pages: list[Page]
-    sanitised_sec: bool = False
     requests: list[str] = field(default_factory=list)
     no_data: set[str] = field(default_factory=set)
 
@@ -117,9 +115,7 @@ class StandIn:
         return 200, "application/json", _json(payload)
 
     def _companyfacts(self, cik: str) -> tuple[int, str, bytes]:
-        payload = companyfacts_payload_from_sec_csv(
-            SEC_CSV, cik, keep_empty_dates=not self.sanitised_sec
-        )
+        payload = companyfacts_payload_from_sec_csv(SEC_CSV, cik)
         if not payload["entityName"]:
             # A filer the CSV has no rows for: SEC has its facts, just no cover-page count here.
             payload["entityName"] = _issuer_names().get(cik.zfill(10), "")
