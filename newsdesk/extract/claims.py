@@ -75,7 +75,7 @@ from newsdesk.extract.classify import conversion_claim, conversion_parent, figur
 from newsdesk.extract.dates import CalendarEvent
 from newsdesk.extract.entities import AliasIndex
 from newsdesk.extract.multiples import find_multiples
-from newsdesk.extract.reading import ArticleContext, Sentence, read_sentence
+from newsdesk.extract.reading import ArticleContext, Sentence, carried_date, read_sentence
 from newsdesk.extract.sentences import split_sentences
 
 __all__ = ["Claim", "claim_id", "extract_claims"]
@@ -113,9 +113,11 @@ def _remember(art: ArticleContext, s: Sentence, claims: list[Claim]) -> None:
     """Keep what the next sentence may point back to ("三家公司", the valuation just stated)."""
     art.named = [n[2] for n in s.names]
     art.moved = [c.subjects[0] for c in claims if c.claim_type == "price_move"]
-    art.mention = next((m for m in s.mentions if m.day is not None), None)
+    governing = [m for m in s.mentions if m.role == "figure"]
+    art.mention = next((m for m in governing if m.day is not None), None)
     art.valuations = [c for c in claims if c.claim_type == "valuation"]
     art.anchor = s.anchor or art.anchor
+    art.carried = carried_date(governing, art.carried)
 
 
 def extract_claims(
@@ -127,10 +129,13 @@ def extract_claims(
     events: Sequence[CalendarEvent] = (),
     exchange_of: Callable[[str], str] | None = None,
 ) -> list[Claim]:
-    """Every checkable figure `text` states, as claims in reading order."""
+    """Every checkable figure `text` states, as claims in reading order; `published_at` aware
+    when the time and zone of publication are known (Article.published_instant), else naive
+    (only its day counts)."""
     art = ArticleContext(
         article_id=article_id,
         published=published_at.date() if published_at else None,
+        instant=published_at if published_at and published_at.tzinfo else None,
         aliases=aliases,
         events=events,
         exchange_of=exchange_of or (lambda _symbol: "XNYS"),
