@@ -343,7 +343,7 @@ def find_dates(
     for m in _RELATIVE.finditer(sentence):
         mention = _relative(m, sentence, published, instant)
         # "on Tuesday, Feb. 20" / "周二（2月20日）": the weekday names the stated date.
-        if not any(_beside(sentence, mention, other) for other in absolute):
+        if not any(_beside(sentence, mention, o) for o in absolute if o.role != "side"):
             add(mention)
     stated = _stated(sorted(found, key=lambda d: d.start))
     named = keyword_spans(sentence, events)

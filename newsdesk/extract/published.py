@@ -79,6 +79,7 @@ _ZONE_WORDS: dict[str, int | str] = {
     "台北时间": 8 * _H, "台北時間": 8 * _H,
     "ET": "America/New_York", "CT": "America/Chicago", "PT": "America/Los_Angeles",
 }  # fmt: skip
+_ZONE_BEFORE = re.compile(r"(北京时间|北京時間|香港时间|香港時間|台北时间|台北時間)\s*[:：]?\s*$")
 _ASIAN_HOSTS = re.compile(r"\.(?:cn|hk|tw|mo|sg|my)$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DATELINE_MAX = 120  # a dateline is a short line of its own, not a sentence of the article
@@ -160,14 +161,17 @@ def parse_stamp(
     found = []
     for pattern in _STAMPS:
         for m in pattern.finditer(value):
-            stamp = _stamp(m, source, page)
+            zone_before = _ZONE_BEFORE.search(value[: m.start()])
+            stamp = _stamp(m, source, page, zone_before.group(1) if zone_before else None)
             if stamp is not None:
                 found.append((m.start(), stamp))
                 break
     return min(found, key=lambda found: found[0])[1] if found else None
 
 
-def _stamp(m: re.Match[str], source: str, page: PageZone) -> Published | None:
+def _stamp(
+    m: re.Match[str], source: str, page: PageZone, zone_before: str | None = None
+) -> Published | None:
     g = m.groupdict()
     month = _MONTHS[g["mn"].lower()] if g.get("mn") else int(g["m"])
     try:
@@ -180,7 +184,7 @@ def _stamp(m: re.Match[str], source: str, page: PageZone) -> Published | None:
         local = day.replace(hour=hour, minute=int(g["M"]), second=int(g["S"] or 0))
     except ValueError:
         return None  # 2024-13-45: not a date
-    return Published(local, True, _zone(g["zone"], local, page), source)
+    return Published(local, True, _zone(g["zone"] or zone_before, local, page), source)
 
 
 def find_published(
@@ -251,10 +255,11 @@ def _dateline(tree: Any, page: PageZone) -> Published | None:
     paragraph that opens with a wire dateline ("NEW YORK, Mar 09, 2024 - Nvidia shares …")."""
     for element in tree.xpath(f"//body//*[not({_DATELINE_SKIP})]"):
         text = " ".join(element.text_content().split())
-        if len(text) > _DATELINE_MAX and (wire := _WIRE_PLACE.match(text)) is not None:
-            text = text[wire.end() : wire.end() + _DATELINE_MAX]
-            if (stamp := parse_stamp(text, "wire dateline", page)) and _opens(text):
-                return stamp
+        if len(text) > _DATELINE_MAX:
+            if (wire := _WIRE_PLACE.match(text)) is not None:
+                text = text[wire.end() : wire.end() + _DATELINE_MAX]
+                if (stamp := parse_stamp(text, "wire dateline", page)) and _opens(text):
+                    return stamp
         elif text and (stamp := parse_stamp(text, "visible dateline", page)) is not None:
             return stamp
     return None
