@@ -451,3 +451,23 @@ def test_a_bound_is_never_carried() -> None:
     text = "Adobe hit its lowest close since November 1 on Friday. Shutterstock fell 5.44%."
     [move] = [c for c in _claims(text, datetime(2024, 2, 19, 9, 0)) if c.subjects == ["SSTK"]]
     assert move.reference_date == FRIDAY and "carried from 'on Friday'" in (move.date_note or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "day", "note"),
+    [
+        # Saturday morning in Mumbai: a market value is of Friday's close
+        ("Meta's market value reached $1.22 trillion.", datetime(2024, 2, 3, 7, 31, tzinfo=IST),
+         date(2024, 2, 2), "market value at the last XNYS session closed"),
+        ("2月2日，Meta股价大涨20.3%。Meta市值达到1.22万亿美元。", datetime(2024, 2, 5, 9, 0),
+         date(2024, 2, 2), "carried from '2月2日'"),
+        # a deal's valuation (估值, valued at) is as of publication, whatever was dated before
+        ("2月16日，Adobe股价下跌7%。OpenAI的估值达到800亿美元。", TUESDAY, TUESDAY.date(),
+         "valuation as of publication"),
+    ],
+)  # fmt: skip
+def test_a_market_value_is_dated_like_a_market_claim(
+    text: str, published: datetime, day: date, note: str
+) -> None:
+    [valuation] = [c for c in _claims(text, published) if c.claim_type == "valuation"]
+    assert valuation.reference_date == day and note in (valuation.date_note or "")

@@ -19,7 +19,7 @@ from newsdesk.extract.dates import (
 from newsdesk.extract.entities import AliasIndex
 from newsdesk.extract.numbers import Figure, find_figures
 from newsdesk.extract.sentences import clause_index, split_clauses
-from newsdesk.extract.sessions import latest_session, to_session
+from newsdesk.extract.sessions import last_closed_session, latest_session, to_session
 
 
 @dataclass
@@ -132,6 +132,26 @@ def market_date(
     if art.published is None:
         return None, "no date stated and no publication date"
     return latest_session(art.published, exchange, art.instant)
+
+
+def valuation_date(
+    mention: DateMention | None, clause: str, subjects: list[str], art: ArticleContext
+) -> tuple[date | None, str]:
+    """A valuation's day: the stated one; else, for a market value (市值, market cap: a listed
+    company's price on a session), the date carried from an earlier sentence or the last
+    session closed at publication; else (估值, "valued at": a deal) the publication day."""
+    if mention is not None:
+        return mention.day, mention.note
+    if lexicon.MARKET_CAP.search(clause) and subjects:
+        exchange = art.exchange_of(subjects[0])
+        if art.carried is not None:
+            day, note = market_date(None, None, subjects, art)
+            return day, f"market value; {note}"
+        if art.instant is not None and art.published is not None:
+            day, note = last_closed_session(art.published, exchange, art.instant)
+            if day is not None:
+                return day, f"no date stated; market value at the {note}"
+    return art.published, "no date stated; valuation as of publication"
 
 
 def carried_date(
