@@ -61,8 +61,9 @@ Pipeline, one sentence at a time (sentence → clauses → figures → classify 
    session, else the next session for days counted after an event (次日, 当天) and the previous
    session otherwise. A market claim in a sentence without a date takes the date of the sentence
    its collective subject points back to, else the last date (not a bound, not another event's
-   day) stated in an earlier sentence or paragraph (`date_note` "carried from '<date>' in an earlier sentence"; a date
-   earlier than the one carried, "该股上周五已收跌3.12%", dates its own sentence only), else —
+   day) stated in an earlier sentence or paragraph (`date_note` "carried from '<date>' in an
+   earlier sentence"; a date earlier than the one carried, "该股上周五已收跌3.12%", dates its own
+   sentence only), else —
    when the article states no date at all — the last session on or before publication (the
    last one open by then, when its moment is known) if at most one calendar day before it,
    else None with the reason. Valuations default to the publication date, but a market value
