@@ -340,3 +340,13 @@ def test_htmldate_is_the_last_fallback_and_gives_a_date_only() -> None:
     article = extract_article(page(), "https://x.example.com/markets/2024/02/20/sora.html")
     assert article.published_at == datetime(2024, 2, 20)
     assert article.published_precision == "date" and article.published_instant is None
+
+
+def test_a_utc_stamp_of_a_chinese_page_from_an_asian_host_is_told_in_its_own_zone() -> None:
+    head = '<meta property="article:published_time" content="2025-01-27T23:00:00Z">'
+    article = extract_article(page(head), "https://news.example.cn/a")
+    assert (article.published_at, article.published_offset) == (datetime(2025, 1, 28, 7), HKT)
+    feed = datetime(2025, 1, 27, 23, 0, tzinfo=UTC)
+    fed = extract_article(page(), "https://news.example.cn/a", feed_published=feed)
+    assert fed.published_instant == feed
+    assert fed.published_at == datetime(2025, 1, 28, 7)

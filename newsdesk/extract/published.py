@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -80,6 +80,7 @@ _ZONE_WORDS: dict[str, int | str] = {
     "ET": "America/New_York", "CT": "America/Chicago", "PT": "America/Los_Angeles",
 }  # fmt: skip
 _ZONE_BEFORE = re.compile(r"(北京时间|北京時間|香港时间|香港時間|台北时间|台北時間)\s*[:：]?\s*$")
+_ASIAN_OFFSET = timedelta(hours=8)
 _ASIAN_HOSTS = re.compile(r"\.(?:cn|hk|tw|mo|sg|my)$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DATELINE_MAX = 120  # a dateline is a short line of its own, not a sentence of the article
@@ -129,7 +130,7 @@ _NO_ZONE_HINTS = PageZone(False, False)
 
 
 def _zone(word: str | None, local: datetime, page: PageZone) -> timedelta | None:
-    bare = timedelta(hours=8) if page.asian_host else None
+    bare = _ASIAN_OFFSET if page.asian_host else None
     if word is None:
         return bare
     word = word.strip()
@@ -213,14 +214,23 @@ def _candidates(tree: Any, feed: datetime | None, page: PageZone) -> Iterator[Pu
     ]
     for source, value in sources:
         if (stamp := parse_stamp(value, source, page)) is not None:
-            yield stamp
+            yield _local(stamp, page)
     if feed is not None:
         if feed.tzinfo is None:
             yield Published(feed, True, None, "feed")
-        else:  # feeds carry UTC: kept as such
-            yield Published(feed.astimezone(UTC).replace(tzinfo=None), True, timedelta(0), "feed")
+        else:  # feeds carry UTC
+            utc = Published(feed.astimezone(UTC).replace(tzinfo=None), True, timedelta(0), "feed")
+            yield _local(utc, page)
     if (line := _dateline(tree, page)) is not None:
         yield line
+
+
+def _local(stamp: Published, page: PageZone) -> Published:
+    """A UTC stamp of a Chinese page from an Asian host, told in its publisher's +08:00: 昨日 in
+    a Beijing page of Tuesday 07:00 (Monday 23:00 UTC) is Monday, not Sunday."""
+    if not page.asian_host or not stamp.has_time or stamp.offset != timedelta(0):
+        return stamp
+    return replace(stamp, local=stamp.local + _ASIAN_OFFSET, offset=_ASIAN_OFFSET)
 
 
 def _meta_values(tree: Any) -> list[tuple[str, str]]:
