@@ -63,10 +63,9 @@ Pipeline, one sentence at a time (sentence → clauses → figures → classify 
    its collective subject points back to, else the last date (not a bound, not another event's
    day) stated in an earlier sentence or paragraph (`date_note` "carried from '<date>' in an
    earlier sentence"; a date earlier than the one carried, "该股上周五已收跌3.12%", dates its own
-   sentence only), else —
-   when the article states no date at all — the last session on or before publication (the
-   last one open by then, when its moment is known) if at most one calendar day before it,
-   else None with the reason. Valuations default to the publication date, but a market value
+   sentence only), else — when the article states no date at all — the last session on or
+   before publication (the last one open by then, when its moment is known) if at most one
+   calendar day before it, else None with the reason. Valuations default to the publication date, but a market value
    (市值, market cap) is dated like a market claim (carried, else the last session closed at
    publication); `other` figures keep a stated date or None. `date_note` says how, or why not.
 
@@ -92,7 +91,7 @@ from newsdesk.extract.classify import conversion_claim, conversion_parent, figur
 from newsdesk.extract.dates import CalendarEvent
 from newsdesk.extract.entities import AliasIndex
 from newsdesk.extract.multiples import find_multiples
-from newsdesk.extract.reading import ArticleContext, Sentence, carried_date, read_sentence
+from newsdesk.extract.reading import ArticleContext, Sentence, read_sentence
 from newsdesk.extract.sentences import split_sentences
 
 __all__ = ["Claim", "claim_id", "extract_claims"]
@@ -134,7 +133,7 @@ def _remember(art: ArticleContext, s: Sentence, claims: list[Claim]) -> None:
     art.mention = next((m for m in governing if m.day is not None), None)
     art.valuations = [c for c in claims if c.claim_type == "valuation"]
     art.anchor = s.anchor or art.anchor
-    art.carried = carried_date(governing, art.carried)
+    art.carry(governing)
 
 
 def extract_claims(

@@ -45,6 +45,19 @@ class ArticleContext:
     instant: datetime | None = None
     carried: DateMention | None = None
 
+    def carry(self, governing: Sequence[DateMention]) -> None:
+        """After a sentence that states `governing` dates, what later market figures inherit: its
+        last stated date (a counted one, 次日, only if it states no other), unless that goes back
+        before the date carried so far — a look back ("该股上周五已收跌3.12%") dates its own
+        sentence and the story's day stays."""
+        stated = [m for m in governing if not m.derived] or list(governing)
+        if not stated:
+            return
+        latest, carried = stated[-1], self.carried
+        if carried is not None and carried.day and latest.day and latest.day < carried.day:
+            return
+        self.carried = latest
+
 
 def _masked(sentence: str, spans: Sequence[tuple[int, int]]) -> str:
     chars = list(sentence)
@@ -152,22 +165,6 @@ def valuation_date(
             if day is not None:
                 return day, f"no date stated; market value at the {note}"
     return art.published, "no date stated; valuation as of publication"
-
-
-def carried_date(
-    governing: Sequence[DateMention], carried: DateMention | None
-) -> DateMention | None:
-    """What a later sentence's market figure inherits after a sentence that states `governing`:
-    its last stated date (a counted one, 次日, only if it states no other), unless that goes back
-    before the date carried so far — a look back ("该股上周五已收跌3.12%") dates its own sentence
-    and the story's day stays."""
-    stated = [m for m in governing if not m.derived] or list(governing)
-    if not stated:
-        return carried
-    latest = stated[-1]
-    if carried is not None and carried.day and latest.day and latest.day < carried.day:
-        return carried
-    return latest
 
 
 def plain_date(
