@@ -65,9 +65,10 @@ Pipeline, one sentence at a time (sentence → clauses → figures → classify 
    earlier sentence"; a date earlier than the one carried, "该股上周五已收跌3.12%", dates its own
    sentence only), else — when the article states no date at all — the last session on or
    before publication (the last one open by then, when its moment is known) if at most one
-   calendar day before it, else None with the reason. Valuations default to the publication date, but a market value
-   (市值, market cap) is dated like a market claim (carried, else the last session closed at
-   publication); `other` figures keep a stated date or None. `date_note` says how, or why not.
+   calendar day before it, else None with the reason. Valuations default to the publication
+   date, but a market value (市值, market cap) is dated like a market claim (carried, else the
+   last session closed at publication); `other` figures keep a stated date or None. `date_note`
+   says how, or why not.
 
 Negated moves ("并未下跌", "did not fall") are kept as `other`, with the negation said in
 `date_note`, never read as a move. `intraday` marks moves not from close to close (盘中, 一度,
