@@ -265,6 +265,10 @@ HKT, IST, NY = (timezone(timedelta(hours=h, minutes=m)) for h, m in ((8, 0), (5,
         # ... unless the figure is live: pre-market on the publication day
         ("Nvidia was indicated 11% lower in pre-market trading on Monday",
          datetime(2025, 1, 27, 21, 0, tzinfo=HKT), date(2025, 1, 27)),
+        ("Nvidia fell 5.5% last Friday", datetime(2024, 3, 8, 18, 0, tzinfo=NY),
+         date(2024, 3, 1)),
+        ("Nvidia fell 5.5% last Friday", datetime(2024, 3, 11, 8, 0, tzinfo=NY),
+         date(2024, 3, 8)),
         # yesterday in New York on a Tuesday morning
         ("Tesla fell 3% yesterday", datetime(2024, 1, 30, 7, 0, tzinfo=NY), date(2024, 1, 29)),
         # a holiday Monday: the session before it (2024-02-19 was Presidents Day)

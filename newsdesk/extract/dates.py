@@ -220,7 +220,10 @@ def _closed_relative(m: re.Match[str], sentence: str, instant: datetime) -> Date
         back = 1 if m.group("yesterday") else 2
         resolve = _bound(last_closed_session, local - timedelta(days=back), instant)
     else:
-        latest = local - timedelta(days=(local.weekday() - _weekday(m)) % 7)
+        back = (local.weekday() - _weekday(m)) % 7
+        if not back and (m.group("enweek") or "").lower() in ("last", "past"):
+            back = 7  # "last Friday" in a Friday story is the week before
+        latest = local - timedelta(days=back)
         live = INTRADAY.search(sentence) is not None
 
         def resolve(exchange: str) -> tuple[date | None, str]:
