@@ -83,10 +83,11 @@ _ZONE_BEFORE = re.compile(r"(北京时间|北京時間|香港时间|香港時間
 _ASIAN_OFFSET = timedelta(hours=8)
 _ASIAN_HOSTS = re.compile(r"\.(?:cn|hk|tw|mo|sg|my)$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _DATELINE_MAX = 120  # a dateline is a short line of its own, not a sentence of the article
 _WIRE_PLACE = re.compile(r"[A-Z][A-Z.' ]+(?:,\s*[A-Z][A-Za-z.' ]+)?,\s*")
-_DATELINE_SKIP = "ancestor-or-self::*[self::script or self::style or self::noscript or self::a"
-_DATELINE_SKIP += " or self::nav or self::footer or self::aside]"
+_DATELINE_SKIP = "//body//*[self::script or self::style or self::noscript or self::a or self::nav"
+_DATELINE_SKIP += " or self::footer or self::aside]"
 
 
 @dataclass(frozen=True)
@@ -263,8 +264,10 @@ def _json_ld_dates(node: Any) -> Iterator[str]:
 def _dateline(tree: Any, page: PageZone) -> Published | None:
     """The first short line of the page's body that holds a date (a byline, a stamp), or a
     paragraph that opens with a wire dateline ("NEW YORK, Mar 09, 2024 - Nvidia shares …")."""
-    for element in tree.xpath(f"//body//*[not({_DATELINE_SKIP})]"):
+    for element in _own_text_elements(tree):
         text = " ".join(element.text_content().split())
+        if _YEAR.search(text) is None:
+            continue  # every dateline form states its year
         if len(text) > _DATELINE_MAX:
             if (wire := _WIRE_PLACE.match(text)) is not None:
                 text = text[wire.end() : wire.end() + _DATELINE_MAX]
@@ -273,6 +276,20 @@ def _dateline(tree: Any, page: PageZone) -> Published | None:
         elif text and (stamp := parse_stamp(text, "visible dateline", page)) is not None:
             return stamp
     return None
+
+
+def _own_text_elements(tree: Any) -> Iterator[Any]:
+    """Body elements with text of their own (a wrapper holds no dateline its children do not),
+    in document order, outside links, navigation, footers, asides and scripts."""
+    skipped: set[Any] = set()
+    for chrome in tree.xpath(_DATELINE_SKIP):
+        skipped.update(chrome.iter())
+    for body in tree.xpath("//body"):
+        for element in body.iter("*"):
+            if element in skipped:
+                continue
+            if (element.text or "").strip() or any((c.tail or "").strip() for c in element):
+                yield element
 
 
 def _opens(text: str) -> bool:
