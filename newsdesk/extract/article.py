@@ -8,8 +8,9 @@ text ("次日") count from that local day. The offset is kept beside it, in
 ``published_precision`` says whether a time is known at all: "date" means
 ``published_at`` is that day at 00:00 and the time is unknown, so weekday
 rules must not use it. ``published_instant`` joins them into the aware moment
-of publication when both are known. Sources and precedence: see
-``newsdesk/extract/published.py``. Only the feed's date is UTC.
+of publication when both are known. Sources, zones and precedence: see
+``newsdesk/extract/published.py``. The feed's date is UTC (told in +08:00 for
+a Chinese page from an Asian host).
 
 ``lang`` is "zh" when Han characters are at least twice the Latin words (a
 Chinese word is about two characters), else "en" -- a ratio, not a detector.
