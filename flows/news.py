@@ -75,7 +75,8 @@ def news_step(run: Run, start: date, end: date) -> NewsResult:
         articles.append(row)
         claims.extend(
             extract_claims(
-                article.text, article_id=article_id, published_at=article.published_at,
+                article.text, article_id=article_id,
+                published_at=article.published_instant or article.published_at,
                 aliases=aliases, events=calendar, exchange_of=exchange_of,
             )
         )  # fmt: skip

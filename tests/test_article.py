@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -242,3 +242,111 @@ def test_seed_article_served_as_gbk(local_server: LocalServer) -> None:
     assert article.published_at == datetime(2024, 2, 20, 10, 5, 40)
     assert article.lang == "zh"
     assert article.canonical_url == url
+
+
+# --- the publication time: every source, its zone, and which one wins ---
+
+HKT = timedelta(hours=8)
+
+
+@pytest.mark.parametrize(
+    ("url", "head", "top", "local", "offset", "precision"),
+    [
+        ("https://x.example.com/a", '<meta name="date" content="2025-02-03">', "",
+         datetime(2025, 2, 3), None, "date"),
+        ("https://x.example.com/a", '<meta name="DC.date.issued" content="2024-02-23T10:05:00Z">',
+         "", datetime(2024, 2, 23, 10, 5), timedelta(0), "time"),
+        ("https://x.example.com/a", '<meta name="publishdate" content="2024-02-19">', "",
+         datetime(2024, 2, 19), None, "date"),
+        ("https://x.example.com/a", '<meta itemprop="datePublished" '
+         'content="2024-01-25T16:30:00-05:00">', "", datetime(2024, 1, 25, 16, 30),
+         timedelta(hours=-5), "time"),
+        # visible datelines, with a zone word beside the time
+        ("https://x.example.com/a", "", "<p class='meta'>Markets | Mar 09, 2024</p>",
+         datetime(2024, 3, 9), None, "date"),
+        ("https://x.example.com/a", "", "<span>Updated: February 23, 2024 5:30 AM IST</span>",
+         datetime(2024, 2, 23, 5, 30), timedelta(hours=5, minutes=30), "time"),
+        ("https://x.example.com/a", "", "<span>Jan 28, 2025 08:00 HKT</span>",
+         datetime(2025, 1, 28, 8, 0), HKT, "time"),
+        ("https://x.example.com/a", "", "<span>January 27, 2025 4:45 PM ET</span>",
+         datetime(2025, 1, 27, 16, 45), timedelta(hours=-5), "time"),
+        ("https://x.example.com/a", "", "<span>July 1, 2024 4:45 PM ET</span>",  # daylight time
+         datetime(2024, 7, 1, 16, 45), timedelta(hours=-4), "time"),
+        ("https://x.example.com/a", "", "<span>28 January 2025 07:00 GMT</span>",
+         datetime(2025, 1, 28, 7, 0), timedelta(0), "time"),
+        # a bare time: +08:00 on a Chinese page from a .cn/.hk/.tw/.my host, else no zone
+        ("https://news.example.cn/a", "", "<div>2024年2月26日 08:15 来源：本站</div>",
+         datetime(2024, 2, 26, 8, 15), HKT, "time"),
+        ("https://news.example.com.hk/a", "", "<div>2025年1月28日 星期二 08:00</div>",
+         datetime(2025, 1, 28, 8, 0), HKT, "time"),
+        ("https://www.example.com/a", "", "<div>2024-02-23 10:05</div>",
+         datetime(2024, 2, 23, 10, 5), None, "time"),
+        # CST is China Standard Time on a Chinese page
+        ("https://www.example.com/a", "", "<div>2025-01-28 08:00 CST</div>",
+         datetime(2025, 1, 28, 8, 0), HKT, "time"),
+        ("https://www.example.com/a", "", "<div>北京时间2025-01-28 08:00</div>",
+         datetime(2025, 1, 28, 8, 0), HKT, "time"),
+    ],
+)  # fmt: skip
+def test_publication_time_and_zone(
+    url: str,
+    head: str,
+    top: str,
+    local: datetime,
+    offset: timedelta | None,
+    precision: str,
+) -> None:
+    article = extract_article(page(head, top), url)
+    assert (article.published_at, article.published_offset) == (local, offset)
+    assert article.published_precision == precision
+    if precision == "time" and offset is not None:
+        assert article.published_instant == local.replace(tzinfo=timezone(offset))
+    else:
+        assert article.published_instant is None  # a day, or a time with no zone: no moment
+
+
+def test_a_wire_dateline_opening_the_first_paragraph() -> None:
+    lead = "NEW YORK, Mar 09, 2024 - " + PARAGRAPHS[0] * 3
+    article = extract_article(page(paragraphs=[lead, *PARAGRAPHS[1:]]), "https://x.example.com/a")
+    assert article.published_at == datetime(2024, 3, 9) and article.published_precision == "date"
+
+
+def test_a_date_inside_an_article_sentence_is_no_dateline() -> None:
+    text = "On January 27, 2025, " + PARAGRAPHS[0] * 3
+    article = extract_article(page(paragraphs=[text, *PARAGRAPHS[1:]]), "https://x.example.com/a")
+    assert article.published_at is None
+
+
+def test_a_time_on_the_same_day_refines_a_date_only_source() -> None:
+    head = '<script type="application/ld+json">{"datePublished": "2024-02-23"}</script>'
+    top = "<span>February 23, 2024 5:30 AM IST</span>"
+    article = extract_article(page(head, top), "https://x.example.com/a")
+    assert article.published_at == datetime(2024, 2, 23, 5, 30)
+    assert article.published_offset == timedelta(hours=5, minutes=30)
+
+
+def test_metadata_with_a_time_beats_a_date_only_source() -> None:
+    head = (
+        '<meta name="date" content="2025-01-27">'
+        '<meta property="og:published_time" content="2025-01-27T16:45:00-05:00">'
+    )
+    article = extract_article(page(head), "https://x.example.com/a")
+    assert article.published_instant == datetime(
+        2025, 1, 27, 16, 45, tzinfo=timezone(timedelta(hours=-5))
+    )
+
+
+def test_htmldate_is_the_last_fallback_and_gives_a_date_only() -> None:
+    article = extract_article(page(), "https://x.example.com/markets/2024/02/20/sora.html")
+    assert article.published_at == datetime(2024, 2, 20)
+    assert article.published_precision == "date" and article.published_instant is None
+
+
+def test_a_utc_stamp_of_a_chinese_page_from_an_asian_host_is_told_in_its_own_zone() -> None:
+    head = '<meta property="article:published_time" content="2025-01-27T23:00:00Z">'
+    article = extract_article(page(head), "https://news.example.cn/a")
+    assert (article.published_at, article.published_offset) == (datetime(2025, 1, 28, 7), HKT)
+    feed = datetime(2025, 1, 27, 23, 0, tzinfo=UTC)
+    fed = extract_article(page(), "https://news.example.cn/a", feed_published=feed)
+    assert fed.published_instant == feed
+    assert fed.published_at == datetime(2025, 1, 28, 7)

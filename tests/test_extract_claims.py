@@ -1,7 +1,7 @@
 """extract_claims end to end: the seed article, hard cases as text fixtures, stable ids."""
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -359,3 +359,116 @@ def test_a_pronoun_without_a_company_before_it_names_nothing() -> None:
 def test_intraday_and_premarket_are_flagged() -> None:
     claims = _claims("特斯拉盘前涨2.41%，收盘涨1%。")
     assert [(c.value, c.intraday) for c in claims] == [(2.41, True), (1.0, False)]
+
+
+# --- the date a figure refers to is the article's ---
+
+HKT, IST = timezone(timedelta(hours=8)), timezone(timedelta(hours=5, minutes=30))
+
+
+def test_the_last_stated_date_carries_across_sentences_and_paragraphs() -> None:
+    text = (
+        "2025年1月27日，美股科技股重挫，投资者担心AI算力需求被高估。\n"
+        "DeepSeek发布的低成本模型引发市场对资本开支的重新评估。\n"
+        "英伟达收盘下跌16.97%，市值蒸发约5890亿美元。"
+    )
+    claims = _claims(text, datetime(2025, 1, 29, 9, 0, tzinfo=HKT))
+    assert [(c.claim_type, c.reference_date) for c in claims] == [
+        ("price_move", date(2025, 1, 27)),
+        ("market_cap_change", date(2025, 1, 27)),
+    ]
+    assert all("carried from '2025年1月27日' in an earlier sentence" in c.date_note for c in claims)
+
+
+def test_a_later_date_replaces_the_carried_one() -> None:
+    text = (
+        "On January 27, 2025, Nvidia fell 16.97%. The next day, bargain hunters returned.\n"
+        "Nvidia rose 8.9%."
+    )
+    claims = _claims(text, datetime(2025, 2, 3, 9, 0))
+    assert [c.reference_date for c in claims] == [date(2025, 1, 27), date(2025, 1, 28)]
+
+
+def test_a_look_back_dates_its_own_sentence_only() -> None:
+    text = "周一，英伟达收跌16.97%。英伟达上周五下跌3.12%。\n其他科技股走势分化，微软跌2.14%。"
+    claims = _claims(text, datetime(2025, 1, 28, 8, 0, tzinfo=HKT))
+    assert [(c.value, c.reference_date) for c in claims] == [
+        (-16.97, date(2025, 1, 27)),
+        (-3.12, date(2025, 1, 24)),
+        (-2.14, date(2025, 1, 27)),
+    ]
+
+
+def test_the_publication_day_is_the_default_only_without_an_earlier_date() -> None:
+    # Tuesday 08:00 in Hong Kong: the last New York session open by then is Monday's
+    [move] = _claims("英伟达收盘下跌16.97%。", datetime(2025, 1, 28, 8, 0, tzinfo=HKT))
+    assert move.reference_date == date(2025, 1, 27)
+    assert "no date stated" in (move.date_note or "")
+    [undated] = _claims("英伟达收盘下跌16.97%。", None)
+    assert undated.reference_date is None and "no publication date" in (undated.date_note or "")
+
+
+def test_an_unusable_earlier_date_leaves_the_figure_undated_with_the_reason() -> None:
+    [move] = _claims("2月16日，软件股重挫。Adobe股价下跌7%。", None)
+    assert move.reference_date is None
+    assert "carried from '2月16日'" in (move.date_note or "")
+    assert "no year and no publication date" in (move.date_note or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "instant", "day"),
+    [
+        ("周一英伟达股价下跌17%。", datetime(2025, 1, 28, 8, 0, tzinfo=HKT), date(2025, 1, 27)),
+        ("Nvidia added $277 billion to its market value on Thursday.",
+         datetime(2024, 2, 23, 5, 30, tzinfo=IST), date(2024, 2, 22)),
+        ("Nvidia's stock jumped 16.4%.", datetime(2024, 2, 23, 5, 30, tzinfo=IST),
+         date(2024, 2, 22)),
+        ("昨日特斯拉股价收跌12.13%。", datetime(2024, 1, 26, 7, 40, tzinfo=HKT), date(2024, 1, 25)),
+    ],
+)  # fmt: skip
+def test_asian_morning_pages_date_the_last_us_session(
+    text: str, instant: datetime, day: date
+) -> None:
+    [claim] = [c for c in _claims(text, instant) if c.claim_type != "other"]
+    assert claim.reference_date == day, claim.date_note
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Adobe shares fell 7.41% on Friday (February 16), hitting a new low since November 1"
+         " last year, and wiping out nearly $19.8 billion of market value.", FRIDAY),
+        ("Adobe下跌7.41%，创下自去年11月1日以来的最大跌幅。", FRIDAY),
+        ("Adobe fell 7.41%, its worst day since Nov. 1, ahead of earnings due on March 14.",
+         FRIDAY),
+    ],
+)  # fmt: skip
+def test_a_date_in_a_side_phrase_is_not_the_figures(text: str, day: date) -> None:
+    claims = [c for c in _claims(text, datetime(2024, 2, 17, 9, 0)) if c.claim_type != "other"]
+    assert claims and all(c.reference_date == day for c in claims), [c.date_note for c in claims]
+
+
+def test_a_bound_is_never_carried() -> None:
+    text = "Adobe hit its lowest close since November 1 on Friday. Shutterstock fell 5.44%."
+    [move] = [c for c in _claims(text, datetime(2024, 2, 19, 9, 0)) if c.subjects == ["SSTK"]]
+    assert move.reference_date == FRIDAY and "carried from 'on Friday'" in (move.date_note or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "day", "note"),
+    [
+        # Saturday morning in Mumbai: a market value is of Friday's close
+        ("Meta's market value reached $1.22 trillion.", datetime(2024, 2, 3, 7, 31, tzinfo=IST),
+         date(2024, 2, 2), "market value at the last XNYS session closed"),
+        ("2月2日，Meta股价大涨20.3%。Meta市值达到1.22万亿美元。", datetime(2024, 2, 5, 9, 0),
+         date(2024, 2, 2), "carried from '2月2日'"),
+        # a deal's valuation (估值, valued at) is as of publication, whatever was dated before
+        ("2月16日，Adobe股价下跌7%。OpenAI的估值达到800亿美元。", TUESDAY, TUESDAY.date(),
+         "valuation as of publication"),
+    ],
+)  # fmt: skip
+def test_a_market_value_is_dated_like_a_market_claim(
+    text: str, published: datetime, day: date, note: str
+) -> None:
+    [valuation] = [c for c in _claims(text, published) if c.claim_type == "valuation"]
+    assert valuation.reference_date == day and note in (valuation.date_note or "")

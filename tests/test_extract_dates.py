@@ -1,6 +1,6 @@
 """Date mentions, the events calendar and the move onto trading sessions."""
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,12 @@ from newsdesk.extract.dates import (
     load_calendar_events,
     sentence_anchor,
 )
-from newsdesk.extract.sessions import latest_session, to_session
+from newsdesk.extract.sessions import (
+    closed_by,
+    last_closed_session,
+    latest_session,
+    to_session,
+)
 
 EVENTS_CSV = Path(__file__).resolve().parents[1] / "sql" / "events.csv"
 SORA = CalendarEvent("sora", date(2024, 2, 15), "OpenAI", "Sora shown", ("Sora", "OpenAI Sora"))
@@ -232,3 +237,128 @@ def test_each_nvidia_split_is_named_by_its_own_keywords(text: str, day: date) ->
 )  # fmt: skip
 def test_a_weekday_beside_a_stated_date_names_that_date(sentence: str) -> None:
     assert [m.day for m in find_dates(sentence, TUESDAY)] == [date(2024, 2, 20)]
+
+
+# --- weekdays, 昨日 and "overnight" from the moment of publication, in the publisher's zone ---
+
+HKT, IST, NY = (timezone(timedelta(hours=h, minutes=m)) for h, m in ((8, 0), (5, 30), (-5, 0)))
+
+
+@pytest.mark.parametrize(
+    ("text", "instant", "day"),
+    [
+        # Tuesday 08:00 in Hong Kong: New York's Monday closed at 05:00, Tuesday has not opened
+        ("周一英伟达股价下跌17%", datetime(2025, 1, 28, 8, 0, tzinfo=HKT), date(2025, 1, 27)),
+        ("週一輝達股價下跌17%", datetime(2025, 1, 28, 8, 0, tzinfo=HKT), date(2025, 1, 27)),
+        ("星期一英伟达股价下跌17%", datetime(2025, 1, 28, 8, 0, tzinfo=HKT), date(2025, 1, 27)),
+        ("昨日英伟达股价下跌17%", datetime(2025, 1, 28, 8, 0, tzinfo=HKT), date(2025, 1, 27)),
+        ("昨天英伟达股价下跌17%", datetime(2025, 1, 28, 8, 0, tzinfo=HKT), date(2025, 1, 27)),
+        ("隔夜美股英伟达下跌17%", datetime(2025, 1, 28, 8, 0, tzinfo=HKT), date(2025, 1, 27)),
+        ("Nvidia lost 17% overnight", datetime(2025, 1, 28, 8, 0, tzinfo=HKT), date(2025, 1, 27)),
+        # Friday 05:30 in Mumbai: Thursday's New York session closed at 02:30 IST
+        ("Nvidia jumped 16.4% on Thursday", datetime(2024, 2, 23, 5, 30, tzinfo=IST),
+         date(2024, 2, 22)),
+        # the publication day itself counts once its session has closed
+        ("Nvidia fell 17% on Monday", datetime(2025, 1, 27, 20, 0, tzinfo=NY), date(2025, 1, 27)),
+        # ... and not before: a Monday-morning story's closing figure "on Monday" is last week's
+        ("周一英伟达收跌3%", datetime(2025, 2, 3, 21, 6, tzinfo=HKT), date(2025, 1, 27)),
+        # ... unless the figure is live: pre-market on the publication day
+        ("Nvidia was indicated 11% lower in pre-market trading on Monday",
+         datetime(2025, 1, 27, 21, 0, tzinfo=HKT), date(2025, 1, 27)),
+        ("Nvidia fell 5.5% last Friday", datetime(2024, 3, 8, 18, 0, tzinfo=NY),
+         date(2024, 3, 1)),
+        ("Nvidia fell 5.5% last Friday", datetime(2024, 3, 11, 8, 0, tzinfo=NY),
+         date(2024, 3, 8)),
+        # yesterday in New York on a Tuesday morning
+        ("Tesla fell 3% yesterday", datetime(2024, 1, 30, 7, 0, tzinfo=NY), date(2024, 1, 29)),
+        # a holiday Monday: the session before it (2024-02-19 was Presidents Day)
+        ("周一股价下跌", datetime(2024, 2, 20, 8, 0, tzinfo=HKT), date(2024, 2, 16)),
+    ],
+)  # fmt: skip
+def test_relative_days_resolve_against_the_sessions_closed_at_publication(
+    text: str, instant: datetime, day: date
+) -> None:
+    [mention] = find_dates(text, instant.date(), [], None, instant)
+    assert mention.day == day, mention.note
+    assert mention.per_exchange is not None and mention.per_exchange("XNYS")[0] == day
+    assert instant.isoformat() in mention.note
+
+
+def test_a_weekday_resolves_on_the_figures_own_exchange() -> None:
+    # Tokyo closed at 15:00 JST (14:00 HKT) on Monday 2-19: a Hong Kong page at 16:00 has it
+    instant = datetime(2024, 2, 19, 16, 0, tzinfo=HKT)
+    [mention] = find_dates("周一索尼股价下跌3%", instant.date(), [], None, instant)
+    assert mention.per_exchange is not None
+    assert mention.per_exchange("XTKS")[0] == date(2024, 2, 19)
+    assert mention.per_exchange("XNYS")[0] == date(2024, 2, 12)  # New York not open yet
+
+
+def test_without_a_publication_time_the_weekday_rule_is_the_latest_before_the_day() -> None:
+    [mention] = find_dates("周一英伟达股价下跌17%", date(2025, 1, 28))
+    assert mention.day == date(2025, 1, 27) and mention.per_exchange is None
+    assert "publication time unknown" in mention.note
+    [monday] = find_dates("Nvidia fell 17% on Monday", date(2025, 1, 27))
+    assert monday.day == date(2025, 1, 20)  # strictly before the publication day
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        ("Adobe fell 7% (February 16), hitting a new low since November 1 last year",
+         ["figure", "side"]),
+        ("英伟达股价创自去年11月1日以来最大跌幅", ["side"]),
+        ("英伟达股价创2023年11月1日以来最大跌幅", ["side"]),
+        ("Shares rose 20% from Jan. 2 to Feb. 16", ["side", "side"]),
+        ("the lowest close since Jan. 5", ["side"]),
+        ("较1月2日上涨20%", ["side"]),
+        ("截至2月16日收盘，Adobe下跌7%", ["figure"]),  # 截至 = as of: the figure's day
+        ("ahead of earnings due on Feb. 28", ["event"]),
+        ("英伟达将于2月21日公布财报", ["event"]),
+        ("超过Meta在2月2日创下的纪录", ["event"]),
+        ("Meta, which reports results on Wednesday, rose 1.9%", ["event"]),
+        ("特斯拉周三盘后公布的财报显示", ["event"]),
+        ("记者 韩清远2024-02-23 08:15 来源：潮涌新闻", ["side"]),  # a byline stamp
+        ("On January 27, 2025, DeepSeek punctured the AI trade", ["figure"]),
+    ],
+)  # fmt: skip
+def test_bounds_and_other_events_are_not_the_figures_date(text: str, roles: list[str]) -> None:
+    assert [m.role for m in find_dates(text, date(2025, 2, 3))] == roles
+
+
+def test_a_bound_is_no_anchor_for_the_same_day() -> None:
+    text = "Adobe hit a low not seen since November 1 last year. The same day, Shutterstock fell."
+    mentions = find_dates(text, date(2024, 2, 19))
+    assert sentence_anchor(text, mentions, []) is None
+
+
+@pytest.mark.parametrize(
+    ("day", "instant", "closed"),
+    [
+        (date(2025, 1, 27), datetime(2025, 1, 28, 5, 0, tzinfo=HKT), True),  # 16:00 New York
+        (date(2025, 1, 27), datetime(2025, 1, 28, 4, 59, tzinfo=HKT), False),
+        (date(2024, 2, 19), datetime(2024, 2, 19, 16, 0, tzinfo=NY), True),  # holiday: at 16:00
+        (date(2024, 11, 29), datetime(2024, 11, 29, 13, 30, tzinfo=NY), True),  # early close
+    ],
+)
+def test_closed_by(day: date, instant: datetime, closed: bool) -> None:
+    assert closed_by(day, "XNYS", instant) is closed
+
+
+@pytest.mark.parametrize(
+    ("instant", "session"),
+    [
+        (datetime(2025, 1, 28, 8, 0, tzinfo=HKT), date(2025, 1, 27)),  # before New York opens
+        (datetime(2025, 1, 27, 11, 0, tzinfo=NY), date(2025, 1, 27)),  # a session in progress
+        (datetime(2024, 2, 20, 8, 0, tzinfo=NY), None),  # Friday: holiday Monday between
+    ],
+)
+def test_latest_session_with_the_moment_of_publication(
+    instant: datetime, session: date | None
+) -> None:
+    found, note = latest_session(instant.date(), "XNYS", instant)
+    assert found == session and note
+
+
+def test_last_closed_session() -> None:
+    instant = datetime(2025, 1, 28, 4, 0, tzinfo=HKT)  # Monday's New York session still open
+    assert last_closed_session(date(2025, 1, 27), "XNYS", instant)[0] == date(2025, 1, 24)

@@ -1,10 +1,16 @@
 """Article HTML -> fields: main text without page chrome, title, date, language, identity.
 
 ``published_at`` is naive and means the publisher's own wall-clock time as the
-page states it: an offset in a meta tag is dropped, not applied, because a
-Chinese page printing "2024-02-20 10:05:40" means Beijing time and relative
-dates in its text ("次日") count from that local day. Only the feed's date, the
-last resort before a printed date, is UTC (feeds carry nothing else).
+page states it: an offset in a meta tag is not applied to it, because a Chinese
+page printing "2024-02-20 10:05:40" means Beijing time and relative dates in its
+text ("次日") count from that local day. The offset is kept beside it, in
+``published_offset``, when the page gives or implies one, and
+``published_precision`` says whether a time is known at all: "date" means
+``published_at`` is that day at 00:00 and the time is unknown, so weekday
+rules must not use it. ``published_instant`` joins them into the aware moment
+of publication when both are known. Sources, zones and precedence: see
+``newsdesk/extract/published.py``. The feed's date is UTC (told in +08:00 for
+a Chinese page from an Asian host).
 
 ``lang`` is "zh" when Han characters are at least twice the Latin words (a
 Chinese word is about two characters), else "en" -- a ratio, not a detector.
@@ -13,12 +19,10 @@ Chinese word is about two characters), else "en" -- a ratio, not a detector.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -26,12 +30,9 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
+from newsdesk.extract.published import PageZone, find_published, parse_stamp
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_DATE_METAS = ("article:published_time", "pubdate", "publishdate", "og:published_time")
-_DATE = re.compile(
-    r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
-    r"(?:\s*T?\s*(?P<H>\d{1,2})\s*[:时]\s*(?P<M>\d{2})(?:\s*[:分]\s*(?P<S>\d{2}))?)?"
-)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 # Lines that are page chrome, not article: a bare image file name, a table rule
@@ -57,6 +58,17 @@ class Article:
     lang: str | None
     text: str
     content_sha256: str
+    published_precision: str | None = None  # "time", "date" (time unknown) or None (no date)
+    published_offset: timedelta | None = None  # UTC offset of published_at, when known
+
+    @property
+    def published_instant(self) -> datetime | None:
+        """The aware moment of publication, when the page gives both its time and zone."""
+        if self.published_at is None or self.published_precision != "time":
+            return None
+        if self.published_offset is None:
+            return None
+        return self.published_at.replace(tzinfo=timezone(self.published_offset))
 
 
 class NoArticleText(Exception):
@@ -100,15 +112,20 @@ def extract_article(html: str, url: str, *, feed_published: datetime | None = No
     if not text:
         raise NoArticleText(f"{url}: no article text found")
     canonical = _canonical(tree, url)
+    published = find_published(
+        tree, url, feed_published=feed_published, page=PageZone.of(url, text)
+    )
     return Article(
         article_id=article_id_for(canonical),
         url=url,
         canonical_url=canonical,
         title=_title(tree),
-        published_at=_published(tree, feed_published),
+        published_at=published.local if published else None,
         lang=detect_lang(text),
         text=text,
         content_sha256=content_sha256(text),
+        published_precision=("time" if published.has_time else "date") if published else None,
+        published_offset=published.offset if published else None,
     )
 
 
@@ -121,14 +138,9 @@ def detect_lang(text: str) -> str | None:
 
 
 def parse_date(value: str) -> datetime | None:
-    """The first date (and time) written as Y-M-D, Y/M/D or Y年M月D日 in ``value``."""
-    for match in _DATE.finditer(value):
-        fields = [match.group(g) for g in ("y", "m", "d", "H", "M", "S")]
-        try:
-            return datetime(*(int(f) for f in fields if f is not None))
-        except ValueError:
-            continue  # 2024-13-45: not a date, look further
-    return None
+    """The first date (and wall-clock time) written in ``value`` (Y-M-D, Y年M月D日, Mar 9, 2024)."""
+    stamp = parse_stamp(value)
+    return stamp.local if stamp else None
 
 
 # The page is decoded already: parse its UTF-8 re-encoding, whatever its meta tag says.
@@ -197,49 +209,9 @@ def _title(tree: Any) -> str | None:
     return None
 
 
-def _published(tree: Any, feed_published: datetime | None) -> datetime | None:
-    for value in _date_candidates(tree):
-        found = parse_date(value)
-        if found is not None:
-            return found
-    if feed_published is not None:
-        if feed_published.tzinfo is not None:
-            return feed_published.astimezone(UTC).replace(tzinfo=None)
-        return feed_published
-    return parse_date(_visible_text(tree))
-
-
-def _date_candidates(tree: Any) -> Iterator[str]:
-    yield from _meta_values(tree, _DATE_METAS)
-    yield from tree.xpath("//time/@datetime")
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            yield from _json_ld_dates(json.loads(script.text_content()))
-        except ValueError:
-            continue  # malformed JSON-LD is common; the other sources still count
-
-
-def _json_ld_dates(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        if isinstance(node.get("datePublished"), str):
-            yield node["datePublished"]
-        for value in node.values():
-            yield from _json_ld_dates(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _json_ld_dates(value)
-
-
 def _meta_values(tree: Any, names: tuple[str, ...]) -> list[str]:
     by_name: dict[str, list[str]] = {}
     for meta in tree.xpath("//meta[@content]"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         by_name.setdefault(key.strip(), []).append(meta.get("content"))
     return [value for name in names for value in by_name.get(name, [])]
-
-
-def _visible_text(tree: Any) -> str:
-    return " ".join(tree.xpath(_VISIBLE))
-
-
-_VISIBLE = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"

@@ -45,29 +45,46 @@ keep the page's own sentence and span while the rules read simplified Chinese:
    美满电子) between a name and a move blocks the carry; "a 3.1% slide in the Nasdaq" is the
    index's;
 5. dates — explicit (2月16日, Feb. 16; a missing year is the publication's, or the year before if
-   that would be in the future), relative to publication (昨日, 周五 = the latest Friday before
-   publication, 上周五 = Friday of the previous calendar week), or counted from an anchor
-   (次日, 第二天, "the day after the demo", "the next day", "a day later" = anchor + 1; "the
-   first trading day after" = the next session strictly after the anchor): a calendar event
-   named in the same clause (Sora发布的次日), else the latest date or event stated earlier in
-   the sentence, else in the article ("…preview of Sora on February 15. On the first trading
-   day after the demo, …"); a stated date beats an event named beside it, and a counted day is
-   never an anchor itself. A date in one clause carries to the others in the sentence.
+   that would be in the future), relative to publication, or counted from an anchor (次日,
+   第二天, "the day after the demo", "the next day", "a day later" = anchor + 1; "the first
+   trading day after" = the next session strictly after the anchor): a calendar event named in
+   the same clause (Sora发布的次日), else the latest date or event stated earlier in the
+   sentence, else in the article; a stated date beats an event named beside it, and a counted
+   day is never an anchor itself. A date in one clause carries to the others in the sentence.
+   Relative days need the publication: with its moment known (`published_at` aware; the page's
+   time and zone, see newsdesk/extract/published.py), 周一/週一/星期一/"on Monday" is that weekday
+   on or before the publisher's own day if its session on the figure's exchange had closed by
+   then, else the week before (unless the figure is live, 盘前/pre-market/intraday: then that
+   day), and 昨日/昨天/yesterday/隔夜/overnight is the last session closed by then — a Hong Kong
+   wire of Tuesday 08:00 +08:00 saying 周一 means New York's Monday. With only the day known, a
+   weekday is the latest one strictly before it and 昨日 the day before (the note says the time
+   was unknown). 上周五 = Friday of the previous calendar week.
+   Not every date is a figure's: bounds and comparisons (since, from … to, "lowest since",
+   自…以来, 较) and the days of other events ("earnings due on Feb. 28", 将于…公布, "reports
+   results on Wednesday", 在2月2日创下的纪录, a byline stamp "2024-02-23 08:15") never date a
+   figure and are never carried (`DateMention.role`).
    Market claims then move to their exchange's session (exchange_calendars): the day itself if a
    session, else the next session for days counted after an event (次日, 当天) and the previous
    session otherwise. A market claim in a sentence without a date takes the date of the sentence
-   its collective subject points back to, else the last session on or before publication when
-   that is at most one calendar day before it, else None. Valuations default to the publication
-   date; `other` figures keep a stated date or None. `date_note` says how, or why not.
+   its collective subject points back to, else the last date (not a bound, not another event's
+   day) stated in an earlier sentence or paragraph (`date_note` "carried from '<date>' in an
+   earlier sentence"; a date earlier than the one carried, "该股上周五已收跌3.12%", dates its own
+   sentence only), else — when the article states no date at all — the last session on or
+   before publication (the last one open by then, when its moment is known) if at most one
+   calendar day before it, else None with the reason. Valuations default to the publication
+   date, but a market value (市值, market cap) is dated like a market claim (carried, else the
+   last session closed at publication); `other` figures keep a stated date or None. `date_note`
+   says how, or why not.
 
 Negated moves ("并未下跌", "did not fall") are kept as `other`, with the negation said in
 `date_note`, never read as a move. `intraday` marks moves not from close to close (盘中, 一度,
 盘前, 开盘, intraday, at one point, pre-market). `counter_value` is the stated amount, unsigned.
 Not covered: moves stated without a figure; figures split across sentences; pronouns ("its
 rival") beyond the carry and valuation rules; groups named by category ("五大科技股") rather
-than by name; percentage points (kept as `other`); a weekday is always taken as the latest one
-before publication, even in a story about an older week; "the next day" counts from the latest
-anchor even when the story meant an older one.
+than by name; percentage points (kept as `other`); a weekday is the latest one before
+publication, even in a story about an older week; "the next day" counts from the latest anchor
+even when the story meant an older one; a carried date can be wrong after an undated change of
+day ("Tuesday: Nvidia rebounded. On Monday it had fallen 17%. Broadcom fell 17%.").
 """
 
 from __future__ import annotations
@@ -123,9 +140,11 @@ def _remember(art: ArticleContext, s: Sentence, claims: list[Claim]) -> None:
     art.named = [n[2] for n in s.names]
     art.mentioned.extend(art.named)
     art.moved = [c.subjects[0] for c in claims if c.claim_type == "price_move"]
-    art.mention = next((m for m in s.mentions if m.day is not None), None)
+    governing = [m for m in s.mentions if m.role == "figure"]
+    art.mention = next((m for m in governing if m.day is not None), None)
     art.valuations = [c for c in claims if c.claim_type == "valuation"]
     art.anchor = s.anchor or art.anchor
+    art.carry(governing)
 
 
 def extract_claims(
@@ -137,10 +156,13 @@ def extract_claims(
     events: Sequence[CalendarEvent] = (),
     exchange_of: Callable[[str], str] | None = None,
 ) -> list[Claim]:
-    """Every checkable figure `text` states, as claims in reading order."""
+    """Every checkable figure `text` states, as claims in reading order; `published_at` aware
+    when the time and zone of publication are known (Article.published_instant), else naive
+    (only its day counts)."""
     art = ArticleContext(
         article_id=article_id,
         published=published_at.date() if published_at else None,
+        instant=published_at if published_at and published_at.tzinfo else None,
         aliases=aliases,
         events=events,
         exchange_of=exchange_of or (lambda _symbol: "XNYS"),

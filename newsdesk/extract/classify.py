@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from newsdesk.extract import lexicon
+from newsdesk.extract import lexicon, reading
 from newsdesk.extract.claim import Claim
 from newsdesk.extract.numbers import Figure
 from newsdesk.extract.reading import ArticleContext, Sentence, market_date, plain_date
@@ -172,9 +172,7 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     subjects = named or pronoun_subject(s.masked[: fig.start], art.named)
     valuation = fig.unit == "currency" and valuation_words and subjects and not per_share
     if valuation and not from_marker and not past:
-        day, note = plain_date(
-            mention, art.published, "no date stated; valuation as of publication"
-        )
+        day, note = reading.valuation_date(mention, clause_text, subjects, art)
         return new_claim(
             art,
             s,

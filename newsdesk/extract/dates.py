@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from newsdesk.extract.events import (
     Anchor,
@@ -14,7 +14,9 @@ from newsdesk.extract.events import (
     latest_anchor,
     load_calendar_events,
 )
+from newsdesk.extract.lexicon import INTRADAY
 from newsdesk.extract.sentences import clause_index, split_clauses
+from newsdesk.extract.sessions import last_closed_session, weekday_session
 
 __all__ = [
     "Anchor",
@@ -47,9 +49,10 @@ _ABSOLUTE = [
     re.compile(r"(?<![\d月个])(?P<d>\d{1,2})[日号](?![内后前间])"),
 ]
 _RELATIVE = re.compile(
-    r"(?P<yesterday>昨日|昨天|(?<![A-Za-z])yesterday)|(?P<before_yesterday>前天|前日)"
+    r"(?P<yesterday>昨日|昨天|昨晚|昨夜|(?<![A-Za-z])yesterday)|(?P<before_yesterday>前天|前日)"
+    r"|(?P<overnight>隔夜|(?<![A-Za-z])overnight)"
     r"|(?P<today>今日|今天|(?<![A-Za-z])today)"
-    r"|(?P<zhweek>上|本|这)?(?:周|星期|礼拜)(?P<zhday>[一二三四五六日天])"
+    r"|(?P<zhweek>上|本|这|這)?(?:周|週|星期|礼拜|禮拜)(?P<zhday>[一二三四五六日天])"
     r"|(?<![A-Za-z])(?:(?P<enweek>last|this|past|on)\s+)?"
     rf"(?P<enday>{'|'.join(_EN_WEEKDAYS)})(?![A-Za-z])",
     re.I,
@@ -77,9 +80,42 @@ _NOT_FIGURES = re.compile(
 )
 
 
+# Before a date, words that make it the bound of a span or a comparison, not the figure's day:
+# "a new low since November 1", "from Jan. 2 to …", 自去年11月1日以来, 较1月2日
+_SIDE_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z])(?:since|from|between|until|till|through|compared\s+(?:with|to)|versus"
+    r"|vs\.?|than)\s+(?:(?:early|late|mid)-?\s*)?|(?:自从|自|从|較|较|相比|相较于?|直到|直至)\s*)$",
+    re.I,
+)
+# a date followed by a clock time is a byline or update stamp ("2024-02-23 08:15 来源：…")
+_SIDE_AFTER = re.compile(r"^\s*(?:以来|以來|至今|起|开始|開始|以后|以後|\d{1,2}:\d{2}(?!\d))")
+_RANGE_END = re.compile(r"(?:(?<![A-Za-z])(?:to|and|through)\s+|(?<!截)(?:至|到)\s*)$", re.I)
+# a date of another event: "earnings due on Feb. 28", "released R1 on January 20", 将于2月28日公布
+_EVENT_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z])(?:due|scheduled|expected|set|slated|planned)\s+(?:on|for)\s+(?:\w+\s+)?"
+    r"|(?<![A-Za-z])(?:reports?|reported|reporting|announced?|announces|released?|releases"
+    r"|unveil(?:ed|s)?|launch(?:ed|es)?|published|publishes|posted)\s+(?:[\w-]+\s+){0,3}?(?:on\s+)?"
+    r"|(?:将于|將於|定于|定於|预计于|預計於|计划于|計劃於)\s*)$",
+    re.I,
+)
+_EVENT_AFTER = re.compile(
+    r"^\s*,?\s*(?:(?:earnings|results|report|release|launch|announcement)(?![A-Za-z])"
+    r"|(?:盘后|盤後|盘前|盤前|晚间|晚間|早间|早間)?(?:公布|发布|發布|推出|宣布|召开|召開|举行|舉行|财报|財報"
+    r"|业绩|業績)|创下|創下|创出|創出)",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class DateMention:
-    """A date stated in a sentence; `snap` says which trading session a non-session day maps to."""
+    """A date stated in a sentence; `snap` says which trading session a non-session day maps to.
+
+    `role` says what the date may be: "figure" (the day a figure of its clause refers to, and
+    carried to later sentences), "event" (the day of another event — an anchor for "the next
+    day" only) or "side" (a bound or comparison: "since November 1", 以来). `per_exchange`, set
+    for weekdays, 昨日 and "overnight" when the moment of publication is known, gives the session
+    they name on a given exchange (the last one closed by then).
+    """
 
     start: int
     end: int
@@ -87,6 +123,11 @@ class DateMention:
     snap: str  # "next" (the day after an event) or "previous"
     note: str
     derived: bool = False  # counted from an anchor (次日), so never an anchor itself
+    text: str = ""
+    role: str = "figure"
+    per_exchange: Callable[[str], tuple[date | None, str]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 def non_figure_spans(text: str) -> list[tuple[int, int]]:
@@ -127,32 +168,94 @@ def _absolute(m: re.Match[str], published: date | None) -> DateMention:
         return DateMention(*m.span(), None, "previous", f"'{text}' is not a valid date")
 
 
-def _relative(m: re.Match[str], published: date | None) -> DateMention:
+def _weekday(m: re.Match[str]) -> int:
+    if m.group("zhday"):
+        return _ZH_WEEKDAY[m.group("zhday")]
+    return _EN_WEEKDAYS.index(m.group("enday").lower())
+
+
+def _relative(
+    m: re.Match[str], sentence: str, published: date | None, instant: datetime | None
+) -> DateMention:
     text = m.group()
     if published is None:
         return DateMention(*m.span(), None, "previous", f"'{text}' needs a publication date")
-    if m.group("yesterday"):
+    if instant is not None and not m.group("today") and not m.group("zhweek"):
+        return _closed_relative(m, sentence, instant)
+    if m.group("yesterday") or m.group("overnight"):
         offset = 1
     elif m.group("before_yesterday"):
         offset = 2
     elif m.group("today"):
         offset = 0
     else:
-        weekday = (
-            _ZH_WEEKDAY[m.group("zhday")]
-            if m.group("zhday")
-            else _EN_WEEKDAYS.index(m.group("enday").lower())
-        )
+        weekday = _weekday(m)
         monday = published - timedelta(days=published.weekday())
         if m.group("zhweek") == "上":  # 上周五: Friday of the previous calendar week
             day = monday - timedelta(days=7) + timedelta(days=weekday)
-        elif m.group("zhweek") in ("本", "这"):
+        elif m.group("zhweek"):  # 本周, 这周
             day = monday + timedelta(days=weekday)
         else:  # 周一, on Monday, last Friday: the latest such weekday before publication
             day = published - timedelta(days=(published.weekday() - weekday) % 7 or 7)
+            return DateMention(
+                *m.span(),
+                day,
+                "previous",
+                f"'{text}' = the latest such day before publication {published}"
+                " (publication time unknown)",
+            )
         return DateMention(*m.span(), day, "previous", f"'{text}' before publication {published}")
     day = published - timedelta(days=offset)
     return DateMention(*m.span(), day, "previous", f"'{text}' from publication {published}")
+
+
+def _closed_relative(m: re.Match[str], sentence: str, instant: datetime) -> DateMention:
+    """A weekday, 昨日 or "overnight" from the moment of publication, in the publisher's zone:
+    the last session of the figure's exchange that had closed by then (XNYS until the claim's
+    exchange is known)."""
+    text, local = m.group(), instant.date()
+    if m.group("overnight"):
+        resolve = _bound(last_closed_session, local, instant)
+    elif m.group("yesterday") or m.group("before_yesterday"):
+        back = 1 if m.group("yesterday") else 2
+        resolve = _bound(last_closed_session, local - timedelta(days=back), instant)
+    else:
+        back = (local.weekday() - _weekday(m)) % 7
+        if not back and (m.group("enweek") or "").lower() in ("last", "past"):
+            back = 7  # "last Friday" in a Friday story is the week before
+        latest = local - timedelta(days=back)
+        live = INTRADAY.search(sentence) is not None
+
+        def resolve(exchange: str) -> tuple[date | None, str]:
+            return weekday_session(latest, exchange, instant, live)
+
+    def per_exchange(exchange: str) -> tuple[date | None, str]:
+        day, note = resolve(exchange)
+        return day, f"'{text}' from publication {instant.isoformat()}: {note}"
+
+    day, note = per_exchange("XNYS")
+    return DateMention(*m.span(), day, "previous", note, per_exchange=per_exchange)
+
+
+def _bound(
+    rule: Callable[[date, str, datetime], tuple[date | None, str]], day: date, instant: datetime
+) -> Callable[[str], tuple[date | None, str]]:
+    return lambda exchange: rule(day, exchange, instant)
+
+
+def _role(sentence: str, mention: DateMention, earlier: Sequence[DateMention]) -> str:
+    """ "side" for a bound or comparison, "event" for another event's day, else "figure"."""
+    clauses = split_clauses(sentence)
+    clause = clauses[clause_index(clauses, mention.start)]
+    before = sentence[max(clause[0], mention.start - 40) : mention.start]
+    after = sentence[mention.end : mention.end + 12]
+    if _SIDE_BEFORE.search(before) or _SIDE_AFTER.match(after):
+        return "side"
+    if _RANGE_END.search(before) and any(m.role == "side" for m in earlier):
+        return "side"  # "from Jan. 2 to Feb. 16": the other end of the span
+    if _EVENT_BEFORE.search(before) or _EVENT_AFTER.match(after):
+        return "event"
+    return "figure"
 
 
 def _anchored(
@@ -190,7 +293,11 @@ def _anchored(
 
 
 def _stated(mentions: Sequence[DateMention]) -> list[tuple[int, date]]:
-    return [(d.start, d.day) for d in mentions if d.day is not None and not d.derived]
+    return [
+        (d.start, d.day)
+        for d in mentions
+        if d.day is not None and not d.derived and d.role != "side"
+    ]
 
 
 def sentence_anchor(
@@ -216,9 +323,11 @@ def find_dates(
     published: date | None,
     events: Sequence[CalendarEvent] = (),
     anchor: Anchor | None = None,
+    instant: datetime | None = None,
 ) -> list[DateMention]:
     """Every date mention of one sentence, in order, each resolved or with the reason it is not;
-    `anchor` is what earlier sentences give "the next day" to count from."""
+    `anchor` is what earlier sentences give "the next day" to count from; `instant`, the aware
+    moment of publication, when known (then `published` is its local day)."""
     found: list[DateMention] = []
     taken = [False] * len(sentence)
 
@@ -226,16 +335,18 @@ def find_dates(
         """Keep a mention unless an earlier, stronger pattern already took its text."""
         if not any(taken[mention.start : mention.end]):
             taken[mention.start : mention.end] = [True] * (mention.end - mention.start)
-            found.append(mention)
+            earlier = sorted((f for f in found if f.start < mention.start), key=lambda f: f.start)
+            text = sentence[mention.start : mention.end]
+            found.append(replace(mention, text=text, role=_role(sentence, mention, earlier)))
 
     for pattern in _ABSOLUTE:
         for m in pattern.finditer(sentence):
             add(_absolute(m, published))
     absolute = list(found)
     for m in _RELATIVE.finditer(sentence):
-        mention = _relative(m, published)
+        mention = _relative(m, sentence, published, instant)
         # "on Tuesday, Feb. 20" / "周二（2月20日）": the weekday names the stated date.
-        if not any(_beside(sentence, mention, other) for other in absolute):
+        if not any(_beside(sentence, mention, o) for o in absolute if o.role != "side"):
             add(mention)
     stated = _stated(sorted(found, key=lambda d: d.start))
     named = keyword_spans(sentence, events)

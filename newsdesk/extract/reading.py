@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from newsdesk.extract import lexicon
 from newsdesk.extract.claim import Claim
@@ -19,12 +19,18 @@ from newsdesk.extract.dates import (
 from newsdesk.extract.entities import AliasIndex
 from newsdesk.extract.numbers import Figure, find_figures
 from newsdesk.extract.sentences import clause_index, split_clauses
-from newsdesk.extract.sessions import latest_session, to_session
+from newsdesk.extract.sessions import last_closed_session, latest_session, to_session
 
 
 @dataclass
 class ArticleContext:
-    """What one sentence passes to the next."""
+    """What one sentence passes to the next.
+
+    `published` is the publisher's local day of publication; `instant` the aware moment, when
+    the page gives its time and zone (weekdays and 昨日 then resolve to the last session closed
+    by it). `carried` is the last date stated as a figure's day in an earlier sentence: a market
+    figure in a sentence without a date of its own refers to it.
+    """
 
     article_id: str
     published: date | None
@@ -37,6 +43,21 @@ class ArticleContext:
     mention: DateMention | None = None
     valuations: list[Claim] = field(default_factory=list)
     anchor: Anchor | None = None  # the latest date or event stated so far, for "the next day"
+    instant: datetime | None = None
+    carried: DateMention | None = None
+
+    def carry(self, governing: Sequence[DateMention]) -> None:
+        """After a sentence that states `governing` dates, what later market figures inherit: its
+        last stated date (a counted one, 次日, only if it states no other), unless that goes back
+        before the date carried so far — a look back ("该股上周五已收跌3.12%") dates its own
+        sentence and the story's day stays."""
+        stated = [m for m in governing if not m.derived] or list(governing)
+        if not stated:
+            return
+        latest, carried = stated[-1], self.carried
+        if carried is not None and carried.day and latest.day and latest.day < carried.day:
+            return
+        self.carried = latest
 
 
 def _masked(sentence: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -49,7 +70,9 @@ def _masked(sentence: str, spans: Sequence[tuple[int, int]]) -> str:
 def _mention_for(
     mentions: Sequence[DateMention], clauses: list[tuple[int, int]], ci: int
 ) -> DateMention | None:
-    """The date of clause `ci`: its own, else the nearest earlier clause's, else a later one's."""
+    """The date of clause `ci`: its own, else the nearest earlier clause's, else a later one's;
+    a bound ("since November 1") or another event's day ("earnings due Feb. 28") never is."""
+    mentions = [m for m in mentions if m.role == "figure"]
     by_clause = [
         [m for m in mentions if clause_index(clauses, m.start) == i] for i in range(len(clauses))
     ]
@@ -89,7 +112,7 @@ class Sentence:
 
 def read_sentence(text: str, art: ArticleContext) -> Sentence:
     """Mask dates and other non-figures, then find figures, names and clauses."""
-    mentions = find_dates(text, art.published, art.events, art.anchor)
+    mentions = find_dates(text, art.published, art.events, art.anchor, art.instant)
     hidden = [(m.start, m.end) for m in mentions] + non_figure_spans(text)
     masked = _masked(text, hidden)
     figures = find_figures(masked, yen=lexicon.JAPAN.search(text) is not None)
@@ -109,14 +132,40 @@ def market_date(
     prefix = ""
     if mention is None and inherited is not None:
         mention, prefix = inherited, "carried from the previous sentence's companies: "
+    elif mention is None and art.carried is not None:
+        mention = art.carried
+        prefix = f"carried from '{mention.text}' in an earlier sentence: "
     if mention is not None:
+        if mention.per_exchange is not None:  # a weekday or 昨日 against the close
+            session, note = mention.per_exchange(exchange)
+            return session, prefix + note
         if mention.day is None:
             return None, prefix + mention.note
         session, note = to_session(mention.day, exchange, mention.snap)
         return session, f"{prefix}{mention.note}; {note}"
     if art.published is None:
         return None, "no date stated and no publication date"
-    return latest_session(art.published, exchange)
+    return latest_session(art.published, exchange, art.instant)
+
+
+def valuation_date(
+    mention: DateMention | None, clause: str, subjects: list[str], art: ArticleContext
+) -> tuple[date | None, str]:
+    """A valuation's day: the stated one; else, for a market value (市值, market cap: a listed
+    company's price on a session), the date carried from an earlier sentence or the last
+    session closed at publication; else (估值, "valued at": a deal) the publication day."""
+    if mention is not None:
+        return mention.day, mention.note
+    if lexicon.MARKET_CAP.search(clause) and subjects:
+        exchange = art.exchange_of(subjects[0])
+        if art.carried is not None:
+            day, note = market_date(None, None, subjects, art)
+            return day, f"market value; {note}"
+        if art.instant is not None and art.published is not None:
+            day, note = last_closed_session(art.published, exchange, art.instant)
+            if day is not None:
+                return day, f"no date stated; market value at the {note}"
+    return art.published, "no date stated; valuation as of publication"
 
 
 def plain_date(
