@@ -96,8 +96,91 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
             # "A和B分别下跌7%和5%": a listed figure shares the first one's move
             sign, negated, _, first_move = _move_of(s, group[0])
             return sign, negated, fig.start, first_move
-        return lexicon.direction_after(s.masked[fig.end : clause[1]]) or 0, None, fig.start, None
+        after = s.masked[fig.end : _segment(s, i)[1]]
+        sign = lexicon.direction_after(after)
+        market_value = lexicon.MARKET_CAP.search(s.masked[clause[0] : clause[1]])
+        if sign is None and fig.unit == "currency" and market_value:
+            sign = lexicon.verb_after(after)
+        return sign or 0, None, fig.start, None
     return 0, None, fig.start, move
+
+
+def _segment(s: Sentence, i: int) -> tuple[int, int]:
+    """The stretch of figure i's clause between its neighbouring figures."""
+    fig = s.figures[i]
+    start, end = s.clause_of(fig.start)
+    prev = s.figures[i - 1].end if i and s.figures[i - 1].end > start else start
+    nxt = s.figures[i + 1].start if i + 1 < len(s.figures) else end
+    return prev, min(nxt, end)
+
+
+def _side_cut(text: str) -> str:
+    """`text` (the words after a figure) up to a side phrase ("after it warned …")."""
+    m = lexicon.SIDE_PHRASE.search(text)
+    return text[: m.start()] if m else text
+
+
+def _metric_governs(s: Sentence, i: int, move_start: int) -> bool:
+    """Whether figure i measures a metric (revenue, 同比 …) rather than a price: the metric is
+    what moved ("revenue rose 12%", "营收同比增长12%") or what the figure is of ("a 12% rise in
+    revenue"); a metric in a side phrase ("after it warned that sales growth would slow") or
+    behind a price noun ("财报发布后股价大跌12%") is not."""
+    fig = s.figures[i]
+    seg_start, seg_end = _segment(s, i)
+    before = s.masked[seg_start : min(move_start, fig.start)]
+    metrics = list(lexicon.METRIC.finditer(before))
+    if metrics:
+        last = metrics[-1]
+        rest = before[last.end() :]
+        if not lexicon.PRICE_NOUN.search(rest) and not lexicon.SIDE_PHRASE.search(rest):
+            return True
+    after = _side_cut(s.masked[fig.end : seg_end])
+    return lexicon.METRIC_AFTER.match(after) is not None
+
+
+def _multi_period(s: Sentence, i: int) -> str | None:
+    """The words that make figure i a move over several sessions ("in 2023", 今年以来), if any."""
+    start, end = _segment(s, i)
+    segment = s.text[start:end]
+    for m in lexicon.MULTI_PERIOD.finditer(segment):
+        # "its worst day this year", "创今年以来最大跌幅": one day, ranked within a longer period
+        if not lexicon.SUPERLATIVE.search(segment[: m.start()]):
+            return m.group()
+    return None
+
+
+def _threshold(s: Sentence, i: int) -> str | None:
+    """The words that make an amount a level crossed ("topped $2 trillion", 突破1万亿美元)."""
+    fig = s.figures[i]
+    start, end = _segment(s, i)
+    m = lexicon.THRESHOLD.search(s.masked[start : fig.start])
+    if m is not None:
+        return m.group()
+    after = lexicon.THRESHOLD_AFTER.match(s.masked[fig.end : end])
+    return after.group().strip() if after else None
+
+
+def _intraday(s: Sentence, i: int) -> bool:
+    """Whether figure i is a move within or outside the session rather than close to close:
+    an intraday word before it in its stretch of the clause (not followed by a close word,
+    "fell as much as 18% before closing down 17%"), or right after it ("fell 10% in early
+    trading"), up to a side phrase."""
+    fig = s.figures[i]
+    start, end = _segment(s, i)
+    before = s.text[start : fig.start]
+    marks = list(lexicon.INTRADAY.finditer(before))
+    if marks and not lexicon.CLOSE.search(before[marks[-1].end() :]):
+        return True
+    after = _side_cut(s.text[fig.end : end])
+    found = lexicon.INTRADAY.search(after)
+    return found is not None and not lexicon.CLOSE.search(after[: found.start()])
+
+
+def _refers_back(s: Sentence, pos: int) -> bool:
+    """Whether the clause holding `pos` opens on a participle or a pronoun, so that a company
+    named earlier in the sentence is what it speaks of ("…, pulling its market cap down")."""
+    start, _ = s.clause_of(pos)
+    return lexicon.REFERS_BACK.match(s.masked[start:pos]) is not None
 
 
 def _carried_subject(s: Sentence, pos: int, move_start: int) -> list[str]:
@@ -121,14 +204,31 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     common = {
         "value": fig.value,
         "qualifier": fig.qualifier,
-        "intraday": s.intraday_at(fig.start),
+        "intraday": _intraday(s, i),
         "span": s.text[span_start : fig.end],
         "range_end": fig.range_end,
     }
     respective = _respective_subject(s, i)
     named = respective or subject_at(s.names, fig.start, clause, carry=True)
     subjects = respective or _carried_subject(s, fig.start, span_start)
-    if fig.unit == "percent" and sign and subjects and not lexicon.METRIC.search(clause_text):
+    # not one day's move, or not a worth at the date: kept, never judged
+    period = _multi_period(s, i) if sign else None
+    level = _threshold(s, i) if fig.unit == "currency" else None
+    if period or level:
+        day, note = plain_date(mention, None, "no date stated")
+        why = f"over several sessions ('{period}')" if period else f"a level crossed ('{level}')"
+        return new_claim(
+            art,
+            s,
+            "other",
+            subjects=named if fig.unit in ("percent", "currency") else [],
+            unit="percent" if fig.unit == "points" else fig.unit,
+            currency=fig.currency,
+            reference_date=day,
+            date_note=f"{why}: kept as other; {note}",
+            **{**common, **(_signed(fig, sign) if sign else {})},
+        )
+    if fig.unit == "percent" and sign and subjects and not _metric_governs(s, i, span_start):
         day, note = market_date(mention, None, subjects, art)
         return new_claim(
             art,
@@ -141,6 +241,8 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
             **{**common, **_signed(fig, sign)},
         )
     market_cap = fig.unit == "currency" and sign and lexicon.MARKET_CAP.search(clause_text)
+    if market_cap and not subjects and named and _refers_back(s, fig.start):
+        subjects = named  # "…, wiping out $589 billion in market value": the sentence's company
     inherited = None
     if market_cap:
         is_group, count = lexicon.collective(s.masked[clause[0] : fig.start])
