@@ -50,6 +50,12 @@ def _judged(text: str) -> list[tuple[str, list[str], float | None]]:
         ("周一英伟达市值蒸发近5900亿美元。", -590e9),
         # a traditional 蒸發 that escaped normalisation (extract/normalize.py) still reads
         ("英伟达市值周一蒸發近5900亿美元。", -590e9),
+        ("英伟达周一一天之内蒸发了将近5900亿美元。", -590e9),  # 蒸发 is of market value
+        ("英伟达市值周四单日暴增2770亿美元。", 277e9),
+        ("英伟达市值周四回血2770亿美元。", 277e9),
+        ("The sell-off cut Nvidia's market value by $589 billion on Monday.", -589e9),
+        ("Nvidia's $589 billion wipeout on Monday was a record.", -589e9),
+        ("Nvidia's market capitalisation shrank by about $589 billion on Monday.", -589e9),
     ],
 )  # fmt: skip
 def test_market_value_phrasing_is_a_market_cap_change(text: str, value: float) -> None:
@@ -96,6 +102,13 @@ def test_the_subject_of_a_participle_clause_is_the_sentence_company() -> None:
         ("英伟达周四涨幅超过16%。", 16.0),
         ("英伟达周四股价漲16%。", 16.0),  # a traditional 漲 that escaped normalisation
         ("英伟达周一股價下跌17%。", -17.0),
+        ("Nvidia slipped 17% on Monday.", -17.0),
+        ("Nvidia eased 17% on Monday.", -17.0),
+        ("Nvidia rebounded 16% on Thursday.", 16.0),
+        ("英伟达周四反弹16%。", 16.0),
+        ("英伟达周一录得17%的单日跌幅。", -17.0),
+        ("The sell-off knocked Nvidia down by 17% on Monday.", -17.0),
+        ("Nvidia slipped 17% on Monday ahead of its own results.", -17.0),
     ],
 )
 def test_move_lexicon_before_and_after_the_figure(text: str, value: float) -> None:
@@ -146,6 +159,34 @@ def test_a_move_over_several_sessions_is_other(text: str) -> None:
     assert "several sessions" in (claims[-1].date_note or "")
 
 
+def test_the_company_a_market_value_phrase_points_back_to() -> None:
+    text = "Nvidia shares sank 17% on Monday. The slump wiped $589 billion off the company's value."
+    caps = [c for c in _claims(text) if c.claim_type == "market_cap_change"]
+    assert [(c.subjects, c.value) for c in caps] == [(["NVDA"], -589e9)]
+
+
+def test_a_move_verb_with_its_object_named_before_by() -> None:
+    assert _judged(
+        "The DeepSeek scare drove Nvidia down by 17% on Monday and lifted Meta by 2%."
+    ) == [
+        ("price_move", ["NVDA"], -17.0),
+        ("price_move", ["META"], 2.0),
+    ]
+
+
+def test_a_name_after_the_metric_is_what_moved() -> None:
+    # the results were the night before; 亚马逊 is what rose, not the results
+    text = "同样在周四盘后发布财报的特斯拉周五大涨7.9%。"
+    [claim] = [c for c in _claims(text) if c.claim_type == "price_move"]
+    assert (claim.subjects, claim.value, claim.intraday) == (["TSLA"], 7.9, False)
+
+
+def test_a_level_reached_is_a_valuation_at_the_date() -> None:
+    text = "Nvidia's market value dropped to about $2.9 trillion on Monday."
+    [claim] = _claims(text)
+    assert (claim.claim_type, claim.value, claim.qualifier) == ("valuation", 2.9e12, "about")
+
+
 def test_a_one_day_figure_ranked_within_a_year_is_still_a_move() -> None:
     assert _judged("Nvidia fell 17% on Monday, its worst day this year.") == [
         ("price_move", ["NVDA"], -17.0)
@@ -161,6 +202,7 @@ def test_a_one_day_figure_ranked_within_a_year_is_still_a_move() -> None:
         "Nvidia's market value rose, surpassing $3 trillion.",
         "英伟达市值跌破3万亿美元大关。",
         "Nvidia's market value closed above the $3 trillion mark.",
+        "The stock soared 16%, lifting Nvidia's market capitalisation above $2 trillion.",
     ],
 )
 def test_a_level_crossed_is_not_a_valuation(text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from newsdesk.extract import lexicon
@@ -84,7 +85,10 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
     window = s.figures[i - 1].end if i and s.figures[i - 1].end > clause[0] else clause[0]
     before = s.masked[window : fig.start]
     move = lexicon.direction_before(before)
-    if move is not None and any(window + move.end <= n[0] < fig.start for n in s.names):
+    between = [n for n in s.names if window + move.end <= n[0] < fig.start] if move else []
+    # "lifted the Nasdaq Composite by 3%": the name is what the verb moved, by the figure
+    moved_object = bool(between) and lexicon.BY_FIGURE.match(s.masked[between[-1][1] : fig.start])
+    if move is not None and between and not moved_object:
         move = None  # "涨跌不一，特斯拉市值突破…": the move word is about something else
     if move is not None and move.negated:
         return 0, move.word, fig.start, move
@@ -132,7 +136,13 @@ def _metric_governs(s: Sentence, i: int, move_start: int) -> bool:
     if metrics:
         last = metrics[-1]
         rest = before[last.end() :]
-        if not lexicon.PRICE_NOUN.search(rest) and not lexicon.SIDE_PHRASE.search(rest):
+        # "周四盘后发布财报的亚马逊周五大涨7.87%": a name after the metric is what moved
+        named = any(seg_start + last.end() <= n[0] < fig.start for n in s.names)
+        if (
+            not named
+            and not lexicon.PRICE_NOUN.search(rest)
+            and not lexicon.SIDE_PHRASE.search(rest)
+        ):
             return True
     after = _side_cut(s.masked[fig.end : seg_end])
     return lexicon.METRIC_AFTER.match(after) is not None
@@ -140,8 +150,15 @@ def _metric_governs(s: Sentence, i: int, move_start: int) -> bool:
 
 def _multi_period(s: Sentence, i: int) -> str | None:
     """The words that make figure i a move over several sessions ("in 2023", 今年以来), if any."""
+    fig = s.figures[i]
     start, end = _segment(s, i)
-    segment = s.text[start:end]
+    # "… after it warned that sales growth would be lower this year": not the figure's period;
+    # but "since January" is the period itself, even where "since" opens a side phrase
+    after = s.text[fig.end : end]
+    cut = len(_side_cut(after))
+    since = lexicon.MULTI_PERIOD.search(after)
+    keep = since.end() if since is not None and since.start() <= cut else cut
+    segment = s.text[start : fig.end] + after[:keep]
     for m in lexicon.MULTI_PERIOD.finditer(segment):
         # "its worst day this year", "创今年以来最大跌幅": one day, ranked within a longer period
         if not lexicon.SUPERLATIVE.search(segment[: m.start()]):
@@ -153,7 +170,10 @@ def _threshold(s: Sentence, i: int) -> str | None:
     """The words that make an amount a level crossed ("topped $2 trillion", 突破1万亿美元)."""
     fig = s.figures[i]
     start, end = _segment(s, i)
-    m = lexicon.THRESHOLD.search(s.masked[start : fig.start])
+    # the crossing verb governs the amount right after it ("topped $2 trillion"), not one a
+    # clause away
+    # (up to the figure's end: "above" may have been read as its qualifier)
+    m = lexicon.THRESHOLD.search(s.masked[max(start, fig.start - 30) : fig.end])
     if m is not None:
         return m.group()
     after = lexicon.THRESHOLD_AFTER.match(s.masked[fig.end : end])
@@ -169,7 +189,8 @@ def _intraday(s: Sentence, i: int) -> bool:
     start, end = _segment(s, i)
     before = s.text[start : fig.start]
     marks = list(lexicon.INTRADAY.finditer(before))
-    if marks and not lexicon.CLOSE.search(before[marks[-1].end() :]):
+    # "在周四盘后发布财报的亚马逊周五大涨": the word sits in a phrase about something else
+    if marks and not re.search(r"的|" + lexicon.CLOSE.pattern, before[marks[-1].end() :], re.I):
         return True
     after = _side_cut(s.text[fig.end : end])
     found = lexicon.INTRADAY.search(after)
@@ -243,6 +264,9 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     market_cap = fig.unit == "currency" and sign and lexicon.MARKET_CAP.search(clause_text)
     if market_cap and not subjects and named and _refers_back(s, fig.start):
         subjects = named  # "…, wiping out $589 billion in market value": the sentence's company
+    if market_cap and not subjects:
+        # "…off the company's market value", 该公司市值蒸发: the previous sentence's company
+        subjects = pronoun_subject(s.masked[clause[0] : clause[1]], art.named)
     inherited = None
     if market_cap:
         is_group, count = lexicon.collective(s.masked[clause[0] : fig.start])
@@ -268,8 +292,9 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     # there is no valuation_change to hold it, so it stays `other` (a from-amount with a
     # multiple is consumed by the change before figures are classified)
     from_marker = lexicon.FROM_MARKER.search(s.masked[: fig.start])
+    # 市值 with no move, or with a level reached ("market value dropped to $2.9 trillion")
     valuation_words = lexicon.VALUATION.search(clause_text) or (
-        lexicon.MARKET_CAP.search(clause_text) and move is None
+        lexicon.MARKET_CAP.search(clause_text) and (move is None or (not sign and not negated))
     )
     per_share = lexicon.NOT_A_VALUATION.search(clause_text)
     # "该公司一年前的估值": a valuation of an undated earlier time cannot be checked as of today

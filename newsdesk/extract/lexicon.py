@@ -38,7 +38,7 @@ _FALL_ZH = (
 )
 _RISE_ZH = (
     "暴涨|大涨|急涨|骤涨|狂涨|上涨|飙升|狂飙|收涨|涨幅|上升|上扬|走高|攀升|骤增|激增|大增|增加|增长|增值"
-    "|提高|涨|升|暴漲|大漲|急漲|上漲|收漲|漲幅|飆升|驟增|漲"
+    "|提高|多出|暴增|狂增|回血|反弹|回升|涨|升|暴漲|暴增|反彈|大漲|急漲|上漲|收漲|漲幅|飆升|驟增|漲"
 )
 _FALL_EN = (
     r"fell|fall|falls|falling|dropped|drop|drops|dropping|slid|slide|slides|sliding|plunged"
@@ -48,14 +48,16 @@ _FALL_EN = (
     r"|wiped out|wiping out|wipes out|wipe out|wiped|wiping|erased|erasing|erase|erases"
     r"|knocked|knocking|knocks|knock|shed|sheds|shedding|slashed|slashing|cratered|crashed"
     r"|declined|decline|declines|declining|slumped|slump|slumps|slumping|dipped|dip|dips"
-    r"|retreated|skidded|down|lower"
+    r"|retreated|skidded|slipped|slip|slips|slipping|eased|eases|easing|shrank|shrunk|shrink"
+    r"|shrinks|shrinking|cut|cuts|cutting|cost|costs|costing|down|lower"
 )
 _RISE_EN = (
     r"rose|risen|rise|rises|rising|jumped|jump|jumps|jumping|surged|surge|surges|surging"
     r"|soared|soar|soars|soaring|skyrocketed|skyrocket|skyrockets|skyrocketing|rocketed"
     r"|spiked|gained|gain|gains|gaining|added|add|adds|adding|climbed|climb|climbs|climbing"
     r"|rallied|rally|rallies|rallying|advanced|advance|advances|advancing|increased"
-    r"|increasing|increases|boosted|boosting|up|higher"
+    r"|increasing|increases|boosted|boosting|rebounded|rebound|rebounds|rebounding|recovered"
+    r"|lifted|lifting|lifts|lift|up|higher"
 )
 _DIRECTION = re.compile(
     rf"(?P<fall>{_FALL_ZH}|(?<![A-Za-z])(?:{_FALL_EN})(?![A-Za-z]))"
@@ -70,9 +72,11 @@ _AFTER_MODIFIER = (
 )
 _DIRECTION_AFTER = re.compile(
     rf"^\s*{_AFTER_MODIFIER}(?:(?P<fall>drop|fall|decline|slide|plunge|slump|loss|losses|lower"
-    r"|tumble|dive|sell-?off|rout|wipeout|wipe-out|retreat|decrease)"
+    r"|tumble|dive|sell-?off|rout|wipeout|wipe-out|retreat|decrease|collapse|crash|selloff)"
     r"|(?P<rise>gain|gains|rise|jump|surge|rally|increase|higher|climb|advance|spike|soar"
-    r"|leap|boost))(?![A-Za-z])",
+    r"|leap|boost|rebound))(?![A-Za-z])"
+    # "录得7.5%的单日跌幅": a Chinese move noun after the figure
+    r"|^\s*的?(?:单日|单周|單日)?(?:(?P<zh_fall>跌幅|跌势|跌勢)|(?P<zh_rise>涨幅|漲幅|升幅))",
     re.I,
 )
 # "$589 billion of Nvidia's market value evaporated": a verb later in the clause moves it
@@ -125,7 +129,7 @@ OFF_SESSION = re.compile(
 )
 # "…一度跌超15%，收盘跌12%", "fell as much as 18% before closing down 17%": the close
 CLOSE = re.compile(
-    r"收盘|收跌|收涨|收報|收报|尾盘收|(?<![A-Za-z])(?:closed|closing|close|ended|ending|finished"
+    r"收盘|收市|收跌|收涨|收報|收报|尾盘收|(?<![A-Za-z])(?:closed|closing|close|ended|ending|finished"
     r"|settled|at the bell)(?![A-Za-z])",
     re.I,
 )
@@ -145,10 +149,10 @@ MULTI_PERIOD = re.compile(
 )
 # Crossing a level is not a valuation at the date ("市值首次突破1万亿美元", "topped $2 trillion")
 THRESHOLD = re.compile(
-    r"突破|站上|站稳|跌破|升破|冲破|攻破|失守|超越|越过|首次|首度|首家|(?<![A-Za-z])(?:topped|tops"
-    r"|topping|top|crossed|crosses|crossing|cross|surpassed|surpassing|surpasses|surpass"
+    r"突破|站上|站稳|跌破|升破|冲破|攻破|失守|超越|越过|首家|(?<![A-Za-z])(?:topped|tops"
+    r"|topping|to top|crossed|crosses|crossing|cross|surpassed|surpassing|surpasses|surpass"
     r"|eclipsed|eclipsing|breached|breaching|broke (?:above|through|below)|passed|passing"
-    r"|first)(?![A-Za-z])",
+    r"|above|below)(?![A-Za-z])",
     re.I,
 )
 THRESHOLD_AFTER = re.compile(
@@ -164,6 +168,7 @@ PRICE_NOUN = re.compile(
 # the figure's clause ends where a side phrase begins: "… 12% after it warned that sales …"
 SIDE_PHRASE = re.compile(
     r"后|之后|以后|此前|因为|由于|(?<![A-Za-z])(?:after|as|when|while|because|since|following"
+    r"|ahead of|even though|though|although"
     r"|amid|on (?:news|fears|concerns|worries|reports)|despite|before|that)(?![A-Za-z])",
     re.I,
 )
@@ -171,6 +176,12 @@ SIDE_PHRASE = re.compile(
 SUPERLATIVE = re.compile(
     r"(?:最大|最多|最差|最佳|最|创|(?<![A-Za-z])(?:worst|biggest|best|largest|most|steepest|sharpest"
     r"|record|deepest|heaviest)(?![A-Za-z]))[^,，;；]{0,40}$",
+    re.I,
+)
+# "lifted the Nasdaq Composite by 3%": nothing but "by" between the moved name and the figure
+BY_FIGURE = re.compile(
+    r"^(?:['’]s)?\s*(?:(?:stock\s+)?(?:market[- ]value|market[- ]cap(?:itali[sz]ation)?|value"
+    r"|shares|stock|share price)\s+)?(?:down\s+|up\s+)?by\s*$",
     re.I,
 )
 # a market-value clause with no name of its own refers back to the sentence's company:
@@ -196,7 +207,8 @@ METRIC_AFTER = re.compile(
 )
 MARKET_CAP = re.compile(
     r"市值|(?<![A-Za-z])(?:market[- ]value|market[- ]cap|market[- ]capitali[sz]ation|market[- ]caps"
-    r"|in value|of value|shareholder value)(?![A-Za-z])",
+    r"|蒸发|蒸發|in value|of value|shareholder value|wipeout|wipe-out|(?:its|their|the company's"
+    r"|the company’s|the firm's|the group's) value)(?![A-Za-z])",
     re.I,
 )
 VALUATION = re.compile(
@@ -283,7 +295,7 @@ def direction_after(text: str) -> int | None:
     m = _DIRECTION_AFTER.search(text)
     if m is None:
         return None
-    return -1 if m.group("fall") else 1
+    return -1 if m.group("fall") or m.group("zh_fall") else 1
 
 
 def verb_after(text: str) -> int | None:
