@@ -217,9 +217,9 @@ def test_intraday_uses_low_for_a_fall_and_high_for_a_rise(
     assert got["observed"] == pytest.approx(observed)
 
 
-def test_a_stated_close_is_judged_on_the_close_alone() -> None:
+def test_without_intraday_the_close_is_used() -> None:
     facts = boundary_facts(98.0, low=91.0, high=104.0)
-    got = judge_one(move("TEST", -8.0, "over", "跌超8%", sentence="TEST收盘跌超8%。"), facts)
+    got = judge_one(move("TEST", -8.0, "over", "跌超8%"), facts)
     assert (got["verdict"], got["observed"]) == ("contradicted", pytest.approx(-2.0))
 
 

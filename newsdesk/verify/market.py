@@ -10,7 +10,6 @@ from newsdesk.config import VerifyPolicy
 from newsdesk.numbers import count, exchange_rate, measured_percent, money, percent
 from newsdesk.verify.facts import FactIndex, usd_value
 from newsdesk.verify.readings import (
-    CLOSE_WORDS,
     OFF_SESSION,
     Reading,
     choose,
@@ -70,38 +69,26 @@ def _on_close(
 
 
 def _in_range(
-    claim: dict[str, Any],
-    symbol: str,
-    day: date,
-    idx: FactIndex,
-    policy: VerifyPolicy,
-    *,
-    stated_intraday: bool,
+    claim: dict[str, Any], symbol: str, day: date, idx: FactIndex, policy: VerifyPolicy
 ) -> Judged:
-    """A move reached during the session: the day's extreme must reach the stated figure.
-
-    For a figure the article gives as intraday ("at one point fell 15%"), reaching it is
-    enough. For one it does not ("fell 18%" with a close of −17%), the figure must lie between
-    the close and the extreme: the price passed it on its way to the low."""
+    """A move reached during the session ("at one point fell 15%"): the day's extreme must
+    reach the stated figure; the price passed it on its way there."""
     measured = _close_move(symbol, day, idx)
     if isinstance(measured, str):
         return unverifiable(measured)
-    prev_close, close_move, bar = measured
+    prev_close, _, bar = measured
     field, price, observed = _extreme(bar, prev_close, claim["value"] < 0)
     text = (
         f"{symbol} close {prev_close:.2f} → intraday {field} {price:.2f} on {day}"
         f" = {measured_percent(observed)}"
     )
-    floor = None if stated_intraday else close_move
-    return decide_reach(
-        claim, observed, text, policy, fmt=percent, words=("rose", "fell"), close=floor
-    )
+    return decide_reach(claim, observed, text, policy, fmt=percent, words=("rose", "fell"))
 
 
 def judge_price_move(claim: dict[str, Any], idx: FactIndex, policy: VerifyPolicy) -> Judged:
     """One day's move under every plausible reading (see readings.py): close to close, or the
-    day's low/high when intraday; the neighbouring sessions when the date was not stated
-    outright; the issuer's other listed share class."""
+    day's low/high when stated as intraday; the neighbouring sessions when the date was not
+    stated outright; the issuer's other listed share class."""
     subjects = claim.get("subjects") or []
     if not subjects:
         return unverifiable("no subject named")
@@ -112,36 +99,29 @@ def judge_price_move(claim: dict[str, Any], idx: FactIndex, policy: VerifyPolicy
     if symbol is None:
         return unverifiable(f"unknown subject {subjects[0]}: no listed symbol or prices")
     intraday = bool(claim.get("intraday"))
-    sentence = claim.get("sentence") or ""
-    off_session = intraday and OFF_SESSION.search(sentence) is not None
-    says_close = CLOSE_WORDS.search(sentence) is not None
+    if intraday and OFF_SESSION.search(claim.get("sentence") or ""):
+        # the day's bars hold the regular session only: a pre-market or after-hours price
+        # is neither in its range nor its close
+        return unverifiable("a move before or after the session: the day's prices do not hold it")
 
     def on(sym: str, d: date, how: str) -> Reading:
         if how == "close":
             name = f"{sym} close to close on {d}"
             return Reading(name, lambda: _on_close(claim, sym, d, idx, policy))
         name = f"{sym} intraday range on {d}"
-        return Reading(
-            name, lambda: _in_range(claim, sym, d, idx, policy, stated_intraday=intraday)
-        )
+        return Reading(name, lambda: _in_range(claim, sym, d, idx, policy))
 
     first = "range" if intraday else "close"
+    # A figure not stated as intraday is not read as one: on the corpus that reading saved a
+    # planted false figure (about 5% on a −2.1% close, low −4.6%) and no true one.
     readings = [on(symbol, day, first)]
-    if not intraday and not says_close:
-        readings.append(on(symbol, day, "range"))
     series = idx.bars.get(symbol)
     if series is not None and not explicit_date(claim):
         for d in neighbours(series.dates, day, idx.published(claim.get("article_id"))):
             readings.append(on(symbol, d, first))
     for sibling in idx.share_classes(symbol):
         readings.append(on(sibling, day, first))
-    verdict, observed, explanation = choose(readings)
-    if off_session and verdict == "contradicted":
-        # the regular session's range does not hold a pre-market or after-hours price
-        return unverifiable(
-            f"a move outside the session: the day's range does not reach it ({explanation})"
-        )
-    return verdict, observed, explanation
+    return choose(readings)
 
 
 def _to_claim_currency(
@@ -197,6 +177,8 @@ def _count_change(idx: FactIndex, which: int) -> Change:
         if key not in counts or not 0 <= counts.index(key) + which < len(counts):
             return None
         as_of, shares = counts[counts.index(key) + which]
+        if not 0.8 <= shares / row["shares"] <= 1.25:
+            return None  # a split between the filings: that count is in other units
         delta = (now_price - prev_price) * shares
         return delta, f"{entity} {money(delta, None)} ({count(shares)} shares of {as_of})"
 

@@ -1,8 +1,7 @@
 """The verdict rule when a figure can be read more than one way.
 
 A figure in the news rarely says everything needed to check it: which session (a weekday
-resolved from the publication time may be a session off), the close or a level reached
-during the day, which share count (filings before and after the day differ), which share
+resolved from the publication time may be a session off), which share count (filings before and after the day differ), which share
 class (GOOGL or GOOG). Each plausible reading is judged; the claim is
 
 - `supported` when the most plausible reading supports it (its explanation shows the session,
@@ -10,6 +9,9 @@ class (GOOGL or GOOG). Each plausible reading is judged; the claim is
   that reading, and what the first one gave);
 - `contradicted` only when the first reading contradicts it and no other supports it;
 - `unverifiable` when the first reading cannot be checked and no other supports it.
+
+Close vs intraday is settled by the words, not by a reading: a figure stated as intraday is
+judged against the day's extreme, one that is not against the close (market.py).
 
 Readings are judged lazily, in order of plausibility: the first that supports the figure
 ends the search, so a figure the first reading supports costs one look-up.
@@ -30,13 +32,7 @@ from newsdesk.verify.verdict import Judged
 _EXPLICIT = re.compile(r"explicit date|in the month of publication|year from publication")
 
 
-# Words in the sentence that settle close vs intraday: a close is stated, so no intraday
-# reading; a pre-market or after-hours move lies outside the day's range, so never contradicted
-CLOSE_WORDS = re.compile(
-    r"收盘|收跌|收涨|收報|收报|(?<![A-Za-z])(?:closed|closing|at the close|ended|finished"
-    r"|settled)(?![A-Za-z])",
-    re.I,
-)
+# A pre-market or after-hours move: the day's prices (the regular session) do not hold it
 OFF_SESSION = re.compile(
     r"盘前|盘后|盤前|盤後|(?<![A-Za-z])(?:pre-?market|after-?hours|extended trading"
     r"|after the (?:bell|close))(?![A-Za-z])",

@@ -109,11 +109,9 @@ def decide_reach(
     *,
     fmt: Callable[[float], str],
     words: tuple[str, str],
-    close: float | None = None,
 ) -> Judged:
     """A level reached during the session: supported when the day's extreme reaches what the
-    words allow (and, given `close`, the figure lies beyond the close: the price passed it on
-    the way to the extreme); contradicted only when even the extreme cannot reach it."""
+    words allow; contradicted only when even the extreme cannot reach it."""
     value: float = claim["value"]
     range_end = claim.get("range_end")
     if range_end is not None:
@@ -131,14 +129,7 @@ def decide_reach(
     figure = fmt(abs(value))
     stated = stated_move(value, claim.get("qualifier"), rise, fall, figure)
     reach = abs(extreme) if not opposite_directions(value, extreme) else 0.0
-    reached = within(reach, (lo, math.inf))
-    # beyond the close: the close reading failed, so the interval lies wholly above or below
-    # |close|; only above is a level passed on the way ("under 5%" always held at some point)
-    passed = close is None or (not opposite_directions(value, close) and lo >= abs(close))
-    verdict = "supported" if reached and passed else "contradicted"
+    verdict = "supported" if within(reach, (lo, math.inf)) else "contradicted"
     lowest = -lo if value < 0 else lo
-    if close is None:
-        accepts = f"an extreme {'≤' if value < 0 else '≥'} {fmt(lowest)}"
-    else:
-        accepts = f"between the close {fmt(close)} and the extreme"
+    accepts = f"an extreme {'≤' if value < 0 else '≥'} {fmt(lowest)}"
     return verdict, extreme, f"{measured}; stated: {stated} (accepts {accepts}) → {verdict}"
