@@ -187,10 +187,17 @@ def test_a_level_reached_is_a_valuation_at_the_date() -> None:
     assert (claim.claim_type, claim.value, claim.qualifier) == ("valuation", 2.9e12, "about")
 
 
-def test_a_one_day_figure_ranked_within_a_year_is_still_a_move() -> None:
-    assert _judged("Nvidia fell 17% on Monday, its worst day this year.") == [
-        ("price_move", ["NVDA"], -17.0)
-    ]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia fell 17% on Monday, its worst day this year.",
+        "英伟达周一跌17%为上市以来最大单日跌幅。",  # ranked, not a move since listing
+        "英伟达今年1月27日下跌17%。",  # 今年 of a stated date, not year-to-date
+        "Nvidia fell 17% on Monday to a 52-week low.",
+    ],
+)
+def test_a_one_day_figure_with_a_longer_period_beside_it_is_still_a_move(text: str) -> None:
+    assert _judged(text) == [("price_move", ["NVDA"], -17.0)]
 
 
 @pytest.mark.parametrize(

@@ -157,11 +157,14 @@ def _multi_period(s: Sentence, i: int) -> str | None:
     after = s.text[fig.end : end]
     cut = len(_side_cut(after))
     since = lexicon.MULTI_PERIOD.search(after)
-    keep = since.end() if since is not None and since.start() <= cut else cut
+    keep = max(cut, since.end()) if since is not None and since.start() <= cut else cut
     segment = s.text[start : fig.end] + after[:keep]
     for m in lexicon.MULTI_PERIOD.finditer(segment):
         # "its worst day this year", "创今年以来最大跌幅": one day, ranked within a longer period
-        if not lexicon.SUPERLATIVE.search(segment[: m.start()]):
+        ranked = lexicon.SUPERLATIVE.search(segment[: m.start()]) or lexicon.RANKED_AFTER.match(
+            segment[m.end() :]
+        )
+        if not ranked:
             return m.group()
     return None
 

@@ -136,15 +136,14 @@ CLOSE = re.compile(
 # Not one day's move: a figure over several sessions ("soaring 239% in 2023", 今年以来)
 MULTI_PERIOD = re.compile(
     r"过去(?:[\d一二两三四五六七八九十几数]+个?)?(?:年|个月|月|周|星期|天|日|交易日|季度)|今年以来|年初以来"
-    r"|年初至今|今年迄今|今年|年内|本周|本月|上周以来|累计|累積|自.{1,12}以来|以来|近(?:一|两|三|\d+)(?:年|个月|周)"
+    r"|年初至今|今年迄今|今年(?![\d一二三四五六七八九十]+月)|年内|本周|本月|上周以来|累计|累積|自.{1,12}以来|以来|近(?:一|两|三|\d+)(?:年|个月|周)"
     r"|(?<![A-Za-z])(?:year[- ]to[- ]date|YTD|this year|so far this year|since (?:the start of"
     r"|the beginning of|January|February|March|April|May|June|July|August|September|October"
     r"|November|December|last|its|the|early|mid|late|\d)|over the (?:past|last) \w+"
     r"|(?:in|over|during) the (?:past|last)(?: \w+)? (?:days?|weeks?|months?|years?|sessions?"
     r"|quarters?)|in (?:19|20)\d\d(?! \d)|for the (?:year|week|month)|this (?:week|month|quarter)"
     r"|last (?:year|month|quarter)|in (?:\w+ )?(?:days|weeks|months|years|sessions)"
-    r"|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|12)[- ](?:month|week|year|day"
-    r"|session)s?|\d{2}-week|over the (?:week|month|year))(?![A-Za-z])",
+    r"|over the (?:week|month|year))(?![A-Za-z])",
     re.I,
 )
 # Crossing a level is not a valuation at the date ("市值首次突破1万亿美元", "topped $2 trillion")
@@ -170,6 +169,12 @@ SIDE_PHRASE = re.compile(
     r"后|之后|以后|此前|因为|由于|(?<![A-Za-z])(?:after|as|when|while|because|since|following"
     r"|ahead of|even though|though|although"
     r"|amid|on (?:news|fears|concerns|worries|reports)|despite|before|that)(?![A-Za-z])",
+    re.I,
+)
+# "为上市以来最大跌幅", "the most in a year": a superlative right after the period ranks one day
+RANKED_AFTER = re.compile(
+    r"^[^,，;；。]{0,6}(?:最|(?<![A-Za-z])(?:worst|biggest|best|largest|most|steepest|sharpest"
+    r"|record|deepest|heaviest)(?![A-Za-z]))",
     re.I,
 )
 # "its worst day this year", "创今年以来最大": one day ranked within a longer period
