@@ -1,8 +1,9 @@
 """The verdict rule when a figure can be read more than one way.
 
 A figure in the news rarely says everything needed to check it: which session (a weekday
-resolved from the publication time may be a session off), which share count (filings before and after the day differ), which share
-class (GOOGL or GOOG). Each plausible reading is judged; the claim is
+resolved from the publication time may be a session off), which share count (filings before
+and after the day differ), which share class (GOOGL or GOOG). Each plausible reading is
+judged; the claim is
 
 - `supported` when the most plausible reading supports it (its explanation shows the session,
   prices and share count it used), or else another plausible one does (the explanation names
