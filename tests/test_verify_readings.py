@@ -224,6 +224,25 @@ def test_the_deepseek_loss_is_supported() -> None:
     assert got["observed"] == pytest.approx((118.42 - 142.62) * NVDA_SHARES_2025)
 
 
+@pytest.mark.parametrize(("value", "verdict"), [(-630e9, "supported"), (-700e9, "contradicted")])
+def test_an_intraday_market_value_loss_is_judged_at_the_day_extreme(
+    value: float, verdict: str
+) -> None:
+    # at the low (116.70) the cap was 2.858 tn against Friday's 3.493 tn: −634.8 bn; "over $630
+    # billion" (with the 5% floor, at least 598.5 bn) is beyond the close's −592.7 bn
+    facts = _facts(
+        _cap("NVDA", FRI, 142.62, NVDA_SHARES_2025, date(2024, 11, 15)),
+        _cap("NVDA", MON, 118.42, NVDA_SHARES_2025, date(2024, 11, 15)),
+    )
+    claim = _cap_claim(value, MON, "盘中一度蒸发超", qualifier="over", intraday=True)
+    got = _judge(claim, facts)
+    assert got["verdict"] == verdict, got["explanation"]
+    assert got["observed"] == pytest.approx(
+        118.42 * NVDA_SHARES_2025 * 116.70 / 118.42 - 142.62 * NVDA_SHARES_2025
+    )
+    assert "intraday low 116.70" in got["explanation"]
+
+
 # A count filed on the day of the jump (hypothetical 2.50e9) makes the stored caps differ by
 # more than the price move: 785.38 × 2.50e9 − 674.72 × 2.47e9 = +296.9 bn
 JUMP_CAPS = (

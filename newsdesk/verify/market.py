@@ -163,6 +163,23 @@ def _per_share(row: dict[str, Any] | None) -> float | None:
     return usd_value(row) / row["shares"]  # type: ignore[operator]
 
 
+def _extreme_change(idx: FactIndex, fall: bool) -> Change:
+    """The stored cap of the day scaled from its close to the day's low (a fall) or high (a
+    rise), against the day before: a market-value move stated as intraday."""
+
+    def change(entity: str, day: date, prev_day: date) -> tuple[float, str] | None:
+        now, before = idx.cap_on(entity, day), idx.cap_on(entity, prev_day)
+        series = idx.bars.get(entity)
+        bar = series.on(day) if series else None
+        if now is None or before is None or bar is None or not bar.get("close"):
+            return None
+        field, price, _ = _extreme(bar, bar["close"], fall)
+        delta = now * price / bar["close"] - before
+        return delta, f"{entity} {money(delta, None)} (at the intraday {field} {price:.2f})"
+
+    return change
+
+
 def _count_change(idx: FactIndex, which: int) -> Change:
     """Δ(USD price) × one share count for both days: the count in force on the day (0), the
     one filed before it (−1) or after it (+1)."""
@@ -214,7 +231,8 @@ def _cap_change(
         return unverifiable(no_rate_reason(currency, day))
     observed, note = converted
     measured = f"market cap change on {day}: {terms} = {money(total, 'USD')}{note}"
-    return decide(
+    settle = decide_reach if claim.get("intraday") else decide
+    return settle(
         claim, observed, measured, policy, fmt=_money_in(currency), words=("gained", "lost")
     )
 
@@ -245,8 +263,11 @@ def judge_market_cap_change(claim: dict[str, Any], idx: FactIndex, policy: Verif
     def reading(name: str, ents: list[str], d: date, change: Change) -> Reading:
         return Reading(name, lambda: _cap_change(claim, ents, d, idx, policy, change))
 
-    stored = _stored_change(idx)
-    readings = [reading(f"market caps as stored on {day}", entities, day, stored)]
+    stored, first = _stored_change(idx), f"market caps as stored on {day}"
+    if claim.get("intraday"):
+        # 市值盘中一度蒸发…: never judged on the close; the neighbouring sessions still apply
+        stored, first = _extreme_change(idx, claim["value"] < 0), f"the intraday extreme on {day}"
+    readings = [reading(first, entities, day, stored)]
     if _count_changed(idx, entities, day):
         readings.append(
             reading("one share count for both days", entities, day, _count_change(idx, 0))
