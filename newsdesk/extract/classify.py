@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from newsdesk.extract import lexicon
 from newsdesk.extract.claim import Claim
+from newsdesk.extract.figure_scope import (
+    intraday,
+    metric_governs,
+    multi_period,
+    refers_back,
+    segment,
+    threshold,
+)
 from newsdesk.extract.numbers import Figure
 from newsdesk.extract.reading import ArticleContext, Sentence, market_date, plain_date
 from newsdesk.extract.subjects import pronoun_subject, resolve_group, subject_at
@@ -100,111 +107,13 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
             # "A和B分别下跌7%和5%": a listed figure shares the first one's move
             sign, negated, _, first_move = _move_of(s, group[0])
             return sign, negated, fig.start, first_move
-        after = s.masked[fig.end : _segment(s, i)[1]]
+        after = s.masked[fig.end : segment(s, i)[1]]
         sign = lexicon.direction_after(after)
         market_value = lexicon.MARKET_CAP.search(s.masked[clause[0] : clause[1]])
         if sign is None and fig.unit == "currency" and market_value:
             sign = lexicon.verb_after(after)
         return sign or 0, None, fig.start, None
     return 0, None, fig.start, move
-
-
-def _segment(s: Sentence, i: int) -> tuple[int, int]:
-    """The stretch of figure i's clause between its neighbouring figures."""
-    fig = s.figures[i]
-    start, end = s.clause_of(fig.start)
-    prev = s.figures[i - 1].end if i and s.figures[i - 1].end > start else start
-    nxt = s.figures[i + 1].start if i + 1 < len(s.figures) else end
-    return prev, min(nxt, end)
-
-
-def _side_cut(text: str) -> str:
-    """`text` (the words after a figure) up to a side phrase ("after it warned …")."""
-    m = lexicon.SIDE_PHRASE.search(text)
-    return text[: m.start()] if m else text
-
-
-def _metric_governs(s: Sentence, i: int, move_start: int) -> bool:
-    """Whether figure i measures a metric (revenue, 同比 …) rather than a price: the metric is
-    what moved ("revenue rose 12%", "营收同比增长12%") or what the figure is of ("a 12% rise in
-    revenue"); a metric in a side phrase ("after it warned that sales growth would slow") or
-    behind a price noun ("财报发布后股价大跌12%") is not."""
-    fig = s.figures[i]
-    seg_start, seg_end = _segment(s, i)
-    before = s.masked[seg_start : min(move_start, fig.start)]
-    metrics = list(lexicon.METRIC.finditer(before))
-    if metrics:
-        last = metrics[-1]
-        rest = before[last.end() :]
-        # "周四盘后发布财报的亚马逊周五大涨7.87%": a name after the metric is what moved
-        named = any(seg_start + last.end() <= n[0] < fig.start for n in s.names)
-        if (
-            not named
-            and not lexicon.PRICE_NOUN.search(rest)
-            and not lexicon.SIDE_PHRASE.search(rest)
-        ):
-            return True
-    after = _side_cut(s.masked[fig.end : seg_end])
-    return lexicon.METRIC_AFTER.match(after) is not None
-
-
-def _multi_period(s: Sentence, i: int) -> str | None:
-    """The words that make figure i a move over several sessions ("in 2023", 今年以来), if any."""
-    fig = s.figures[i]
-    start, end = _segment(s, i)
-    # "… after it warned that sales growth would be lower this year": not the figure's period;
-    # but "since January" is the period itself, even where "since" opens a side phrase
-    after = s.text[fig.end : end]
-    cut = len(_side_cut(after))
-    since = lexicon.MULTI_PERIOD.search(after)
-    keep = max(cut, since.end()) if since is not None and since.start() <= cut else cut
-    segment = s.text[start : fig.end] + after[:keep]
-    for m in lexicon.MULTI_PERIOD.finditer(segment):
-        # "its worst day this year", "创今年以来最大跌幅": one day, ranked within a longer period
-        ranked = lexicon.SUPERLATIVE.search(segment[: m.start()]) or lexicon.RANKED_AFTER.match(
-            segment[m.end() :]
-        )
-        if not ranked:
-            return m.group()
-    return None
-
-
-def _threshold(s: Sentence, i: int) -> str | None:
-    """The words that make an amount a level crossed ("topped $2 trillion", 突破1万亿美元)."""
-    fig = s.figures[i]
-    start, end = _segment(s, i)
-    # the crossing verb governs the amount right after it ("topped $2 trillion"), not one a
-    # clause away
-    # (up to the figure's end: "above" may have been read as its qualifier)
-    m = lexicon.THRESHOLD.search(s.masked[max(start, fig.start - 30) : fig.end])
-    if m is not None:
-        return m.group()
-    after = lexicon.THRESHOLD_AFTER.match(s.masked[fig.end : end])
-    return after.group().strip() if after else None
-
-
-def _intraday(s: Sentence, i: int) -> bool:
-    """Whether figure i is a move within or outside the session rather than close to close:
-    an intraday word before it in its stretch of the clause (not followed by a close word,
-    "fell as much as 18% before closing down 17%"), or right after it ("fell 10% in early
-    trading"), up to a side phrase."""
-    fig = s.figures[i]
-    start, end = _segment(s, i)
-    before = s.text[start : fig.start]
-    marks = list(lexicon.INTRADAY.finditer(before))
-    # "在周四盘后发布财报的亚马逊周五大涨": the word sits in a phrase about something else
-    if marks and not re.search(r"的|" + lexicon.CLOSE.pattern, before[marks[-1].end() :], re.I):
-        return True
-    after = _side_cut(s.text[fig.end : end])
-    found = lexicon.INTRADAY.search(after)
-    return found is not None and not lexicon.CLOSE.search(after[: found.start()])
-
-
-def _refers_back(s: Sentence, pos: int) -> bool:
-    """Whether the clause holding `pos` opens on a participle or a pronoun, so that a company
-    named earlier in the sentence is what it speaks of ("…, pulling its market cap down")."""
-    start, _ = s.clause_of(pos)
-    return lexicon.REFERS_BACK.match(s.masked[start:pos]) is not None
 
 
 def _carried_subject(s: Sentence, pos: int, move_start: int) -> list[str]:
@@ -228,7 +137,7 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     common = {
         "value": fig.value,
         "qualifier": fig.qualifier,
-        "intraday": _intraday(s, i),
+        "intraday": intraday(s, i),
         "span": s.text[span_start : fig.end],
         "range_end": fig.range_end,
     }
@@ -236,8 +145,8 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     named = respective or subject_at(s.names, fig.start, clause, carry=True)
     subjects = respective or _carried_subject(s, fig.start, span_start)
     # not one day's move, or not a worth at the date: kept, never judged
-    period = _multi_period(s, i) if sign else None
-    level = _threshold(s, i) if fig.unit == "currency" else None
+    period = multi_period(s, i) if sign else None
+    level = threshold(s, i) if fig.unit == "currency" else None
     if period or level:
         day, note = plain_date(mention, None, "no date stated")
         why = f"over several sessions ('{period}')" if period else f"a level crossed ('{level}')"
@@ -245,14 +154,14 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
             art,
             s,
             "other",
-            subjects=named if fig.unit in ("percent", "currency") else [],
+            subjects=subject_at(s.names, fig.start, clause, carry=False),
             unit="percent" if fig.unit == "points" else fig.unit,
             currency=fig.currency,
             reference_date=day,
             date_note=f"{why}: kept as other; {note}",
             **{**common, **(_signed(fig, sign) if sign else {})},
         )
-    if fig.unit == "percent" and sign and subjects and not _metric_governs(s, i, span_start):
+    if fig.unit == "percent" and sign and subjects and not metric_governs(s, i, span_start):
         day, note = market_date(mention, None, subjects, art)
         return new_claim(
             art,
@@ -265,7 +174,7 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
             **{**common, **_signed(fig, sign)},
         )
     market_cap = fig.unit == "currency" and sign and lexicon.MARKET_CAP.search(clause_text)
-    if market_cap and not subjects and named and _refers_back(s, fig.start):
+    if market_cap and not subjects and named and refers_back(s, fig.start):
         subjects = named  # "…, wiping out $589 billion in market value": the sentence's company
     if market_cap and not subjects:
         # "…off the company's market value", 该公司市值蒸发: the previous sentence's company

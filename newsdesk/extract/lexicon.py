@@ -133,6 +133,9 @@ CLOSE = re.compile(
     r"|settled|at the bell)(?![A-Za-z])",
     re.I,
 )
+# after an intraday word, what ends its reach: a close word, or 的 closing a phrase about
+# something else ("在周四盘后发布财报的亚马逊周五大涨")
+INTRADAY_ENDS = re.compile(r"的|" + CLOSE.pattern, re.I)
 # Not one day's move: a figure over several sessions ("soaring 239% in 2023", 今年以来)
 MULTI_PERIOD = re.compile(
     r"过去(?:[\d一二两三四五六七八九十几数]+个?)?(?:年|个月|月|周|星期|天|日|交易日|季度)|今年以来|年初以来"
