@@ -46,7 +46,18 @@ def load_facts(run: Run, news: NewsResult) -> MarketFacts:
     symbols = news.claims["subjects"].explode().drop_nulls().unique().to_list()
     # The run's own articles, without their text: they are published with the claims.
     articles = news.articles.drop("text")
-    return MarketFacts(articles=articles, **run.warehouse.facts_for_claims(symbols))
+    return MarketFacts(
+        articles=articles, **run.warehouse.facts_for_claims(with_share_classes(run, symbols))
+    )
+
+
+def with_share_classes(run: Run, symbols: list[str]) -> list[str]:
+    """The symbols and their issuers' other listed classes (GOOGL → GOOG), whose facts the
+    warehouse may hold: a figure may be of either class (newsdesk/verify/readings.py)."""
+    tickers = run.warehouse.table("tickers").filter(pl.col("cik").is_not_null())
+    ciks = tickers.filter(pl.col("symbol").is_in(symbols))["cik"].to_list()
+    classes = tickers.filter(pl.col("cik").is_in(ciks))["symbol"].to_list()
+    return sorted({*symbols, *classes})
 
 
 def publish_step(run: Run, news: NewsResult, verdicts: Verdicts) -> None:

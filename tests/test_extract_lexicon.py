@@ -44,6 +44,13 @@ def test_no_qualifier_inside_words() -> None:
         ("涨", 1), ("上涨", 1), ("大涨", 1), ("飙升", 1), ("收涨", 1), ("rose ", 1),
         ("jumped ", 1), ("surged ", 1), ("soared ", 1), ("gained ", 1), ("added ", 1),
         ("climbed ", 1),
+        # issue 8: the move lexicon both ways, traditional forms that escaped normalisation too
+        ("plummeted ", -1), ("plunge ", -1), ("tumbles ", -1), ("slumped ", -1), ("sinks ", -1),
+        ("shed ", -1), ("dived ", -1), ("slide ", -1), ("knocked ", -1), ("erased ", -1),
+        ("slipped ", -1), ("eased ", -1), ("急跌", -1), ("大跌", -1), ("挫", -1), ("蒸發", -1),
+        ("skyrocketed ", 1), ("soar ", 1), ("rally ", 1), ("jump ", 1), ("surge ", 1),
+        ("advanced ", 1), ("increasing the company's market value by ", 1), ("骤增", 1),
+        ("暴涨", 1), ("漲", 1), ("暴增", 1), ("反弹", 1),
     ],
 )  # fmt: skip
 def test_direction(text: str, sign: int) -> None:
@@ -130,3 +137,24 @@ def test_valuation_words(text: str, is_valuation: bool) -> None:
 )
 def test_share_prices_and_holdings_are_not_valuations(text: str) -> None:
     assert lexicon.NOT_A_VALUATION.search(text) is not None
+
+
+@pytest.mark.parametrize(
+    ("after", "sign"),
+    [
+        (" plunge on Monday", -1), (" slide in the Nasdaq", -1), (" market-cap loss", -1),
+        (" one-day drop", -1), (" wipeout", -1), ("的单日跌幅", -1), (" surge in market value", 1),
+        (" rally", 1), ("的涨幅", 1), (" of its market value", None), (" on Monday", None),
+    ],
+)  # fmt: skip
+def test_mover_after_the_figure(after: str, sign: int | None) -> None:
+    assert lexicon.direction_after(after) == sign
+
+
+@pytest.mark.parametrize(
+    ("after", "sign"),
+    [(" of Nvidia's market value evaporated", -1), ("，市值一夜蒸发", -1),
+     (" of market value did not evaporate", None), (" of market value remains", None)],
+)  # fmt: skip
+def test_verb_after_a_market_value_figure(after: str, sign: int | None) -> None:
+    assert lexicon.verb_after(after) == sign

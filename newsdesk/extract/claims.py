@@ -14,10 +14,20 @@ keep the page's own sentence and span while the rules read simplified Chinese:
    (GPT-4, H100, file hashes) are masked first; lone Chinese digits (一天, 两大隐患), vague
    amounts (数十亿) and durations (不到十个月, three trading days, "less than 10 months") are
    not figures;
-3. classify — a percent with a move word (跌, 暴跌, fell, plunged …; a fall is negative) is a
-   `price_move` unless the clause speaks of results (营收, revenue, 同比 …); money with a move
-   word and 市值/market value is a `market_cap_change`; money with 估值/valuation/valued/worth/
-   "value the company at", or 市值 with no move, is a `valuation` (per-share prices, stakes and
+3. classify — a percent with a move word before it (跌, 重挫, 跳水, 骤增, fell, plummeted,
+   skyrocketed …; traditional 漲/蒸發 too) or a move noun after it ("a 17% plunge", 跌幅达17%,
+   "7.5%的单日跌幅"; a fall is negative) is a `price_move` unless the figure measures a metric:
+   the metric is what moved ("revenue rose 12%", 营收同比增长12%) or what the figure is of ("a
+   12% rise in revenue"), not a metric in a side phrase ("… after it warned that sales growth
+   would slow"); money with a move word (before it, or "$589 billion of its market value
+   evaporated") and 市值/market value/market-cap/蒸发/wipeout is a `market_cap_change` ("wiping
+   out $589 billion in market value", "a $279 billion market-cap loss", 市值蒸发; a clause
+   opening on a participle or "its" is about the sentence's company, "the company's market
+   value" the previous sentence's); a move over several sessions (过去12个月, 今年以来, 年内,
+   "in 2023", year-to-date, "since January") and a level crossed (突破, 跌破, topped, crossed,
+   surpassing, "the $3 trillion mark") are `other`; money with 估值/valuation/valued/worth/
+   "value the company at", or 市值 with no move or with a level reached ("dropped to $2.9
+   trillion"), is a `valuation` (per-share prices, stakes and
    undated earlier valuations — 一年前, "a year ago" — are not; an amount after 从/from without
    a multiple is the earlier valuation and stays `other`); a multiple (增加了两倍 = ×3, 增加到两倍 =
    ×2, 翻番, doubled) in a sentence about valuations is a `valuation_change` whose `from_value`
@@ -78,7 +88,9 @@ keep the page's own sentence and span while the rules read simplified Chinese:
 
 Negated moves ("并未下跌", "did not fall") are kept as `other`, with the negation said in
 `date_note`, never read as a move. `intraday` marks moves not from close to close (盘中, 一度,
-盘前, 开盘, intraday, at one point, pre-market). `counter_value` is the stated amount, unsigned.
+盘前, 开盘, intraday, at one point, "in early trading", pre-market), read per figure ("fell as
+much as 18% before closing down 17%": the 17% is the close). `counter_value` is the stated
+amount, unsigned.
 Not covered: moves stated without a figure; figures split across sentences; pronouns ("its
 rival") beyond the carry and valuation rules; groups named by category ("五大科技股") rather
 than by name; percentage points (kept as `other`); a weekday is the latest one before

@@ -7,6 +7,14 @@ from typing import Any
 
 from newsdesk.extract import lexicon, reading
 from newsdesk.extract.claim import Claim
+from newsdesk.extract.figure_scope import (
+    intraday,
+    metric_governs,
+    multi_period,
+    refers_back,
+    segment,
+    threshold,
+)
 from newsdesk.extract.numbers import Figure
 from newsdesk.extract.reading import ArticleContext, Sentence, market_date, plain_date
 from newsdesk.extract.subjects import figure_subject, pronoun_subject, resolve_group, subject_at
@@ -85,7 +93,10 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
     window = s.figures[i - 1].end if i and s.figures[i - 1].end > clause[0] else clause[0]
     before = s.masked[window : fig.start]
     move = lexicon.direction_before(before)
-    if move is not None and any(window + move.end <= n[0] < fig.start for n in s.names):
+    between = [n for n in s.names if window + move.end <= n[0] < fig.start] if move else []
+    # "lifted the Nasdaq Composite by 3%": the name is what the verb moved, by the figure
+    moved_object = bool(between) and lexicon.BY_FIGURE.match(s.masked[between[-1][1] : fig.start])
+    if move is not None and between and not moved_object:
         move = None  # "涨跌不一，特斯拉市值突破…": the move word is about something else
     if move is not None and move.negated:
         return 0, move.word, fig.start, move
@@ -97,7 +108,12 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
             # "A和B分别下跌7%和5%": a listed figure shares the first one's move
             sign, negated, _, first_move = _move_of(s, group[0])
             return sign, negated, fig.start, first_move
-        return lexicon.direction_after(s.masked[fig.end : clause[1]]) or 0, None, fig.start, None
+        after = s.masked[fig.end : segment(s, i)[1]]
+        sign = lexicon.direction_after(after)
+        market_value = lexicon.MARKET_CAP.search(s.masked[clause[0] : clause[1]])
+        if sign is None and fig.unit == "currency" and market_value:
+            sign = lexicon.verb_after(after)
+        return sign or 0, None, fig.start, None
     return 0, None, fig.start, move
 
 
@@ -116,7 +132,7 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     common = {
         "value": fig.value,
         "qualifier": fig.qualifier,
-        "intraday": s.intraday_at(fig.start),
+        "intraday": intraday(s, i),
         "span": s.text[span_start : fig.end],
         "range_end": fig.range_end,
         "precision": fig.precision,
@@ -124,7 +140,24 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     respective = _respective_subject(s, i)
     named = respective or subject_at(s.names, fig.start, clause, carry=True)
     subjects = respective or _carried_subject(s, i, span_start, art.aliases.kinds)
-    if fig.unit == "percent" and sign and subjects and not lexicon.METRIC.search(clause_text):
+    # not one day's move, or not a worth at the date: kept, never judged
+    period = multi_period(s, i) if sign else None
+    level = threshold(s, i) if fig.unit == "currency" else None
+    if period or level:
+        day, note = plain_date(mention, None, "no date stated")
+        why = f"over several sessions ('{period}')" if period else f"a level crossed ('{level}')"
+        return new_claim(
+            art,
+            s,
+            "other",
+            subjects=subject_at(s.names, fig.start, clause, carry=False),
+            unit="percent" if fig.unit == "points" else fig.unit,
+            currency=fig.currency,
+            reference_date=day,
+            date_note=f"{why}: kept as other; {note}",
+            **{**common, **(_signed(fig, sign) if sign else {})},
+        )
+    if fig.unit == "percent" and sign and subjects and not metric_governs(s, i, span_start):
         day, note = market_date(mention, None, subjects, art)
         return new_claim(
             art,
@@ -137,6 +170,11 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
             **{**common, **_signed(fig, sign)},
         )
     market_cap = fig.unit == "currency" and sign and lexicon.MARKET_CAP.search(clause_text)
+    if market_cap and not subjects and named and refers_back(s, fig.start):
+        subjects = named  # "…, wiping out $589 billion in market value": the sentence's company
+    if market_cap and not subjects:
+        # "…off the company's market value", 该公司市值蒸发: the previous sentence's company
+        subjects = pronoun_subject(s.masked[clause[0] : clause[1]], art.named)
     inherited = None
     if market_cap:
         is_group, count = lexicon.collective(s.masked[clause[0] : fig.start])
@@ -162,8 +200,9 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     # there is no valuation_change to hold it, so it stays `other` (a from-amount with a
     # multiple is consumed by the change before figures are classified)
     from_marker = lexicon.FROM_MARKER.search(s.masked[: fig.start])
+    # 市值 with no move, or with a level reached ("market value dropped to $2.9 trillion")
     valuation_words = lexicon.VALUATION.search(clause_text) or (
-        lexicon.MARKET_CAP.search(clause_text) and move is None
+        lexicon.MARKET_CAP.search(clause_text) and (move is None or (not sign and not negated))
     )
     per_share = lexicon.NOT_A_VALUATION.search(clause_text)
     # "该公司一年前的估值": a valuation of an undated earlier time cannot be checked as of today

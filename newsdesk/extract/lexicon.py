@@ -30,30 +30,60 @@ _EN_BEFORE = (
 _QUAL_BEFORE = re.compile(rf"(?:(?<![A-Za-z])(?:{_EN_BEFORE})\s+|(?:{_ZH_BEFORE})\s*)$", re.I)
 _QUAL_AFTER = re.compile(r"^\s*(左右|上下|以上|以下|or so|or more|or less)(?![A-Za-z])", re.I)
 
+# Chinese movers; text arrives simplified (extract/normalize.py), but the traditional forms of
+# the common ones are listed too so that an unnormalised page still reads
 _FALL_ZH = (
-    "暴跌|大跌|下跌|下挫|重挫|收跌|跌幅|蒸发|缩水|跳水|下滑|下降|回落|跌去|跌落|大减|跌|挫|降"
+    "暴跌|大跌|急跌|骤跌|狂跌|下跌|下挫|重挫|大挫|收跌|跌幅|蒸发|缩水|跳水|下滑|下降|骤降|回落|跌去|跌落"
+    "|大减|跌|挫|降|蒸發|縮水|驟降|下滑"
 )
-_RISE_ZH = "暴涨|大涨|上涨|飙升|收涨|涨幅|上升|上扬|走高|攀升|增加|增长|增值|提高|涨|升"
+_RISE_ZH = (
+    "暴涨|大涨|急涨|骤涨|狂涨|上涨|飙升|狂飙|收涨|涨幅|上升|上扬|走高|攀升|骤增|激增|大增|增加|增长|增值"
+    "|提高|多出|暴增|狂增|回血|反弹|回升|涨|升|暴漲|暴增|反彈|大漲|急漲|上漲|收漲|漲幅|飆升|驟增|漲"
+)
 _FALL_EN = (
     r"fell|fall|falls|falling|dropped|drop|drops|dropping|slid|slide|slides|sliding|plunged"
-    r"|plunge|plunges|plunging|tumbled|tumble|tumbles|sank|sink|sinks|lost|lose|loses|losing"
-    r"|gave up|give up|gives up|giving up"  # before "up", which alone is a rise
-    r"|wiped out|wiping out|wipes out|wipe out|erased|erasing|erase|shed|sheds|shedding"
-    r"|declined|decline|declines|declining|slumped|slump|slumps|dipped|dip|dips|down|lower"
+    r"|plunge|plunges|plunging|plummeted|plummet|plummets|plummeting|tumbled|tumble|tumbles"
+    r"|tumbling|sank|sunk|sink|sinks|sinking|dived|dove|dive|dives|diving|lost|lose|loses"
+    r"|losing|gave up|give up|gives up|giving up"  # before "up", which alone is a rise
+    r"|wiped out|wiping out|wipes out|wipe out|wiped|wiping|erased|erasing|erase|erases"
+    r"|knocked|knocking|knocks|knock|shed|sheds|shedding|slashed|slashing|cratered|crashed"
+    r"|declined|decline|declines|declining|slumped|slump|slumps|slumping|dipped|dip|dips"
+    r"|retreated|skidded|slipped|slip|slips|slipping|eased|eases|easing|shrank|shrunk|shrink"
+    r"|shrinks|shrinking|cut|cuts|cutting|cost|costs|costing|down|lower"
 )
 _RISE_EN = (
-    r"rose|rise|rises|rising|jumped|jump|jumps|jumping|surged|surge|surges|surging|soared"
-    r"|soar|soars|soaring|gained|gain|gains|gaining|added|add|adds|adding|climbed|climb"
-    r"|climbs|climbing|rallied|rally|advanced|increased|up|higher"
+    r"rose|risen|rise|rises|rising|jumped|jump|jumps|jumping|surged|surge|surges|surging"
+    r"|soared|soar|soars|soaring|skyrocketed|skyrocket|skyrockets|skyrocketing|rocketed"
+    r"|spiked|gained|gain|gains|gaining|added|add|adds|adding|climbed|climb|climbs|climbing"
+    r"|rallied|rally|rallies|rallying|advanced|advance|advances|advancing|increased"
+    r"|increasing|increases|boosted|boosting|rebounded|rebound|rebounds|rebounding|recovered"
+    r"|lifted|lifting|lifts|lift|up|higher"
 )
 _DIRECTION = re.compile(
     rf"(?P<fall>{_FALL_ZH}|(?<![A-Za-z])(?:{_FALL_EN})(?![A-Za-z]))"
     rf"|(?P<rise>{_RISE_ZH}|(?<![A-Za-z])(?:{_RISE_EN})(?![A-Za-z]))",
     re.I,
 )
+# "a 17% plunge", "a $279 billion market-cap loss", "a $277 billion surge in market value":
+# a move noun right after the figure, perhaps behind what moved
+_AFTER_MODIFIER = (
+    r"(?:(?:one-day|single-day|daily|stock|share|share-price|market[- ]value|market[- ]cap"
+    r"|market[- ]capitali[sz]ation|value)\s+)?"
+)
 _DIRECTION_AFTER = re.compile(
-    r"^\s*(?:(?P<fall>drop|fall|decline|slide|plunge|slump|loss|lower)"
-    r"|(?P<rise>gain|rise|jump|surge|rally|increase|higher))(?![A-Za-z])",
+    rf"^\s*{_AFTER_MODIFIER}(?:(?P<fall>drop|fall|decline|slide|plunge|slump|loss|losses|lower"
+    r"|tumble|dive|sell-?off|rout|wipeout|wipe-out|retreat|decrease|collapse|crash|selloff)"
+    r"|(?P<rise>gain|gains|rise|jump|surge|rally|increase|higher|climb|advance|spike|soar"
+    r"|leap|boost|rebound))(?![A-Za-z])"
+    # "录得7.5%的单日跌幅": a Chinese move noun after the figure
+    r"|^\s*的?(?:单日|单周|單日)?(?:(?P<zh_fall>跌幅|跌势|跌勢)|(?P<zh_rise>涨幅|漲幅|升幅))",
+    re.I,
+)
+# "$589 billion of Nvidia's market value evaporated": a verb later in the clause moves it
+_VERB_AFTER = re.compile(
+    r"(?P<fall>蒸发|蒸發|缩水|縮水|(?<![A-Za-z])(?:evaporated|vanished|was wiped out|were wiped out"
+    r"|was erased|were erased|went up in smoke|disappeared)(?![A-Za-z]))"
+    r"|(?P<rise>(?<![A-Za-z])(?:was added|were added)(?![A-Za-z]))",
     re.I,
 )
 _NEGATION = re.compile(
@@ -84,21 +114,109 @@ _FILLER = re.compile(
 )
 # not a close-to-close move: during the session, or before/after it
 INTRADAY = re.compile(
-    r"盘中|一度|日内|盘前|盘后|开盘|(?<![A-Za-z])(?:intraday|at one point|as much as"
-    r"|pre-?market|after-hours|at the open)",
+    r"盘中|一度|日内|盘前|盘后|开盘|早盘|午盘|盤中|盤前|盤後|(?<![A-Za-z])(?:intraday|at one point"
+    r"|as much as|pre-?market|after-?hours|at the open|(?:in|during) (?:early|morning|midday"
+    r"|afternoon|late|extended|premarket|pre-market|after-hours) trad(?:ing|e)"
+    r"|early trading|during the (?:session|day)|at (?:its|the) (?:session )?(?:low|high|lows|highs)"
+    r"|at session (?:lows|highs))(?![A-Za-z])",
+    re.I,
+)
+# before or after the session: the day's low/high range does not hold such a move
+OFF_SESSION = re.compile(
+    r"盘前|盘后|盤前|盤後|(?<![A-Za-z])(?:pre-?market|after-?hours|extended trading"
+    r"|after the (?:bell|close))(?![A-Za-z])",
+    re.I,
+)
+# "…一度跌超15%，收盘跌12%", "fell as much as 18% before closing down 17%": the close
+CLOSE = re.compile(
+    r"收盘|收市|收跌|收涨|收報|收报|尾盘收|(?<![A-Za-z])(?:closed|closing|close|ended|ending|finished"
+    r"|settled|at the bell)(?![A-Za-z])",
+    re.I,
+)
+# after an intraday word, what ends its reach: a close word, or 的 closing a phrase about
+# something else ("在周四盘后发布财报的亚马逊周五大涨")
+INTRADAY_ENDS = re.compile(r"的|" + CLOSE.pattern, re.I)
+# Not one day's move: a figure over several sessions ("soaring 239% in 2023", 今年以来)
+MULTI_PERIOD = re.compile(
+    r"过去(?:[\d一二两三四五六七八九十几数]+个?)?(?:年|个月|月|周|星期|天|日|交易日|季度)|今年以来|年初以来"
+    r"|年初至今|今年迄今|今年(?![\d一二三四五六七八九十]+月)|年内|本周|本月|上周以来|累计|累積|自.{1,12}以来|以来|近(?:一|两|三|\d+)(?:年|个月|周)"
+    r"|(?<![A-Za-z])(?:year[- ]to[- ]date|YTD|this year|so far this year|since (?:the start of"
+    r"|the beginning of|January|February|March|April|May|June|July|August|September|October"
+    r"|November|December|last|its|the|early|mid|late|\d)|over the (?:past|last) \w+"
+    r"|(?:in|over|during) the (?:past|last)(?: \w+)? (?:days?|weeks?|months?|years?|sessions?"
+    r"|quarters?)|in (?:19|20)\d\d(?! \d)|for the (?:year|week|month)|this (?:week|month|quarter)"
+    r"|last (?:year|month|quarter)|in (?:\w+ )?(?:days|weeks|months|years|sessions)"
+    r"|over the (?:week|month|year))(?![A-Za-z])",
+    re.I,
+)
+# Crossing a level is not a valuation at the date ("市值首次突破1万亿美元", "topped $2 trillion")
+THRESHOLD = re.compile(
+    r"突破|站上|站稳|跌破|升破|冲破|攻破|失守|超越|越过|首家|(?<![A-Za-z])(?:topped|tops"
+    r"|topping|to top|crossed|crosses|crossing|cross|surpassed|surpassing|surpasses|surpass"
+    r"|eclipsed|eclipsing|breached|breaching|broke (?:above|through|below)|passed|passing"
+    r"|above|below)(?![A-Za-z])",
+    re.I,
+)
+THRESHOLD_AFTER = re.compile(
+    r"^\s*(?:大关|关口|整数关口|關口|大關|(?:\w+\s+)?(?:mark|milestone|threshold|level|club|barrier)(?![A-Za-z]))",
+    re.I,
+)
+# What the figure is a change of: a price noun closer to the move word than a metric wins
+PRICE_NOUN = re.compile(
+    r"股价|股票|该股|股份|个股|市值|(?<![A-Za-z])(?:shares|stock|stocks|share price|market value"
+    r"|market cap)(?![A-Za-z])",
+    re.I,
+)
+# the figure's clause ends where a side phrase begins: "… 12% after it warned that sales …"
+SIDE_PHRASE = re.compile(
+    r"后|之后|以后|此前|因为|由于|(?<![A-Za-z])(?:after|as|when|while|because|since|following"
+    r"|ahead of|even though|though|although"
+    r"|amid|on (?:news|fears|concerns|worries|reports)|despite|before|that)(?![A-Za-z])",
+    re.I,
+)
+# "为上市以来最大跌幅", "the most in a year": a superlative right after the period ranks one day
+RANKED_AFTER = re.compile(
+    r"^[^,，;；。]{0,6}(?:最|(?<![A-Za-z])(?:worst|biggest|best|largest|most|steepest|sharpest"
+    r"|record|deepest|heaviest)(?![A-Za-z]))",
+    re.I,
+)
+# "its worst day this year", "创今年以来最大": one day ranked within a longer period
+SUPERLATIVE = re.compile(
+    r"(?:最大|最多|最差|最佳|最|创|(?<![A-Za-z])(?:worst|biggest|best|largest|most|steepest|sharpest"
+    r"|record|deepest|heaviest)(?![A-Za-z]))[^,，;；]{0,40}$",
+    re.I,
+)
+# "lifted the Nasdaq Composite by 3%": nothing but "by" between the moved name and the figure
+BY_FIGURE = re.compile(
+    r"^(?:['’]s)?\s*(?:(?:stock\s+)?(?:market[- ]value|market[- ]cap(?:itali[sz]ation)?|value"
+    r"|shares|stock|share price)\s+)?(?:down\s+|up\s+)?by\s*$",
+    re.I,
+)
+# a market-value clause with no name of its own refers back to the sentence's company:
+# "…, wiping out $589 billion", "…, pulling its market cap down by $200 billion"
+REFERS_BACK = re.compile(
+    r"^[\s,，、]*(?:(?:and|while|with|in|the)\s+)?(?:[A-Za-z]+ing\b|its\b|their\b|the company's"
+    r"|the firm's|the group's|the chipmaker's|其|该公司|公司|该股|市值|股价|总市值)",
     re.I,
 )
 # a percentage of one of these is not a share-price move
-METRIC = re.compile(
+_METRIC_WORDS = (
     r"营收|收入|利润|净利|销量|销售额|出货|用户|份额|同比|环比|利率|收益率|通胀|GDP|CPI|财报|业绩"
     r"|季度|Q[1-4]|预售"
-    r"|(?<![A-Za-z])(?:revenue|sales|profit|earnings|income|margin|shipments|users|market share"
-    r"|year-on-year|year over year|inflation|yield|interest rate|GDP|quarter|results)(?![A-Za-z])",
+    r"|(?<![A-Za-z])(?:revenue|revenues|sales|profit|profits|earnings|income|margin|margins"
+    r"|shipments|deliveries|users|market share|year-on-year|year over year|inflation|yield"
+    r"|interest rate|GDP|quarter|quarterly|results|growth|guidance|forecast)(?![A-Za-z])"
+)
+METRIC = re.compile(_METRIC_WORDS, re.I)
+# "a 12% rise in revenue", "12% of sales", "12% year-on-year": the figure is of a metric
+METRIC_AFTER = re.compile(
+    rf"^\s*(?:(?:[\w-]+\s+){{0,2}}(?:in|of)\s+(?:its\s+|the\s+)?(?:[\w-]+\s+)?)?(?:{_METRIC_WORDS})",
     re.I,
 )
 MARKET_CAP = re.compile(
-    r"市值|(?<![A-Za-z])(?:market value|market cap|market capitali[sz]ation|in value|of value"
-    r"|shareholder value)(?![A-Za-z])",
+    r"市值|(?<![A-Za-z])(?:market[- ]value|market[- ]cap|market[- ]capitali[sz]ation|market[- ]caps"
+    r"|蒸发|蒸發|in value|of value|shareholder value|wipeout|wipe-out|(?:its|their|the company's"
+    r"|the company’s|the firm's|the group's) value)(?![A-Za-z])",
     re.I,
 )
 VALUATION = re.compile(
@@ -184,6 +302,15 @@ def direction_after(text: str) -> int | None:
     """The sign of a move noun right after a figure ("a 7% drop"), else None."""
     m = _DIRECTION_AFTER.search(text)
     if m is None:
+        return None
+    return -1 if m.group("fall") or m.group("zh_fall") else 1
+
+
+def verb_after(text: str) -> int | None:
+    """The sign of a verb later in the clause that moves the figure ("…of market value
+    evaporated", "市值…蒸发"), else None."""
+    m = _VERB_AFTER.search(text)
+    if m is None or _NEGATION.search(text[: m.start()]):
         return None
     return -1 if m.group("fall") else 1
 

@@ -103,6 +103,12 @@ class FactIndex:
                 self.symbols.setdefault(name.casefold(), row["symbol"])
         for row in facts.tickers.iter_rows(named=True):
             self.symbols[row["symbol"].casefold()] = row["symbol"]
+        # listed share classes of one issuer (GOOGL, GOOG) share a CIK
+        self.issuer: dict[str, str] = {
+            row["symbol"]: row["cik"]
+            for row in facts.tickers.iter_rows(named=True)
+            if row.get("cik")
+        }
 
     def resolve(self, subject: str) -> str | None:
         """The listed symbol a subject names (symbol, name, issuer or alias), if any."""
@@ -110,6 +116,34 @@ class FactIndex:
         if symbol is None and (subject in self.bars or subject in self.caps):
             return subject
         return symbol
+
+    def share_classes(self, symbol: str) -> list[str]:
+        """The issuer's other listed share classes with facts loaded (GOOGL → GOOG)."""
+        cik = self.issuer.get(symbol)
+        if cik is None:
+            return []
+        return sorted(
+            other
+            for other, their in self.issuer.items()
+            if their == cik and other != symbol and (other in self.bars or other in self.caps)
+        )
+
+    def share_counts(self, entity: str) -> list[tuple[date, float]]:
+        """The distinct share counts behind an entity's market caps, oldest first."""
+        series = self.caps.get(entity)
+        if series is None:
+            return []
+        counts = {
+            (row["shares_as_of"], row["shares"])
+            for row in series.rows
+            if row.get("shares") and row.get("shares_as_of")
+        }
+        return sorted(counts)
+
+    def cap_row(self, entity: str, day: date) -> dict[str, Any] | None:
+        """The market-cap row of an entity on exactly `day`."""
+        series = self.caps.get(entity)
+        return series.on(day) if series else None
 
     def previous_day(self, symbol: str, day: date) -> date | None:
         """The trading day before `day`: from prices when loaded, else from market caps."""

@@ -8,7 +8,13 @@ from newsdesk.config import VerifyPolicy
 from newsdesk.numbers import exchange_rate, measured_multiple, money, multiple
 from newsdesk.verify.facts import FactIndex
 from newsdesk.verify.tolerance import magnitude_interval, within
-from newsdesk.verify.verdict import Judged, claim_interval, no_date, unverifiable
+from newsdesk.verify.verdict import (
+    Judged,
+    claim_interval,
+    no_date,
+    no_rate_reason,
+    unverifiable,
+)
 from newsdesk.verify.wording import QUALIFIER_WORDS
 
 # Claim type under which the two figures of a conversion are read: no vendor floor applies
@@ -49,7 +55,7 @@ def judge_currency_conversion(
         return no_date(claim)
     found = idx.cross_rate(base, quote, day, policy.fx_carry_days)
     if found is None:
-        return unverifiable(f"no {base}/{quote} rate on or before {day}")
+        return unverifiable(no_rate_reason(quote, day, base))
     rate, rate_day = found
     implied, lo, hi = implied_rate_interval(claim, policy)
     verdict = "supported" if within(rate, (lo, hi)) else "contradicted"

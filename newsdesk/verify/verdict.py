@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,27 @@ Judged = tuple[str | None, float | None, str | None]
 def unverifiable(reason: str) -> Judged:
     """No verdict is possible; say why."""
     return "unverifiable", None, reason
+
+
+# The euro foreign exchange reference rates the ECB publishes (and has published since 1999):
+# a currency outside them has no rate to check against, however the quotes are configured.
+ECB_CURRENCIES = frozenset(
+    {
+        *("USD", "JPY", "BGN", "CYP", "CZK", "DKK", "EEK", "GBP", "HUF", "LTL", "LVL", "MTL"),
+        *("PLN", "ROL", "RON", "SEK", "SIT", "SKK", "CHF", "ISK", "NOK", "HRK", "RUB", "TRL"),
+        *("TRY", "AUD", "BRL", "CAD", "CNY", "HKD", "IDR", "ILS", "INR", "KRW", "MXN", "MYR"),
+        *("NZD", "PHP", "SGD", "THB", "ZAR", "EUR"),
+    }
+)
+
+
+def no_rate_reason(currency: str, day: object, base: str = "USD") -> str:
+    """Why a USD→currency (or base→currency) rate is missing: the ECB publishes none for
+    the currency (TWD), or it is not among the loaded quotes or not near the day."""
+    for cur in (currency, base):
+        if cur not in ECB_CURRENCIES:
+            return f"the ECB publishes no {cur} rate"
+    return f"no {base}/{currency} rate on or before {day}"
 
 
 def no_date(claim: dict[str, Any]) -> Judged:
@@ -78,3 +100,37 @@ def decide(
         ok = within(abs(observed), (lo, hi), strict_hi=strict)
         verdict, why = ("supported" if ok else "contradicted"), ""
     return verdict, observed, f"{measured}; stated: {stated} (accepts {accepts}) → {verdict}{why}"
+
+
+def decide_reach(
+    claim: dict[str, Any],
+    extreme: float,
+    measured: str,
+    policy: VerifyPolicy,
+    *,
+    fmt: Callable[[float], str],
+    words: tuple[str, str],
+) -> Judged:
+    """A level reached during the session: supported when the day's extreme reaches what the
+    words allow; contradicted only when even the extreme cannot reach it."""
+    value: float = claim["value"]
+    range_end = claim.get("range_end")
+    if range_end is not None:
+        lo, hi = range_interval(
+            value,
+            range_end,
+            claim.get("qualifier"),
+            span_text=claim.get("span"),
+            policy=policy,
+            claim_type=claim["claim_type"],
+        )
+    else:
+        lo, hi = claim_interval(claim, policy)
+    rise, fall = words
+    figure = fmt(abs(value))
+    stated = stated_move(value, claim.get("qualifier"), rise, fall, figure)
+    reach = abs(extreme) if not opposite_directions(value, extreme) else 0.0
+    verdict = "supported" if within(reach, (lo, math.inf)) else "contradicted"
+    lowest = -lo if value < 0 else lo
+    accepts = f"an extreme {'≤' if value < 0 else '≥'} {fmt(lowest)}"
+    return verdict, extreme, f"{measured}; stated: {stated} (accepts {accepts}) → {verdict}"
