@@ -96,7 +96,9 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
     between = [n for n in s.names if window + move.end <= n[0] < fig.start] if move else []
     # "lifted the Nasdaq Composite by 3%": the name is what the verb moved, by the figure
     moved_object = bool(between) and lexicon.BY_FIGURE.match(s.masked[between[-1][1] : fig.start])
-    if move is not None and between and not moved_object:
+    # "increasing the company's market value by $277 billion": the name owns what moved
+    owned_value = bool(between) and lexicon.MARKET_CAP.search(s.masked[between[-1][1] : fig.start])
+    if move is not None and between and not (moved_object or owned_value):
         move = None  # "涨跌不一，特斯拉市值突破…": the move word is about something else
     if move is not None and move.negated:
         return 0, move.word, fig.start, move
