@@ -156,7 +156,8 @@ def _remember(art: ArticleContext, s: Sentence, claims: list[Claim]) -> None:
     art.mention = next((m for m in governing if m.day is not None), None)
     art.valuations = [c for c in claims if c.claim_type == "valuation"]
     art.anchor = s.anchor or art.anchor
-    art.carry(governing)
+    # a sentence that is only its date (a section head, "本港時間1月27日") restarts the day
+    art.carry(governing, heading=not s.figures)
 
 
 def extract_claims(

@@ -318,6 +318,12 @@ def _beside(sentence: str, a: DateMention, b: DateMention) -> bool:
     return _APPOSITION.fullmatch(gap) is not None
 
 
+# "本港时间1月28日", "北京时间周二": a day on an Asian clock, while a US session runs from the
+# evening of one such day to the early morning of the next; either may be the figure's session
+_ASIAN_CLOCK = re.compile(r"(?:本港|香港|北京|台北|台湾|新加坡|大马|马来西亚|吉隆坡)时间\s*$")
+ASIAN_LOCAL_DATE = "a day in Asian local time"
+
+
 def find_dates(
     sentence: str,
     published: date | None,
@@ -341,7 +347,11 @@ def find_dates(
 
     for pattern in _ABSOLUTE:
         for m in pattern.finditer(sentence):
-            add(_absolute(m, published))
+            mention = _absolute(m, published)
+            if _ASIAN_CLOCK.search(sentence[: m.start()]):
+                # 本港时间1月28日: the Asian calendar day, which a US session straddles
+                mention = replace(mention, note=f"{mention.note}, {ASIAN_LOCAL_DATE}")
+            add(mention)
     absolute = list(found)
     for m in _RELATIVE.finditer(sentence):
         mention = _relative(m, sentence, published, instant)

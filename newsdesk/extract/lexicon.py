@@ -49,7 +49,8 @@ _FALL_EN = (
     r"|knocked|knocking|knocks|knock|shed|sheds|shedding|slashed|slashing|cratered|crashed"
     r"|declined|decline|declines|declining|slumped|slump|slumps|slumping|dipped|dip|dips"
     r"|retreated|skidded|slipped|slip|slips|slipping|eased|eases|easing|shrank|shrunk|shrink"
-    r"|shrinks|shrinking|cut|cuts|cutting|cost|costs|costing|down|lower"
+    r"|shrinks|shrinking|cut|cuts|cutting|cost|costs|costing|fallen|tanked|tank|tanks|tanking"
+    r"|nosedived|nosedive|sagged|sag|weakened|skids|skid|down|lower"
 )
 _RISE_EN = (
     r"rose|risen|rise|rises|rising|jumped|jump|jumps|jumping|surged|surge|surges|surging"
@@ -57,7 +58,8 @@ _RISE_EN = (
     r"|spiked|gained|gain|gains|gaining|added|add|adds|adding|climbed|climb|climbs|climbing"
     r"|rallied|rally|rallies|rallying|advanced|advance|advances|advancing|increased"
     r"|increasing|increases|boosted|boosting|rebounded|rebound|rebounds|rebounding|recovered"
-    r"|lifted|lifting|lifts|lift|up|higher"
+    r"|lifted|lifting|lifts|lift|leapt|leaped|leap|leaps|popped|zoomed|grew|grown|firmed"
+    r"|strengthened|up|higher"
 )
 _DIRECTION = re.compile(
     rf"(?P<fall>{_FALL_ZH}|(?<![A-Za-z])(?:{_FALL_EN})(?![A-Za-z]))"
@@ -139,7 +141,7 @@ INTRADAY_ENDS = re.compile(r"的|" + CLOSE.pattern, re.I)
 # Not one day's move: a figure over several sessions ("soaring 239% in 2023", 今年以来)
 MULTI_PERIOD = re.compile(
     r"过去(?:[\d一二两三四五六七八九十几数]+个?)?(?:年|个月|月|周|星期|天|日|交易日|季度)|今年以来|年初以来"
-    r"|年初至今|今年迄今|今年(?![\d一二三四五六七八九十]+月)|年内|本周|本月|上周以来|累计|累積|自.{1,12}以来|以来|近(?:一|两|三|\d+)(?:年|个月|周)"
+    r"|年初至今|今年迄今|全年|上半年|下半年|(?:19|20)\d\d年(?!\s*[\d一二三四五六七八九十]+月)|今年(?![\d一二三四五六七八九十]+月)|年内|本周|本月|上周以来|累计|累積|自.{1,12}以来|以来|近(?:一|两|三|\d+)(?:年|个月|周)"
     r"|(?<![A-Za-z])(?:year[- ]to[- ]date|YTD|this year|so far this year|since (?:the start of"
     r"|the beginning of|January|February|March|April|May|June|July|August|September|October"
     r"|November|December|last|its|the|early|mid|late|\d)|over the (?:past|last) \w+"

@@ -46,16 +46,18 @@ class ArticleContext:
     instant: datetime | None = None
     carried: DateMention | None = None
 
-    def carry(self, governing: Sequence[DateMention]) -> None:
+    def carry(self, governing: Sequence[DateMention], *, heading: bool = False) -> None:
         """After a sentence that states `governing` dates, what later market figures inherit: its
         last stated date (a counted one, 次日, only if it states no other), unless that goes back
         before the date carried so far — a look back ("该股上周五已收跌3.12%") dates its own
-        sentence and the story's day stays."""
+        sentence and the story's day stays. A `heading` (a sentence with no figure: a live
+        blog's "本港時間1月27日") always restarts the day."""
         stated = [m for m in governing if not m.derived] or list(governing)
         if not stated:
             return
         latest, carried = stated[-1], self.carried
-        if carried is not None and carried.day and latest.day and latest.day < carried.day:
+        back = carried is not None and carried.day and latest.day and latest.day < carried.day
+        if back and not heading:
             return
         self.carried = latest
 

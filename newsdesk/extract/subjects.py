@@ -289,6 +289,8 @@ _ZH_GENERIC = re.compile(
 
 def unknown_name_in(text: str) -> bool:
     """Whether `text` (known names blanked out) names a company the index does not know."""
-    if any(m.group().rstrip(".") not in _NOT_NAMES for m in _CAPITALISED.finditer(text)):
+    # "US-listed", "AI-driven": the word before the hyphen is what could be a name
+    words = (m.group().split("-")[0].rstrip(".") for m in _CAPITALISED.finditer(text))
+    if any(word and word not in _NOT_NAMES for word in words):
         return True
     return any(len(_ZH_GENERIC.sub("", m.group("head"))) >= 2 for m in _ZH_COMPANY.finditer(text))

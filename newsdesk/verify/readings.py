@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from newsdesk.extract.dates import ASIAN_LOCAL_DATE
 from newsdesk.verify.verdict import Judged
 
 # A date the article states in full (or its month and day): no neighbouring session is a
@@ -52,6 +53,8 @@ class Reading:
 def explicit_date(claim: dict[str, Any]) -> bool:
     """Whether the claim's date was stated outright (or the claim carries no note at all)."""
     note = claim.get("date_note")
+    if note is not None and ASIAN_LOCAL_DATE in note:
+        return False  # a US session straddles two days of an Asian clock
     return note is None or _EXPLICIT.search(note) is not None
 
 
