@@ -473,3 +473,20 @@ def test_a_market_value_is_dated_like_a_market_claim(
 ) -> None:
     [valuation] = [c for c in _claims(text, published) if c.claim_type == "valuation"]
     assert valuation.reference_date == day and note in (valuation.date_note or "")
+
+
+def test_a_live_blog_head_restarts_the_day_and_an_asian_clock_date_says_so() -> None:
+    # entries in Hong Kong time, newest first: the older head dates what follows it
+    text = (
+        "本港時間1月28日\n【05:02】微軟收市跌2.14%。\n"
+        "本港時間1月27日\n【22:40】英偉達開市後一度急跌逾12%。"
+    )
+    published = datetime(2025, 1, 28, 5, 20, tzinfo=timezone(timedelta(hours=8)))
+    aliases = AliasIndex.from_rows([("MSFT", ["微软"]), ("NVDA", ["英伟达"])])
+    claims = extract_claims(text, article_id="blog", published_at=published, aliases=aliases)
+    by_subject = {c.subjects[0]: c for c in claims if c.claim_type == "price_move"}
+    assert by_subject["NVDA"].reference_date == date(2025, 1, 27)
+    # a US session straddles two Hong Kong days: the note says so, so the verifier also reads
+    # the neighbouring session rather than trusting 1月28日 as the exchange's own date
+    assert "Asian local time" in (by_subject["MSFT"].date_note or "")
+    assert "Asian local time" in (by_subject["NVDA"].date_note or "")

@@ -109,6 +109,10 @@ def test_the_subject_of_a_participle_clause_is_the_sentence_company() -> None:
         ("英伟达周一录得17%的单日跌幅。", -17.0),
         ("The sell-off knocked Nvidia down by 17% on Monday.", -17.0),
         ("Nvidia slipped 17% on Monday ahead of its own results.", -17.0),
+        ("Nvidia had already fallen 17% on Monday.", -17.0),
+        ("Nvidia tanked 17% on Monday.", -17.0),
+        ("Nvidia leapt 16% on Thursday.", 16.0),
+        ("Nvidia's US-listed shares slumped 17% on Monday.", -17.0),  # "US-listed" names no one
     ],
 )
 def test_move_lexicon_before_and_after_the_figure(text: str, value: float) -> None:
@@ -150,6 +154,8 @@ def test_a_figure_of_a_metric_is_not_a_price_move(text: str) -> None:
         "Nvidia rose 10% over the past week.",
         "英伟达今年以来上涨20%。",
         "英伟达年内累计上涨20%。",
+        "英伟达2023年全年股价上涨了239%。",
+        "英伟达2023年股价上涨了239%。",
         "Nvidia has added $2 trillion in market value this year.",
     ],
 )

@@ -155,6 +155,8 @@ def test_a_figure_below_the_close_move_is_contradicted() -> None:
         (WEEKDAY_NOTE.replace("2025-01-27", "2025-01-28"), "supported"),
         (None, "contradicted"),  # no note: nothing says the date is uncertain
         (EXPLICIT_NOTE, "contradicted"),  # a date stated outright has no neighbour
+        # 本港时间1月28日: a Hong Kong day, which Monday's US session (ending 05:00 HKT) straddles
+        ("'1月28日', year from publication date, a day in Asian local time", "supported"),
     ],
 )
 def test_the_neighbouring_session_when_the_date_came_from_a_weekday(
