@@ -485,8 +485,11 @@ def test_a_live_blog_head_restarts_the_day_and_an_asian_clock_date_says_so() -> 
     aliases = AliasIndex.from_rows([("MSFT", ["微软"]), ("NVDA", ["英伟达"])])
     claims = extract_claims(text, article_id="blog", published_at=published, aliases=aliases)
     by_subject = {c.subjects[0]: c for c in claims if c.claim_type == "price_move"}
-    assert by_subject["NVDA"].reference_date == date(2025, 1, 27)
+    # the close under 本港時間1月28日 is of the US session that ended that Hong Kong morning
+    assert by_subject["MSFT"].reference_date == date(2025, 1, 27)
+    # the older head dates the entry after it, though it goes back in time
+    assert "carried from '1月27日'" in (by_subject["NVDA"].date_note or "")
     # a US session straddles two Hong Kong days: the note says so, so the verifier also reads
-    # the neighbouring session rather than trusting 1月28日 as the exchange's own date
+    # the neighbouring session (the 22:40 entry is of the session that had just opened)
     assert "Asian local time" in (by_subject["MSFT"].date_note or "")
     assert "Asian local time" in (by_subject["NVDA"].date_note or "")

@@ -120,6 +120,26 @@ def test_move_lexicon_before_and_after_the_figure(text: str, value: float) -> No
 
 
 @pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("▼英伟达 -16.97%", -16.97),
+        ("周一美股：▼英伟达 16.97%", -16.97),
+        ("▲Meta +1.91%", 1.91),
+        ("Nvidia: -16.97%", -16.97),
+        ("Meta (+1.91%)", 1.91),
+    ],
+)
+def test_a_sign_written_with_the_figure_is_the_move(text: str, value: float) -> None:
+    [(claim_type, _, got)] = _judged(text)
+    assert (claim_type, got) == ("price_move", value)
+
+
+@pytest.mark.parametrize("text", ["英伟达市盈率为-5%", "Nvidia gross margin: -5%"])
+def test_a_signed_metric_is_not_a_move(text: str) -> None:
+    assert _judged(text) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Tesla tumbled more than 12% on Thursday after it warned that sales growth would slow.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -115,8 +116,31 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
         market_value = lexicon.MARKET_CAP.search(s.masked[clause[0] : clause[1]])
         if sign is None and fig.unit == "currency" and market_value:
             sign = lexicon.verb_after(after)
+        if sign is None and fig.unit == "percent":
+            sign = _marked_sign(s, i)
         return sign or 0, None, fig.start, None
     return 0, None, fig.start, move
+
+
+# a quote board or digest line: "▼英伟达 -16.97%", "Nvidia: -16.97%", "Apple (+3.18%)"
+_MARKED_SIGN = re.compile(r"([-−–+])\s*$")
+_ARROW = re.compile(r"(?:^|[\s，,;；、])([▲▼↑↓△▽])[^▲▼↑↓△▽，,;；。]*$")
+
+
+def _marked_sign(s: Sentence, i: int) -> int | None:
+    """The sign a percent written with its own + or − (or after ▲/▼) states, if any."""
+    fig = s.figures[i]
+    start, _ = segment(s, i)
+    before = s.text[start : fig.start]
+    if lexicon.METRIC.search(before) or re.search(r"率|ratio|margin|yield", before, re.I):
+        return None  # "市盈率为-5%", "margin: -5%": a metric, not the price
+    if fig.value < 0:
+        return -1
+    if m := _MARKED_SIGN.search(before):
+        return 1 if m.group(1) == "+" else -1
+    if m := _ARROW.search(before):
+        return 1 if m.group(1) in "▲↑△" else -1
+    return None
 
 
 def _carried_subject(s: Sentence, i: int, move_start: int, kinds: Mapping[str, str]) -> list[str]:

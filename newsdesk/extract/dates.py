@@ -16,7 +16,7 @@ from newsdesk.extract.events import (
 )
 from newsdesk.extract.lexicon import INTRADAY
 from newsdesk.extract.sentences import clause_index, split_clauses
-from newsdesk.extract.sessions import last_closed_session, weekday_session
+from newsdesk.extract.sessions import last_closed_session, to_session, weekday_session
 
 __all__ = [
     "Anchor",
@@ -158,9 +158,14 @@ def _absolute(m: re.Match[str], published: date | None) -> DateMention:
                 *m.span(), None, "previous", f"'{text}' has no year and no publication date"
             )
         if month is None:  # "16日": a day of the publication month, else of the month before
-            day = date(published.year, published.month, int(groups["d"]))
+            number = int(groups["d"])
+            before = published.replace(day=1) - timedelta(days=1)
+            try:
+                day = date(published.year, published.month, number)
+            except ValueError:  # "31日" in a story of 1 February: January's
+                day = before.replace(day=number)
             if day > published + timedelta(days=1):
-                day = (published.replace(day=1) - timedelta(days=1)).replace(day=day.day)
+                day = before.replace(day=number)
             return DateMention(*m.span(), day, "previous", f"'{text}' in the month of publication")
         day = _year_for(month, int(groups["d"]), published)
         return DateMention(*m.span(), day, "previous", f"'{text}', year from publication date")
@@ -322,6 +327,25 @@ def _beside(sentence: str, a: DateMention, b: DateMention) -> bool:
 # evening of one such day to the early morning of the next; either may be the figure's session
 _ASIAN_CLOCK = re.compile(r"(?:本港|香港|北京|台北|台湾|新加坡|大马|马来西亚|吉隆坡)时间\s*$")
 ASIAN_LOCAL_DATE = "a day in Asian local time"
+_US_EXCHANGES = frozenset({"XNYS", "XNAS"})
+
+
+def _on_asian_clock(mention: DateMention) -> DateMention:
+    """本港时间1月28日: a day on an Asian clock. A US session ends in the early morning of the
+    next Asian day, so a US figure under that day is most plausibly of the session that ended
+    that morning (the verifier also reads the neighbouring one: the note says why)."""
+    local, note = mention.day, f"{mention.note}, {ASIAN_LOCAL_DATE}"
+    if local is None:
+        return replace(mention, note=note)
+
+    def per_exchange(exchange: str) -> tuple[date | None, str]:
+        if exchange in _US_EXCHANGES:
+            session, how = to_session(local - timedelta(days=1), exchange, "previous")
+            return session, f"{note}: the {exchange} session that ended that morning; {how}"
+        session, how = to_session(local, exchange, "previous")
+        return session, f"{note}; {how}"
+
+    return replace(mention, note=note, per_exchange=per_exchange)
 
 
 def find_dates(
@@ -349,8 +373,7 @@ def find_dates(
         for m in pattern.finditer(sentence):
             mention = _absolute(m, published)
             if _ASIAN_CLOCK.search(sentence[: m.start()]):
-                # 本港时间1月28日: the Asian calendar day, which a US session straddles
-                mention = replace(mention, note=f"{mention.note}, {ASIAN_LOCAL_DATE}")
+                mention = _on_asian_clock(mention)
             add(mention)
     absolute = list(found)
     for m in _RELATIVE.finditer(sentence):

@@ -34,11 +34,11 @@ _QUAL_AFTER = re.compile(r"^\s*(左右|上下|以上|以下|or so|or more|or les
 # the common ones are listed too so that an unnormalised page still reads
 _FALL_ZH = (
     "暴跌|大跌|急跌|骤跌|狂跌|下跌|下挫|重挫|大挫|收跌|跌幅|蒸发|缩水|跳水|下滑|下降|骤降|回落|跌去|跌落"
-    "|大减|跌|挫|降|蒸發|縮水|驟降|下滑"
+    "|大减|急泻|下泻|重泻|泻|走低|收低|跌|挫|降|蒸發|縮水|驟降|下滑"
 )
 _RISE_ZH = (
     "暴涨|大涨|急涨|骤涨|狂涨|上涨|飙升|狂飙|收涨|涨幅|上升|上扬|走高|攀升|骤增|激增|大增|增加|增长|增值"
-    "|提高|多出|暴增|狂增|回血|反弹|回升|涨|升|暴漲|暴增|反彈|大漲|急漲|上漲|收漲|漲幅|飆升|驟增|漲"
+    "|提高|多出|暴增|狂增|回血|反弹|回升|劲扬|走扬|扬升|劲升|急升|大升|拉高|拉升|走高|收高|涨|升|暴漲|暴增|反彈|大漲|急漲|上漲|收漲|漲幅|飆升|驟增|漲"
 )
 _FALL_EN = (
     r"fell|fall|falls|falling|dropped|drop|drops|dropping|slid|slide|slides|sliding|plunged"
@@ -116,7 +116,7 @@ _FILLER = re.compile(
 )
 # not a close-to-close move: during the session, or before/after it
 INTRADAY = re.compile(
-    r"盘中|一度|日内|盘前|盘后|开盘|早盘|午盘|盤中|盤前|盤後|(?<![A-Za-z])(?:intraday|at one point"
+    r"盘中|一度|日内|最多|最深|最高曾|最低曾|曾经?(?:一度)?(?:大?跌|大?涨|急跌|急升|下跌|上涨)|盘前|盘后|开盘|早盘|午盘|盤中|盤前|盤後|(?<![A-Za-z])(?:intraday|at one point"
     r"|as much as|pre-?market|after-?hours|at the open|(?:in|during) (?:early|morning|midday"
     r"|afternoon|late|extended|premarket|pre-market|after-hours) trad(?:ing|e)"
     r"|early trading|during the (?:session|day)|at (?:its|the) (?:session )?(?:low|high|lows|highs)"
