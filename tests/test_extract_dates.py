@@ -297,8 +297,21 @@ def test_without_a_publication_time_the_weekday_rule_is_the_latest_before_the_da
     [mention] = find_dates("周一英伟达股价下跌17%", date(2025, 1, 28))
     assert mention.day == date(2025, 1, 27) and mention.per_exchange is None
     assert "publication time unknown" in mention.note
-    [monday] = find_dates("Nvidia fell 17% on Monday", date(2025, 1, 27))
-    assert monday.day == date(2025, 1, 20)  # strictly before the publication day
+    [monday] = find_dates("Nvidia fell 17% on Friday", date(2025, 1, 27))
+    assert monday.day == date(2025, 1, 24)  # strictly before the publication day
+    # but "on Monday" in a Monday story of unknown hour is that day; "last Monday" is not
+    [today] = find_dates("Nvidia fell 17% on Monday", date(2025, 1, 27))
+    assert today.day == date(2025, 1, 27) and "publication day" in today.note
+    [last] = find_dates("Nvidia fell 17% last Monday", date(2025, 1, 27))
+    assert last.day == date(2025, 1, 20)
+
+
+def test_a_byline_stamp_is_no_figure_date_and_an_asian_dateline_is_an_asian_day() -> None:
+    [stamp] = find_dates("Published Tue, Jan 28, 2025 · 07:45 AM", date(2025, 1, 28))
+    assert stamp.role == "side"
+    [line] = find_dates("SINGAPORE, Jan 28, 2025 - Nvidia sank 17%", date(2025, 1, 28))
+    assert line.per_exchange is not None
+    assert line.per_exchange("XNYS")[0] == date(2025, 1, 27)  # the session that ended that morning
 
 
 @pytest.mark.parametrize(

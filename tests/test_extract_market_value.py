@@ -16,6 +16,7 @@ ALIASES = AliasIndex.from_rows(
         ("AVGO", ["Broadcom", "博通"]),
         ("TSLA", ["Tesla", "特斯拉"]),
         ("META", ["Meta"]),
+        ("AMD", ["Advanced Micro Devices", "AMD"]),
     ]
 )
 # a Hong Kong morning wire on the DeepSeek sell-off: Monday is the US session of 2025-01-27
@@ -34,6 +35,9 @@ def _judged(text: str) -> list[tuple[str, list[str], float | None]]:
     ("text", "value"),
     [
         ("Nvidia sank 17% on Monday, wiping out $589 billion in market value.", -589e9),
+        ("On Monday that took $0.59 trillion off Nvidia's market cap.", -590e9),
+        ("Nvidia slumped on Monday, shaving some US$589 billion off its market capitalisation.",
+         -589e9),
         ("On Monday Nvidia shed nearly $600 billion of market capitalisation.", -600e9),
         ("Nvidia added $277 billion to its market value on Thursday.", 277e9),
         ("Nvidia jumped 16% on Thursday, increasing the company's market value by a"
@@ -127,6 +131,7 @@ def test_move_lexicon_before_and_after_the_figure(text: str, value: float) -> No
         ("▲Meta +1.91%", 1.91),
         ("Nvidia: -16.97%", -16.97),
         ("Meta (+1.91%)", 1.91),
+        ("- Advanced Micro Devices: -6.37%", -6.37),  # "Advanced" is part of the name
     ],
 )
 def test_a_sign_written_with_the_figure_is_the_move(text: str, value: float) -> None:

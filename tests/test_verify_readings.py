@@ -331,3 +331,11 @@ def test_an_extracted_market_value_loss_is_judged_supported() -> None:
         ("price_move", MON, "supported"),
         ("market_cap_change", MON, "supported"),
     ]
+
+
+def test_an_after_hours_figure_is_unverifiable_though_not_marked_intraday() -> None:
+    # "in after-hours trading" right after the figure: the regular session's bars cannot hold it
+    sentence = "The shares had dropped 6 per cent in after-hours trading on Monday evening."
+    got = _judge(_move(-6.0, MON, "dropped 6 per cent", sentence=sentence))
+    assert got["verdict"] == "unverifiable"
+    assert "before or after the session" in got["explanation"]

@@ -93,12 +93,17 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
     clause = s.clause_of(fig.start)
     window = s.figures[i - 1].end if i and s.figures[i - 1].end > clause[0] else clause[0]
     before = s.masked[window : fig.start]
+    # a move word inside a name is no move: "Advanced Micro Devices: -6.37%"
+    for start, end, _ in s.names:
+        # (a name, not a descriptor such as "the carmaker", which spans the words before it)
+        if window <= start and end <= fig.start and not _DESCRIPTOR.match(s.text[start:end]):
+            before = before[: start - window] + " " * (end - start) + before[end - window :]
     move = lexicon.direction_before(before)
     between = [n for n in s.names if window + move.end <= n[0] < fig.start] if move else []
     # "lifted the Nasdaq Composite by 3%": the name is what the verb moved, by the figure
     moved_object = bool(between) and lexicon.BY_FIGURE.match(s.masked[between[-1][1] : fig.start])
     # "increasing the company's market value by $277 billion": the name owns what moved
-    owned_value = bool(between) and lexicon.MARKET_CAP.search(s.masked[between[-1][1] : fig.start])
+    owned_value = bool(between) and lexicon.MARKET_CAP.search(s.masked[between[-1][0] : fig.start])
     if move is not None and between and not (moved_object or owned_value):
         move = None  # "涨跌不一，特斯拉市值突破…": the move word is about something else
     if move is not None and move.negated:
@@ -116,12 +121,17 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
         market_value = lexicon.MARKET_CAP.search(s.masked[clause[0] : clause[1]])
         if sign is None and fig.unit == "currency" and market_value:
             sign = lexicon.verb_after(after)
+        if sign is None and fig.unit == "currency" and market_value and _OFF_VALUE.match(after):
+            sign = -1  # "took $0.59 trillion off the company's market cap"
         if sign is None and fig.unit == "percent":
             sign = _marked_sign(s, i)
         return sign or 0, None, fig.start, None
     return 0, None, fig.start, move
 
 
+_DESCRIPTOR = re.compile(r"(?:the|this|that|its|their)\b|[该这此其那]", re.I)
+# an amount taken "off" a market value is a loss, whatever the verb
+_OFF_VALUE = re.compile(r"^\s*off\s+(?:its|the|their|[\w.'’-]+(?:'s|’s))?", re.I)
 # a quote board or digest line: "▼英伟达 -16.97%", "Nvidia: -16.97%", "Apple (+3.18%)"
 _MARKED_SIGN = re.compile(r"([-−–+])\s*$")
 _ARROW = re.compile(r"(?:^|[\s，,;；、])([▲▼↑↓△▽])[^▲▼↑↓△▽，,;；。]*$")

@@ -88,7 +88,15 @@ _SIDE_BEFORE = re.compile(
     re.I,
 )
 # a date followed by a clock time is a byline or update stamp ("2024-02-23 08:15 来源：…")
-_SIDE_AFTER = re.compile(r"^\s*(?:以来|以來|至今|起|开始|開始|以后|以後|\d{1,2}:\d{2}(?!\d))")
+_SIDE_AFTER = re.compile(
+    r"^\s*(?:以来|以來|至今|起|开始|開始|以后|以後|[·|@,-]?\s*\d{1,2}:\d{2}(?!\d))"
+)
+# a stamp: "Published Tue, Jan 28, 2025", "Updated:", 发布时间：
+_BYLINE_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z])(?:published|updated|posted|first published|last updated)(?:\s+on)?"
+    r"|发布于|发布时间|更新于|更新时间|發佈於|發布於|更新於)[:：]?\s*(?:[A-Za-z]{3,9},?\s*)?$",
+    re.I,
+)
 _RANGE_END = re.compile(r"(?:(?<![A-Za-z])(?:to|and|through)\s+|(?<!截)(?:至|到)\s*)$", re.I)
 # a date of another event: "earnings due on Feb. 28", "released R1 on January 20", 将于2月28日公布
 _EVENT_BEFORE = re.compile(
@@ -200,6 +208,15 @@ def _relative(
             day = monday - timedelta(days=7) + timedelta(days=weekday)
         elif m.group("zhweek"):  # 本周, 这周
             day = monday + timedelta(days=weekday)
+        elif m.group("enday") and weekday == published.weekday() and not _LAST.match(text):
+            # "on Thursday" in a story of a Thursday whose hour is unknown: that day (a week
+            # back would be "last Thursday"); the verifier also reads the session before it
+            return DateMention(
+                *m.span(),
+                published,
+                "previous",
+                f"'{text}' = the publication day {published} itself (publication time unknown)",
+            )
         else:  # 周一, on Monday, last Friday: the latest such weekday before publication
             day = published - timedelta(days=(published.weekday() - weekday) % 7 or 7)
             return DateMention(
@@ -254,7 +271,7 @@ def _role(sentence: str, mention: DateMention, earlier: Sequence[DateMention]) -
     clause = clauses[clause_index(clauses, mention.start)]
     before = sentence[max(clause[0], mention.start - 40) : mention.start]
     after = sentence[mention.end : mention.end + 12]
-    if _SIDE_BEFORE.search(before) or _SIDE_AFTER.match(after):
+    if _SIDE_BEFORE.search(before) or _SIDE_AFTER.match(after) or _BYLINE_BEFORE.search(before):
         return "side"
     if _RANGE_END.search(before) and any(m.role == "side" for m in earlier):
         return "side"  # "from Jan. 2 to Feb. 16": the other end of the span
@@ -325,9 +342,16 @@ def _beside(sentence: str, a: DateMention, b: DateMention) -> bool:
 
 # "本港时间1月28日", "北京时间周二": a day on an Asian clock, while a US session runs from the
 # evening of one such day to the early morning of the next; either may be the figure's session
-_ASIAN_CLOCK = re.compile(r"(?:本港|香港|北京|台北|台湾|新加坡|大马|马来西亚|吉隆坡)时间\s*$")
+_ASIAN_CLOCK = re.compile(
+    r"(?:本港|香港|北京|台北|台湾|新加坡|大马|马来西亚|吉隆坡)时间\s*$"
+    # a wire dateline from an Asian city: "SINGAPORE, Jan 28", "HONG KONG (Jan 28)"
+    r"|^\W*(?:SINGAPORE|HONG KONG|TAIPEI|BEIJING|SHANGHAI|SHENZHEN|TOKYO|SEOUL|KUALA LUMPUR"
+    r"|MUMBAI|NEW DELHI|BENGALURU|BANGALORE|SYDNEY|MELBOURNE|Singapore|Hong Kong|Taipei|Tokyo"
+    r"|Mumbai|Sydney)[\s,(:-]*$"
+)
 ASIAN_LOCAL_DATE = "a day in Asian local time"
 _US_EXCHANGES = frozenset({"XNYS", "XNAS"})
+_LAST = re.compile(r"(?:last|previous|上)", re.I)
 
 
 def _on_asian_clock(mention: DateMention) -> DateMention:

@@ -50,7 +50,8 @@ _FALL_EN = (
     r"|declined|decline|declines|declining|slumped|slump|slumps|slumping|dipped|dip|dips"
     r"|retreated|skidded|slipped|slip|slips|slipping|eased|eases|easing|shrank|shrunk|shrink"
     r"|shrinks|shrinking|cut|cuts|cutting|cost|costs|costing|fallen|tanked|tank|tanks|tanking"
-    r"|nosedived|nosedive|sagged|sag|weakened|skids|skid|down|lower"
+    r"|nosedived|nosedive|sagged|sag|weakened|skids|skid|shaved|shaving|shaves|shave|trimmed"
+    r"|trimming|down|lower"
 )
 _RISE_EN = (
     r"rose|risen|rise|rises|rising|jumped|jump|jumps|jumping|surged|surge|surges|surging"
@@ -116,7 +117,8 @@ _FILLER = re.compile(
 )
 # not a close-to-close move: during the session, or before/after it
 INTRADAY = re.compile(
-    r"盘中|一度|日内|最多|最深|最高曾|最低曾|曾经?(?:一度)?(?:大?跌|大?涨|急跌|急升|下跌|上涨)|盘前|盘后|开盘|早盘|午盘|盤中|盤前|盤後|(?<![A-Za-z])(?:intraday|at one point"
+    r"盘中|一度|日内|最多|最深|最高曾|最低曾|曾经?(?:一度)?(?:大?跌|大?涨|急跌|急升|下跌|上涨)"
+    r"|盘前|盘后|开盘|早盘|午盘|盤中|盤前|盤後|(?<![A-Za-z])(?:intraday|at one point"
     r"|as much as|pre-?market|after-?hours|at the open|(?:in|during) (?:early|morning|midday"
     r"|afternoon|late|extended|premarket|pre-market|after-hours) trad(?:ing|e)"
     r"|early trading|during the (?:session|day)|at (?:its|the) (?:session )?(?:low|high|lows|highs)"

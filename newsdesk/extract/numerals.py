@@ -33,7 +33,8 @@ NUMERAL = rf"百分之(?P<cnpct>{CHINESE})|(?P<ar>{ARABIC})|(?P<cn>{CHINESE})"
 # The magnitude word after a numeral (480亿, 1.2万亿, $48 billion, 2兆), with 多/余 around it.
 MAGNITUDE = (
     r"(?P<more1>多|余|餘)?"
-    r"(?:[ \u00a0]?(?P<cnmag>[万萬][亿億]|[千百十][亿億万萬]|[亿億万萬兆千]))?"  # "2,770 億" (Taiwan)
+    # a space before it in Taiwan: "2,770 億"
+    r"(?:[ \u00a0]?(?P<cnmag>[万萬][亿億]|[千百十][亿億万萬]|[亿億万萬兆千]))?"
     r"(?P<more2>多|余|餘)?"
     r"(?:\s*(?P<enmag>thousand|million|billion|trillion|mln|bln|mn|bn|tn|trn|k|m|b)(?![A-Za-z]))?"
 )

@@ -85,6 +85,14 @@ def _in_range(
     return decide_reach(claim, observed, text, policy, fmt=percent, words=("rose", "fell"))
 
 
+def _off_session_near(claim: dict[str, Any]) -> bool:
+    """Whether the words right after the figure put it outside the session ("dropped 6% in
+    after-hours trading"), whether or not the extractor marked it intraday."""
+    sentence, span = claim.get("sentence") or "", claim.get("span") or ""
+    at = sentence.find(span) if span else -1
+    return at >= 0 and OFF_SESSION.search(sentence[at : at + len(span) + 40]) is not None
+
+
 def judge_price_move(claim: dict[str, Any], idx: FactIndex, policy: VerifyPolicy) -> Judged:
     """One day's move under every plausible reading (see readings.py): close to close, or the
     day's low/high when stated as intraday; the neighbouring sessions when the date was not
@@ -99,7 +107,7 @@ def judge_price_move(claim: dict[str, Any], idx: FactIndex, policy: VerifyPolicy
     if symbol is None:
         return unverifiable(f"unknown subject {subjects[0]}: no listed symbol or prices")
     intraday = bool(claim.get("intraday"))
-    if intraday and OFF_SESSION.search(claim.get("sentence") or ""):
+    if intraday and OFF_SESSION.search(claim.get("sentence") or "") or _off_session_near(claim):
         # the day's bars hold the regular session only: a pre-market or after-hours price
         # is neither in its range nor its close
         return unverifiable("a move before or after the session: the day's prices do not hold it")

@@ -59,10 +59,11 @@ def explicit_date(claim: dict[str, Any]) -> bool:
 
 
 def neighbours(dates: Sequence[date], day: date, published: date | None) -> list[date]:
-    """The sessions just before and after `day` in `dates` (sorted); a later one only if it
-    ended before the publication date, since a story cannot report a session yet to come."""
+    """The sessions just before and after `day` in `dates` (sorted); a later one only if it is
+    not after the publication date, since a story cannot report a session yet to come (the
+    publication day's own session counts: an evening story reports it)."""
     before = [d for d in dates if d < day]
-    after = [d for d in dates if d > day and published is not None and d < published]
+    after = [d for d in dates if d > day and published is not None and d <= published]
     return [*before[-1:], *after[:1]]
 
 
