@@ -269,3 +269,43 @@ def test_the_close_after_an_intraday_extreme_is_a_close() -> None:
     text = "Nvidia fell as much as 18% on Monday before closing down 17%."
     moves = [c for c in _claims(text) if c.claim_type == "price_move"]
     assert [(c.value, c.intraday) for c in moves] == [(-18.0, True), (-17.0, False)]
+
+
+def _with(aliases: list[tuple[str, list[str]]], text: str) -> list[tuple[str, list[str], float]]:
+    index = AliasIndex.from_rows(aliases)
+    claims = extract_claims(text, article_id="mv", published_at=PUBLISHED, aliases=index)
+    return [(c.claim_type, c.subjects, c.value) for c in claims if c.claim_type != "other"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("On Monday the Nasdaq fell 612.47 points, or 3.07%, to 19,341.83.", -3.07),
+        ("周一纳指跌612.47点或3.07%。", -3.07),
+    ],
+)
+def test_the_percent_after_index_points_is_the_same_move(text: str, value: float) -> None:
+    assert _with([("^IXIC", ["Nasdaq", "纳指"])], text) == [("price_move", ["^IXIC"], value)]
+
+
+def test_a_sentence_naming_no_one_after_one_companys_move_is_that_companys() -> None:
+    text = "Nvidia sank 17% on Monday. The slide erased $589 billion in market value."
+    assert _judged(text) == [
+        ("price_move", ["NVDA"], -17.0),
+        ("market_cap_change", ["NVDA"], -589e9),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nvidia was hit hard on Monday. It closed 13.8% lower.", [["NVDA"]]),
+        # two companies before: "it" is no one's
+        ("Nvidia and Broadcom fell on Monday. It closed 13.8% lower.", []),
+    ],
+)
+def test_it_is_the_one_company_the_previous_sentence_named(
+    text: str, expected: list[list[str]]
+) -> None:
+    got = [c.subjects for c in _claims(text) if c.claim_type == "price_move"]
+    assert got == expected

@@ -18,7 +18,13 @@ from newsdesk.extract.figure_scope import (
 )
 from newsdesk.extract.numbers import Figure
 from newsdesk.extract.reading import ArticleContext, Sentence, market_date, plain_date
-from newsdesk.extract.subjects import figure_subject, pronoun_subject, resolve_group, subject_at
+from newsdesk.extract.subjects import (
+    describes,
+    figure_subject,
+    pronoun_subject,
+    resolve_group,
+    subject_at,
+)
 
 
 def new_claim(art: ArticleContext, s: Sentence, claim_type: str, **fields: Any) -> Claim:
@@ -110,6 +116,11 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
         return 0, move.word, fig.start, move
     if move is not None and not lexicon.is_level(before[move.end :]):
         return move.sign, None, window + move.start, move
+    if move is None and i and _OR_PERCENT.match(s.masked[s.figures[i - 1].end : fig.start]):
+        # "fell 612.47 points, or 3.07%", "跌612.47点或3.07%": the percent of the same move
+        sign, negated, _, first_move = _move_of(s, i - 1)
+        if sign:
+            return sign, negated, fig.start, first_move
     if move is None:
         group = _list_of(s, i)
         if group[0] < i and _respective_subject(s, i):
@@ -121,14 +132,15 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
         market_value = lexicon.MARKET_CAP.search(s.masked[clause[0] : clause[1]])
         if sign is None and fig.unit == "currency" and market_value:
             sign = lexicon.verb_after(after)
-        if sign is None and fig.unit == "currency" and market_value and _OFF_VALUE.match(after):
-            sign = -1  # "took $0.59 trillion off the company's market cap"
+        if sign is None and _OFF_VALUE.match(after) and (market_value or fig.unit == "percent"):
+            sign = -1  # "took $0.59 trillion off the company's market cap", "took 3.7% off"
         if sign is None and fig.unit == "percent":
             sign = _marked_sign(s, i)
         return sign or 0, None, fig.start, None
     return 0, None, fig.start, move
 
 
+_OR_PERCENT = re.compile(r"^\s*(?:points?|pts?|点|點)?\s*[,，]?\s*(?:or|或)\s*$", re.I)
 _DESCRIPTOR = re.compile(r"(?:the|this|that|its|their)\b|[该这此其那]", re.I)
 # an amount taken "off" a market value is a loss, whatever the verb
 _OFF_VALUE = re.compile(r"^\s*off\s+(?:its|the|their|[\w.'’-]+(?:'s|’s))?", re.I)
@@ -176,6 +188,9 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     respective = _respective_subject(s, i)
     named = respective or subject_at(s.names, fig.start, clause, carry=True)
     subjects = respective or _carried_subject(s, i, span_start, art.aliases.kinds)
+    if not subjects and i and _OR_PERCENT.match(s.masked[s.figures[i - 1].end : fig.start]):
+        # "the Nasdaq fell 612.47 points, or 3.07%": the points' subject
+        subjects = _carried_subject(s, i - 1, s.figures[i - 1].start, art.aliases.kinds)
     # not one day's move, or not a worth at the date: kept, never judged
     period = multi_period(s, i) if sign else None
     level = threshold(s, i) if fig.unit == "currency" else None
@@ -193,6 +208,10 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
             date_note=f"{why}: kept as other; {note}",
             **{**common, **(_signed(fig, sign) if sign else {})},
         )
+    if fig.unit == "percent" and sign and not subjects and not s.names and len(set(art.named)) == 1:
+        # "Oracle was hit hard. It closed 13.8% lower.": "it" / "the stock" / 该股 is the one
+        # company the previous sentence named
+        subjects = pronoun_subject(s.masked[clause[0] : fig.start], art.named)
     if fig.unit == "percent" and sign and subjects and not metric_governs(s, i, span_start):
         day, note = market_date(mention, None, subjects, art)
         return new_claim(
@@ -211,6 +230,17 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     if market_cap and not subjects:
         # "…off the company's market value", 该公司市值蒸发: the previous sentence's company
         subjects = pronoun_subject(s.masked[clause[0] : clause[1]], art.named)
+    if (
+        market_cap
+        and sign
+        and not subjects
+        and not s.names
+        and not describes(s.text)
+        and len(set(art.moved)) == 1
+    ):
+        # "Nvidia sank 17%. The slide erased $589 billion in market value.": a sentence that
+        # names no one, right after one company's move, speaks of that company
+        subjects = art.moved[:1]
     inherited = None
     if market_cap:
         is_group, count = lexicon.collective(s.masked[clause[0] : fig.start])

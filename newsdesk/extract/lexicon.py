@@ -38,7 +38,7 @@ _FALL_ZH = (
 )
 _RISE_ZH = (
     "暴涨|大涨|急涨|骤涨|狂涨|上涨|飙升|狂飙|收涨|涨幅|上升|上扬|走高|攀升|骤增|激增|大增|增加|增长|增值"
-    "|提高|多出|暴增|狂增|回血|反弹|回升|劲扬|走扬|扬升|劲升|急升|大升|拉高|拉升|走高|收高|涨|升|暴漲|暴增|反彈|大漲|急漲|上漲|收漲|漲幅|飆升|驟增|漲"
+    "|提高|多出|暴增|狂增|回血|反弹|回升|劲扬|走扬|扬升|劲升|急升|大升|拉高|拉升|拉了|走高|收高|涨|升|暴漲|暴增|反彈|大漲|急漲|上漲|收漲|漲幅|飆升|驟增|漲"
 )
 _FALL_EN = (
     r"fell|fall|falls|falling|dropped|drop|drops|dropping|slid|slide|slides|sliding|plunged"
@@ -59,7 +59,7 @@ _RISE_EN = (
     r"|spiked|gained|gain|gains|gaining|added|add|adds|adding|climbed|climb|climbs|climbing"
     r"|rallied|rally|rallies|rallying|advanced|advance|advances|advancing|increased"
     r"|increasing|increases|boosted|boosting|rebounded|rebound|rebounds|rebounding|recovered"
-    r"|lifted|lifting|lifts|lift|leapt|leaped|leap|leaps|popped|zoomed|grew|grown|firmed"
+    r"|lifted|lifting|lifts|lift|bounced|bounces|bouncing|bounce|leapt|leaped|leap|leaps|popped|zoomed|grew|grown|firmed"
     r"|strengthened|up|higher"
 )
 _DIRECTION = re.compile(
@@ -218,7 +218,8 @@ METRIC_AFTER = re.compile(
     re.I,
 )
 MARKET_CAP = re.compile(
-    r"市值|(?<![A-Za-z])(?:market[- ]value|market[- ]cap|market[- ]capitali[sz]ation|market[- ]caps"
+    r"市值|(?<![A-Za-z])(?:market[- ]value|market[- ]cap|m-?cap|off the value of"
+    r"|market[- ]capitali[sz]ation|market[- ]caps"
     r"|蒸发|蒸發|in value|of value|shareholder value|wipeout|wipe-out|(?:its|their|the company's"
     r"|the company’s|the firm's|the group's) value)(?![A-Za-z])",
     re.I,
@@ -236,7 +237,8 @@ EARLIER_TIME = re.compile(
 )
 # "value the company at …", "使其估值": a company named before, perhaps in the previous sentence
 PRONOUN = re.compile(
-    r"该公司|这家公司|其|(?<![A-Za-z])(?:the company|the firm|the startup|the group|it|its)"
+    r"该公司|这家公司|该股|其|(?<![A-Za-z])(?:the company|the firm|the startup|the group|the stock"
+    r"|the shares|it|its)"
     r"(?![A-Za-z])",
     re.I,
 )

@@ -233,6 +233,11 @@ _DESCRIPTOR = _descriptor_pattern()
 _FUNDS = frozenset({"index", "etf"})
 
 
+def describes(text: str) -> bool:
+    """Whether `text` points at a company by kind ("the chipmaker", 该公司), resolved or not."""
+    return _DESCRIPTOR.search(text) is not None
+
+
 def _is_kind(symbol: str, kind: str, kinds: Mapping[str, str]) -> bool:
     if kind == COMPANY:
         return kinds.get(symbol) not in _FUNDS
@@ -272,7 +277,7 @@ _NOT_NAMES = frozenset(
         EV GPU GPUs IPO ADR ADRs NYSE Fed Treasury Inc Corp Co Ltd LLC Magnificent Seven
         Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
         May June July August September October November December Jan Feb Mar Apr Jun Jul Aug
-        Sep Sept Oct Nov Dec""",
+        Sep Sept Oct Nov Dec Class A B C""",
     )
 )
 _CAPITALISED = re.compile(r"(?<![A-Za-z0-9.])(?:(?:[A-Z]\.)+[A-Z]?|[A-Z][A-Za-z0-9&-]*)")
