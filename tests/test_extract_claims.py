@@ -493,3 +493,14 @@ def test_a_live_blog_head_restarts_the_day_and_an_asian_clock_date_says_so() -> 
     # the neighbouring session (the 22:40 entry is of the session that had just opened)
     assert "Asian local time" in (by_subject["MSFT"].date_note or "")
     assert "Asian local time" in (by_subject["NVDA"].date_note or "")
+
+
+def test_a_day_counted_past_publication_is_not_the_figures_session() -> None:
+    # written on Monday evening: "a day later" cannot be a session the story reports
+    published = datetime(2025, 1, 27, 19, 0, tzinfo=timezone(timedelta(hours=-5)))
+    aliases = AliasIndex.from_rows([("NVDA", ["Nvidia"])])
+    text = "DeepSeek's app topped the charts on Monday. A day later Nvidia fell 17%."
+    [claim] = extract_claims(text, article_id="x", published_at=published, aliases=aliases)
+    assert claim.claim_type == "price_move"
+    assert claim.reference_date is not None and claim.reference_date <= date(2025, 1, 27)
+    assert "after publication" in (claim.date_note or "")

@@ -144,10 +144,18 @@ def market_date(
         if mention.day is None:
             return None, prefix + mention.note
         session, note = to_session(mention.day, exchange, mention.snap)
-        return session, f"{prefix}{mention.note}; {note}"
+        if session is None or art.published is None or session <= art.published:
+            return session, f"{prefix}{mention.note}; {note}"
+        # "fell 7.5% Wednesday, a day after the results" counted past the story's own day: a
+        # story reports no session yet to come, so that count was not the figure's date
+        prefix = f"'{mention.text}' would be {session}, after publication; "
+        if art.carried is not None and art.carried is not mention and art.carried.day:
+            carried, how = to_session(art.carried.day, exchange, art.carried.snap)
+            return carried, f"{prefix}carried from '{art.carried.text}': {how}"
     if art.published is None:
         return None, "no date stated and no publication date"
-    return latest_session(art.published, exchange, art.instant)
+    session, note = latest_session(art.published, exchange, art.instant)
+    return session, prefix + note if mention is not None else note
 
 
 def valuation_date(

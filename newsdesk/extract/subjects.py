@@ -277,7 +277,7 @@ _NOT_NAMES = frozenset(
         EV GPU GPUs IPO ADR ADRs NYSE Fed Treasury Inc Corp Co Ltd LLC Magnificent Seven
         Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
         May June July August September October November December Jan Feb Mar Apr Jun Jul Aug
-        Sep Sept Oct Nov Dec Class A B C""",
+        Sep Sept Oct Nov Dec""",
     )
 )
 _CAPITALISED = re.compile(r"(?<![A-Za-z0-9.])(?:(?:[A-Z]\.)+[A-Z]?|[A-Z][A-Za-z0-9&-]*)")
