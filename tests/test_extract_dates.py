@@ -42,7 +42,10 @@ TUESDAY = date(2024, 2, 20)
         ("周一", TUESDAY, date(2024, 2, 19), "previous"),
         ("星期五", TUESDAY, date(2024, 2, 16), "previous"),
         ("周二", TUESDAY, date(2024, 2, 13), "previous"),  # strictly before publication
-        ("上周五", date(2024, 2, 17), date(2024, 2, 9), "previous"),  # previous calendar week
+        ("上周五", TUESDAY, date(2024, 2, 16), "previous"),  # previous calendar week
+        # in a weekend paper: the trading week just ended, news of a week back being rare
+        ("上周五", date(2024, 2, 17), date(2024, 2, 16), "previous"),
+        ("上周五", date(2024, 2, 23), date(2024, 2, 16), "previous"),  # a Friday paper
         ("周五", date(2024, 2, 17), date(2024, 2, 16), "previous"),
         ("on Friday", TUESDAY, date(2024, 2, 16), "previous"),
         ("Sora发布的次日", TUESDAY, date(2024, 2, 16), "next"),

@@ -104,10 +104,10 @@ POLICY = VerifyPolicy()
         (5.0, "nearly", "近5%", "price_move", (4.5, 5.5)),
         # under: from zero up to the figure
         (-5.0, "under", "不到5%", "price_move", (-5.0, 0.0)),
-        # nearly 480亿, then the 5% market-cap floor widens the top: 48e9 * 1.05
-        (-4.8e10, "nearly", "近480亿美元", "market_cap_change", (-5.04e10, -4.32e10)),
-        # exact $245 billion with the 5% valuation floor: ±12.25e9 beats ±0.5e9
-        (2.45e11, "exact", "$245 billion", "valuation", (2.3275e11, 2.5725e11)),
+        # nearly 480亿, then the 10% market-cap floor widens the top: 48e9 * 1.10
+        (-4.8e10, "nearly", "近480亿美元", "market_cap_change", (-5.28e10, -4.32e10)),
+        # exact $245 billion with the 10% valuation floor: ±24.5e9 beats ±0.5e9
+        (2.45e11, "exact", "$245 billion", "valuation", (2.205e11, 2.695e11)),
         # 将近两倍 as a ratio of 3: 2.7 … 3.5
         (3.0, "nearly", "将近两倍", "valuation_change", (2.7, 3.5)),
     ],

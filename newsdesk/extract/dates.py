@@ -204,7 +204,10 @@ def _relative(
     else:
         weekday = _weekday(m)
         monday = published - timedelta(days=published.weekday())
-        if m.group("zhweek") == "上":  # 上周五: Friday of the previous calendar week
+        if m.group("zhweek") == "上" and published.weekday() >= 5 and weekday < 5:
+            # 上周五 in a weekend paper: the trading week just ended (its Friday, yesterday)
+            day = monday + timedelta(days=weekday)
+        elif m.group("zhweek") == "上":  # 上周五: Friday of the previous calendar week
             day = monday - timedelta(days=7) + timedelta(days=weekday)
         elif m.group("zhweek"):  # 本周, 这周
             day = monday + timedelta(days=weekday)

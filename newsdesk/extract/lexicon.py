@@ -144,7 +144,12 @@ INTRADAY_ENDS = re.compile(r"的|" + CLOSE.pattern, re.I)
 MULTI_PERIOD = re.compile(
     r"过去(?:[\d一二两三四五六七八九十几数]+个?)?(?:年|个月|月|周|星期|天|日|交易日|季度)|今年以来|年初以来"
     r"|年初至今|今年迄今|全年|上半年|下半年|(?:19|20)\d\d年(?!\s*[\d一二三四五六七八九十]+月)|今年(?![\d一二三四五六七八九十]+月)|年内|本周|本月|上周以来|累计|累積|自.{1,12}以来|以来|近(?:一|两|三|\d+)(?:年|个月|周)"
-    r"|(?<![A-Za-z])(?:year[- ]to[- ]date|YTD|this year|so far this year|since (?:the start of"
+    r"|同比|环比|较上年|較上年|较去年|較去年"
+    r"|(?<![A-Za-z])(?:year[- ]to[- ]date|YTD|this year|so far this year|year[- ]on[- ]year"
+    r"|year[- ]over[- ]year|from a year (?:earlier|ago|before)|from (?:19|20)\d\d"
+    r"|over (?:19|20)\d\d"
+    r"|(?:from|than) (?:the )?(?:same|previous|prior|year-ago|last) (?:quarter|period|year)"
+    r"|last year|since (?:the start of"
     r"|the beginning of|January|February|March|April|May|June|July|August|September|October"
     r"|November|December|last|its|the|early|mid|late|\d)|over the (?:past|last) \w+"
     r"|(?:in|over|during) the (?:past|last)(?: \w+)? (?:days?|weeks?|months?|years?|sessions?"
@@ -158,7 +163,7 @@ THRESHOLD = re.compile(
     r"突破|站上|站稳|跌破|升破|冲破|攻破|失守|超越|越过|首家|(?<![A-Za-z])(?:topped|tops"
     r"|topping|to top|crossed|crosses|crossing|cross|surpassed|surpassing|surpasses|surpass"
     r"|eclipsed|eclipsing|breached|breaching|broke (?:above|through|below)|passed|passing"
-    r"|above|below)(?![A-Za-z])",
+    r"|above|below|near|past|beyond|toward|towards)(?![A-Za-z])",
     re.I,
 )
 THRESHOLD_AFTER = re.compile(
