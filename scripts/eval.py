@@ -170,10 +170,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", metavar="STEM", help="evaluate one page")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the metrics here")
     args = parser.parse_args(argv)
-    # No network but the stand-ins: keep Prefect's telemetry quiet and its log short.
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     # Concurrent chart fetches overflow requests' pool of 10; harmless, and not the corpus's.
     logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     try:
@@ -198,4 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # No network but the stand-ins: keep Prefect's telemetry quiet and its log short. Set here,
+    # not in main(): tests call main() in-process, and a changed os.environ would reach every
+    # later test and the processes it starts (a newsdesk run that logs nothing, say).
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     sys.exit(main())
