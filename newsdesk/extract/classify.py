@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from newsdesk.extract import lexicon, reading
@@ -197,17 +198,8 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     if period or level:
         day, note = plain_date(mention, None, "no date stated")
         why = f"over several sessions ('{period}')" if period else f"a level crossed ('{level}')"
-        return new_claim(
-            art,
-            s,
-            "other",
-            subjects=subject_at(s.names, fig.start, clause, carry=False),
-            unit="percent" if fig.unit == "points" else fig.unit,
-            currency=fig.currency,
-            reference_date=day,
-            date_note=f"{why}: kept as other; {note}",
-            **{**common, **(_signed(fig, sign) if sign else {})},
-        )
+        fields = {**common, **(_signed(fig, sign) if sign else {})}
+        return _other(art, s, fig, day, f"{why}: kept as other; {note}", fields)
     if fig.unit == "percent" and sign and not subjects and not s.names and len(set(art.named)) == 1:
         # "Oracle was hit hard. It closed 13.8% lower.": "it" / "the stock" / 该股 is the one
         # company the previous sentence named
@@ -294,16 +286,28 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
         note = f"negated move '{negated}': kept as other, not read as a move; {note}"
     elif valuation and past and not from_marker:
         note = f"valuation as of an undated earlier time '{past.group()}': kept as other; {note}"
+    return _other(art, s, fig, day, note, common)
+
+
+def _other(
+    art: ArticleContext,
+    s: Sentence,
+    fig: Figure,
+    day: date | None,
+    note: str,
+    fields: dict[str, Any],
+) -> Claim:
+    """A figure kept but never judged, with the name in its own clause (no carried subject)."""
     return new_claim(
         art,
         s,
         "other",
-        subjects=subject_at(s.names, fig.start, clause, carry=False),
+        subjects=subject_at(s.names, fig.start, s.clause_of(fig.start), carry=False),
         unit="percent" if fig.unit == "points" else fig.unit,
         currency=fig.currency,
         reference_date=day,
         date_note=note,
-        **common,
+        **fields,
     )
 
 
