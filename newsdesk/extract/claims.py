@@ -86,6 +86,14 @@ keep the page's own sentence and span while the rules read simplified Chinese:
    last session closed at publication); `other` figures keep a stated date or None. `date_note`
    says how, or why not.
 
+Wire and digest idioms (docs/extraction.md): "fell 612 points, or 3.07%" is the index's move;
+a sign written with the figure («▼英伟达 -16.97%», "Nvidia: -16.97%") is the move; a move word
+inside a name ("Advanced Micro Devices") is none; "$X off its market value" is a loss; a
+sentence naming no one right after one company's move is that company's; a head that is only a
+date restarts the carried day; a day on an Asian clock (本港时间, "SINGAPORE, Jan 28") dates a
+US close to the session that ended that morning; byline stamps are never a figure's date; a day
+counted past publication is not a reported session.
+
 Negated moves ("并未下跌", "did not fall") are kept as `other`, with the negation said in
 `date_note`, never read as a move. `intraday` marks moves not from close to close (盘中, 一度,
 盘前, 开盘, intraday, at one point, "in early trading", pre-market), read per figure ("fell as
