@@ -183,3 +183,18 @@ def test_not_ranges(text: str, values: list[tuple[float, str]]) -> None:
 )
 def test_not_figures(text: str) -> None:
     assert find_figures(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency"),
+    [
+        ("約2兆5912億令吉", 2.5912e12, "MYR"),  # one amount in two magnitudes
+        ("3亿5千万元", 3.5e8, "CNY"),
+        ("2兆美元", 2e12, "USD"),
+    ],
+)
+def test_an_amount_written_in_two_magnitudes_is_one_figure(
+    text: str, value: float, currency: str
+) -> None:
+    [fig] = find_figures(text)
+    assert (fig.value, fig.currency) == (pytest.approx(value), currency)

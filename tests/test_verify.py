@@ -157,21 +157,21 @@ def boundary_facts(close: float, *, low: float | None = None, high: float | None
         (-7.0, "over", "跌超7%", 93.00, "supported"),
         (-7.0, "over", "跌超7%", 92.99, "supported"),
         (-7.0, "over", "跌超7%", 70.00, "supported"),
-        # exact 1.58: 1.575 … 1.585
-        (-1.58, "exact", "下挫1.58%", 98.426, "contradicted"),
-        (-1.58, "exact", "下挫1.58%", 98.425, "supported"),
-        (-1.58, "exact", "下挫1.58%", 98.415, "supported"),
-        (-1.58, "exact", "下挫1.58%", 98.414, "contradicted"),
-        # nearly 5% rise: 4.5 (90%) … 5.5 (+ precision)
+        # exact 1.58: 1.574 … 1.586 (half a unit and a fifth more, for closing prints)
+        (-1.58, "exact", "下挫1.58%", 98.427, "contradicted"),
+        (-1.58, "exact", "下挫1.58%", 98.426, "supported"),
+        (-1.58, "exact", "下挫1.58%", 98.414, "supported"),
+        (-1.58, "exact", "下挫1.58%", 98.413, "contradicted"),
+        # nearly 5% rise: 4.5 (90%) … 5.6 (+ precision)
         (5.0, "nearly", "涨近5%", 104.49, "contradicted"),
         (5.0, "nearly", "涨近5%", 104.50, "supported"),
-        (5.0, "nearly", "涨近5%", 105.50, "supported"),
-        (5.0, "nearly", "涨近5%", 105.51, "contradicted"),
-        # about 10% fall: 10 ± (0.5 precision + 0.5 margin)
-        (-10.0, "about", "跌约10%", 91.01, "contradicted"),
-        (-10.0, "about", "跌约10%", 91.00, "supported"),
-        (-10.0, "about", "跌约10%", 89.00, "supported"),
-        (-10.0, "about", "跌约10%", 88.99, "contradicted"),
+        (5.0, "nearly", "涨近5%", 105.60, "supported"),
+        (5.0, "nearly", "涨近5%", 105.61, "contradicted"),
+        # about 10% fall: 10 ± (0.6 precision + 0.5 margin)
+        (-10.0, "about", "跌约10%", 91.11, "contradicted"),
+        (-10.0, "about", "跌约10%", 91.10, "supported"),
+        (-10.0, "about", "跌约10%", 88.90, "supported"),
+        (-10.0, "about", "跌约10%", 88.89, "contradicted"),
         # under 5% fall: strictly less than 5
         (-5.0, "under", "跌不到5%", 95.01, "supported"),
         (-5.0, "under", "跌不到5%", 95.00, "contradicted"),
@@ -192,7 +192,7 @@ def test_price_move_boundaries(
 
 @pytest.mark.parametrize(
     ("close", "verdict"),
-    [(95.51, "contradicted"), (95.50, "supported"), (92.50, "supported"), (92.49, "contradicted")],
+    [(95.61, "contradicted"), (95.60, "supported"), (92.40, "supported"), (92.39, "contradicted")],
 )
 def test_range_is_judged_between_its_ends_widened_by_precision(close: float, verdict: str):
     claim = move("TEST", -5.0, "exact", "跌5%-7%", range_end=-7.0)

@@ -96,12 +96,12 @@ POLICY = VerifyPolicy()
         # over: at least the stated figure, no upper limit
         (-7.0, "over", "超7%", "price_move", (-math.inf, -7.0)),
         (7.0, "over", "涨超7%", "price_move", (7.0, math.inf)),
-        # exact: the precision interval
-        (-1.58, "exact", "1.58%", "price_move", (-1.585, -1.575)),
-        # about: precision widened by 5% of the stated figure (7 ± (0.5 + 0.35))
-        (-7.0, "about", "约7%", "price_move", (-7.85, -6.15)),
+        # exact: the precision interval (a move's half unit and a fifth more, for closing prints)
+        (-1.58, "exact", "1.58%", "price_move", (-1.586, -1.574)),
+        # about: precision widened by 5% of the stated figure (7 ± (0.6 + 0.35))
+        (-7.0, "about", "约7%", "price_move", (-7.95, -6.05)),
         # nearly: down to 90% of the figure, up to the figure plus its precision
-        (5.0, "nearly", "近5%", "price_move", (4.5, 5.5)),
+        (5.0, "nearly", "近5%", "price_move", (4.5, 5.6)),
         # under: from zero up to the figure
         (-5.0, "under", "不到5%", "price_move", (-5.0, 0.0)),
         # nearly 480亿, then the 10% market-cap floor widens the top: 48e9 * 1.10
@@ -132,7 +132,7 @@ def test_policy_margins_and_floors_are_honoured() -> None:
         10.0, "nearly", span_text="近10%", policy=policy, claim_type="price_move"
     )
     exact = stated_interval(10.0, "exact", span_text="10%", policy=policy, claim_type="price_move")
-    assert about == (pytest.approx(8.5), pytest.approx(11.5))  # 10 ± (0.5 + 1.0)
+    assert about == (pytest.approx(8.4), pytest.approx(11.6))  # 10 ± (0.6 + 1.0)
     assert nearly == (pytest.approx(8.0), pytest.approx(11.0))  # floor 10% lifts the top
     assert exact == (pytest.approx(9.0), pytest.approx(11.0))  # floor beats precision 0.5
 

@@ -52,7 +52,8 @@ _RELATIVE = re.compile(
     r"(?P<yesterday>昨日|昨天|昨晚|昨夜|(?<![A-Za-z])yesterday)|(?P<before_yesterday>前天|前日)"
     r"|(?P<overnight>隔夜|(?<![A-Za-z])overnight)"
     r"|(?P<today>今日|今天|(?<![A-Za-z])today)"
-    r"|(?P<zhweek>上|本|这|這)?(?:周|週|星期|礼拜|禮拜)(?P<zhday>[一二三四五六日天])"
+    # (本周一度 is "this week, at one point"; 周一季 no weekday either)
+    r"|(?P<zhweek>上|本|这|這)?(?:周|週|星期|礼拜|禮拜)(?P<zhday>[一二三四五六日天])(?![度季])"
     r"|(?<![A-Za-z])(?:(?P<enweek>last|this|past|on)\s+)?"
     rf"(?P<enday>{'|'.join(_EN_WEEKDAYS)})(?![A-Za-z])",
     re.I,
@@ -195,6 +196,9 @@ def _relative(
         return DateMention(*m.span(), None, "previous", f"'{text}' needs a publication date")
     if instant is not None and not m.group("today") and not m.group("zhweek"):
         return _closed_relative(m, sentence, instant)
+    offset_hours = instant.utcoffset() if instant is not None else None
+    if m.group("today") and offset_hours is not None and offset_hours >= timedelta(hours=5):
+        return _asian_today(m, published, instant)
     if m.group("yesterday") or m.group("overnight"):
         offset = 1
     elif m.group("before_yesterday"):
@@ -355,6 +359,22 @@ _ASIAN_CLOCK = re.compile(
 ASIAN_LOCAL_DATE = "a day in Asian local time"
 _US_EXCHANGES = frozenset({"XNYS", "XNAS"})
 _LAST = re.compile(r"(?:last|previous|上)", re.I)
+
+
+def _asian_today(m: re.Match[str], published: date, instant: datetime | None) -> DateMention:
+    """今天 in an Asian page: that day on the Asian clock. A US close of "today" is the session
+    that ended that Asian morning (the last one closed by publication); elsewhere, the day."""
+    text = m.group()
+    note = f"'{text}' = {published} on the publisher's clock, {ASIAN_LOCAL_DATE}"
+
+    def per_exchange(exchange: str) -> tuple[date | None, str]:
+        if exchange in _US_EXCHANGES and instant is not None:
+            session, how = last_closed_session(published, exchange, instant)
+            return session, f"{note}: the last {exchange} session closed by publication; {how}"
+        session, how = to_session(published, exchange, "previous")
+        return session, f"{note}; {how}"
+
+    return DateMention(*m.span(), published, "previous", note, per_exchange=per_exchange)
 
 
 def _on_asian_clock(mention: DateMention) -> DateMention:

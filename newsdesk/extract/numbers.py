@@ -227,6 +227,21 @@ def find_figures(text: str, *, yen: bool = False) -> list[Figure]:
         if figures and m.start() < figures[-1].end:
             continue  # the 亿 of "480亿美元" was read with its number
         fig = _read(text, m, yen)
-        if fig is not None:
-            figures.append(fig)
+        if fig is None:
+            continue
+        last = figures[-1] if figures else None
+        if (
+            last is not None
+            and last.end == fig.start
+            and last.currency is None
+            and last.scale >= 1e8
+            and 1e4 <= fig.scale < last.scale
+            and fig.value < last.scale
+        ):
+            # "2兆5912億令吉": one amount written in two magnitudes
+            figures[-1] = replace(
+                fig, start=last.start, value=last.value + fig.value, qualifier=last.qualifier
+            )
+            continue
+        figures.append(fig)
     return _bare_range_starts(text, _merge_ranges(text, figures))

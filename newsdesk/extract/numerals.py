@@ -193,5 +193,11 @@ def find_numerals(text: str) -> list[Numeral]:
         assert mag is not None  # every group is optional
         scale = magnitude(mag.group("cnmag") or mag.group("enmag"))
         both = scaled(reading, scale)
-        found.append(Numeral(m.start(), max(m.end(), mag.end()), both.value, both.precision, scale))
+        end = max(m.end(), mag.end())
+        last = found[-1] if found else None
+        if last and last.end == m.start() and last.scale >= 1e8 and 1e4 <= scale < last.scale:
+            # "2兆5912億", "1万2千亿"-like sections: one amount written in two magnitudes
+            found[-1] = Numeral(last.start, end, last.value + both.value, both.precision, scale)
+            continue
+        found.append(Numeral(m.start(), end, both.value, both.precision, scale))
     return found

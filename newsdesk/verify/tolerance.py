@@ -10,6 +10,8 @@ from newsdesk.verify.precision import figure_precision, is_percent_text
 INF = math.inf
 # Float noise: 1.58 - 0.005 is 1.5750000000000002, which must still accept 1.575.
 _EPS = 1e-9
+# how much wider than its half unit a stated move's rounding may reach (see magnitude_interval)
+PRINT_SLACK = 0.2
 
 
 def _whole_units(claim_type: str, span_text: str | None) -> bool:
@@ -36,6 +38,11 @@ def magnitude_interval(
         whole_units=_whole_units(claim_type, span_text),
         precision=precision,
     )
+    if claim_type == "price_move":
+        # a move is rounded from one of several closing prints (consolidated, primary exchange),
+        # often from a rounded intermediate: a fifth more than the half unit ("20.9%" for a
+        # measured 20.849%, "10.70%" for 10.6945%) is still the stated figure
+        p *= 1 + PRINT_SLACK
     if qualifier == "over":
         # 超7% means at least 7: not "7 give or take rounding", so no precision below
         lo, hi = m, INF
