@@ -309,3 +309,26 @@ def test_it_is_the_one_company_the_previous_sentence_named(
 ) -> None:
     got = [c.subjects for c in _claims(text) if c.claim_type == "price_move"]
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Nvidia ended Monday with nearly $600 billion erased from its market cap.", -600e9),
+        ("On Monday the decline wiped out about US$175-billion of Nvidia's market value.", -175e9),
+    ],
+)
+def test_a_change_after_the_amount_or_in_canadian_style_is_read(text: str, value: float) -> None:
+    assert _judged(text) == [("market_cap_change", ["NVDA"], value)]
+
+
+def test_a_market_value_change_never_becomes_a_worth_at_the_date() -> None:
+    # a change word in the clause but no direction the rules read: kept, not judged as a level
+    text = "On Monday Nvidia's market value saw $589 billion erased by the close in a rout."
+    assert all(kind != "valuation" for kind, _, _ in _judged(text))
+
+
+def test_a_level_reached_is_still_a_worth() -> None:
+    assert _judged("Nvidia's market value fell to $2.9 trillion on Monday.") == [
+        ("valuation", ["NVDA"], 2.9e12)
+    ]

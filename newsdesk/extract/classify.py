@@ -141,6 +141,11 @@ def _move_of(s: Sentence, i: int) -> tuple[int, str | None, int, lexicon.Directi
     return 0, None, fig.start, move
 
 
+# "market value fell to $2.9 trillion", 市值跌至, "a market value of": a level, not the change
+_LEVEL_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z])(?:to|at|of)|至|到|为|為)\s*(?:about|around|roughly|nearly|almost|约|近|逾)?\s*$",
+    re.I,
+)
 _OR_PERCENT = re.compile(r"^\s*(?:points?|pts?|点|點)?\s*[,，]?\s*(?:or|或)\s*$", re.I)
 _DESCRIPTOR = re.compile(r"(?:the|this|that|its|their)\b|[该这此其那]", re.I)
 # an amount taken "off" a market value is a loss, whatever the verb
@@ -268,6 +273,12 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     # a valuation may name its company in any earlier clause, or refer back to it ("the firm")
     subjects = named or pronoun_subject(s.masked[: fig.start], art.named)
     valuation = fig.unit == "currency" and valuation_words and subjects and not per_share
+    at_level = _LEVEL_BEFORE.search(s.masked[max(clause[0], fig.start - 24) : fig.start])
+    if valuation and lexicon.VALUE_CHANGE.search(clause_text) and not at_level:
+        # a change of market value whose direction was not read (a shape the rules missed) is
+        # no worth at the date: never judge a change as a level
+        note = "a change of market value, direction unread: kept as other"
+        return _other(art, s, fig, None, note, common)
     if valuation and not from_marker and not past:
         day, note = reading.valuation_date(mention, clause_text, subjects, art)
         return new_claim(

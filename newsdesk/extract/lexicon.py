@@ -75,9 +75,12 @@ _AFTER_MODIFIER = (
 )
 _DIRECTION_AFTER = re.compile(
     rf"^\s*{_AFTER_MODIFIER}(?:(?P<fall>drop|fall|decline|slide|plunge|slump|loss|losses|lower"
-    r"|tumble|dive|sell-?off|rout|wipeout|wipe-out|retreat|decrease|collapse|crash|selloff)"
+    r"|tumble|dive|sell-?off|rout|wipeout|wipe-out|retreat|decrease|collapse|crash|selloff"
+    # "with nearly $600 billion erased from its market cap": a participle after the amount
+    r"|erased|wiped out|wiped off|wiped|lost|shed|gone|evaporated|vanished|knocked off"
+    r"|lopped off|shaved off)"
     r"|(?P<rise>gain|gains|rise|jump|surge|rally|increase|higher|climb|advance|spike|soar"
-    r"|leap|boost|rebound))(?![A-Za-z])"
+    r"|leap|boost|rebound|added))(?![A-Za-z])"
     # "录得7.5%的单日跌幅": a Chinese move noun after the figure
     r"|^\s*的?(?:单日|单周|單日)?(?:(?P<zh_fall>跌幅|跌势|跌勢)|(?P<zh_rise>涨幅|漲幅|升幅))",
     re.I,
@@ -243,7 +246,7 @@ EARLIER_TIME = re.compile(
 # "value the company at …", "使其估值": a company named before, perhaps in the previous sentence
 PRONOUN = re.compile(
     r"该公司|这家公司|该股|其|(?<![A-Za-z])(?:the company|the firm|the startup|the group|the stock"
-    r"|the shares|it|its)"
+    r"|the shares|it|its|^\s*shares|^\s*stock)"
     r"(?![A-Za-z])",
     re.I,
 )
@@ -254,7 +257,14 @@ PERCENT_POINTS = re.compile(r"百分点|percentage point", re.I)
 FROM_MARKER = re.compile(r"(?:从|由|(?<![A-Za-z])from\s+)$", re.I)
 TO_MARKER = re.compile(r"(?:到|至|(?<![A-Za-z])to\s+)$", re.I)
 CONVERSION_GAP = re.compile(
-    r"^[\s(（,，]*(?:(?:or|i\.e\.|equivalent to|即|或)\s*)?(?:约合|折合|合|相当于)?\s*$", re.I
+    r"^[\s(（,，\-–—]*(?:(?:or|i\.e\.|equivalent to|即|或)\s*)?(?:约合|折合|合|相当于)?\s*$", re.I
+)
+# words that only a change of value takes: a clause with one states no worth at the date
+VALUE_CHANGE = re.compile(
+    r"蒸发|蒸發|缩水|縮水|抹去|抹掉|增加|暴增|骤增|驟增|(?<![A-Za-z])(?:erased?|erasing|wiped?"
+    r"|wiping|wipes|wipeout|evaporat\w*|shed|sheds|shedding|lost|loss|loses|losing|added|adding"
+    r"|knock\w*|shav\w*|lopp\w*|slash\w*)(?![A-Za-z])",
+    re.I,
 )
 JAPAN = re.compile(
     r"日元|日本|日股|东京|日经|(?<![A-Za-z])(?:yen|Japan|Japanese|Tokyo|Nikkei)", re.I

@@ -36,7 +36,9 @@ MAGNITUDE = (
     # a space before it in Taiwan: "2,770 億"
     r"(?:[ \u00a0]?(?P<cnmag>[万萬][亿億]|[千百十][亿億万萬]|[亿億万萬兆千]))?"
     r"(?P<more2>多|余|餘)?"
-    r"(?:\s*(?P<enmag>thousand|million|billion|trillion|mln|bln|mn|bn|tn|trn|k|m|b)(?![A-Za-z]))?"
+    # "US$175-billion" (Canadian style): a hyphen before a spelled-out magnitude
+    r"(?:(?:\s*|-(?=[a-z]{4}))(?P<enmag>thousand|million|billion|trillion|mln|bln|mn|bn|tn|trn|k|m|b)"
+    r"(?![A-Za-z]))?"
 )
 MAGNITUDES: dict[str, float] = {
     "万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "亿": 1e8, "千万": 1e7, "百万": 1e6,
