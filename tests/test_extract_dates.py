@@ -378,3 +378,10 @@ def test_latest_session_with_the_moment_of_publication(
 def test_last_closed_session() -> None:
     instant = datetime(2025, 1, 28, 4, 0, tzinfo=HKT)  # Monday's New York session still open
     assert last_closed_session(date(2025, 1, 27), "XNYS", instant)[0] == date(2025, 1, 24)
+
+
+def test_a_week_ago_is_seven_days_back_and_that_same_day_is_an_anchor() -> None:
+    [week] = find_dates("The stock's 17% plunge a week ago today", date(2025, 2, 3))
+    assert week.day == date(2025, 1, 27)
+    [same] = find_dates("Broadcom shed 21% that same day", date(2025, 2, 3))
+    assert "that same day" in same.note or same.text == "that same day"

@@ -332,3 +332,15 @@ def test_a_level_reached_is_still_a_worth() -> None:
     assert _judged("Nvidia's market value fell to $2.9 trillion on Monday.") == [
         ("valuation", ["NVDA"], 2.9e12)
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Monday Nvidia ended the five sessions down 15.8%.",
+        "On Friday Nvidia finished the week 1.6% lower.",
+        "英伟达周一五个交易日累计下跌15.8%。",
+    ],
+)
+def test_a_week_or_several_sessions_is_not_one_days_move(text: str) -> None:
+    assert _judged(text) == []

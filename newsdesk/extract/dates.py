@@ -51,6 +51,8 @@ _ABSOLUTE = [
 _RELATIVE = re.compile(
     r"(?P<yesterday>昨日|昨天|昨晚|昨夜|(?<![A-Za-z])yesterday)|(?P<before_yesterday>前天|前日)"
     r"|(?P<overnight>隔夜|(?<![A-Za-z])overnight)"
+    # "a week ago today", 一周前: the same weekday a week back
+    r"|(?P<weekago>(?<![A-Za-z])a week ago(?: today)?|一周前|一週前|一星期前)"
     r"|(?P<today>今日|今天|(?<![A-Za-z])today)"
     # (本周一度 is "this week, at one point"; 周一季 no weekday either)
     r"|(?P<zhweek>上|本|这|這)?(?:周|週|星期|礼拜|禮拜)(?P<zhday>[一二三四五六日天])(?![度季])"
@@ -70,7 +72,8 @@ _ANCHORED = re.compile(
     rf"|(?:(?:the|a|one)\s+day|the\s+(?:first|next|following)\s+(?:trading\s+day|session))"
     rf"\s+after{_OBJECT})"
     rf"|(?P<before>前一天|前一日|(?:the|a|one)\s+day\s+(?:before{_OBJECT}|earlier))"
-    r"|(?P<same>当天|当日|同日|the same day|that day|on the day))",
+    r"|(?P<same>当天|当日|同日|the same day|that same day|the very same day|that day"
+    r"|on the day))",
     re.I,
 )
 _SESSIONS = re.compile(r"交易日|trading|session", re.I)  # counts sessions, not calendar days
@@ -194,6 +197,9 @@ def _relative(
     text = m.group()
     if published is None:
         return DateMention(*m.span(), None, "previous", f"'{text}' needs a publication date")
+    if m.group("weekago"):
+        day = published - timedelta(days=7)
+        return DateMention(*m.span(), day, "previous", f"'{text}' = a week before {published}")
     if instant is not None and not m.group("today") and not m.group("zhweek"):
         return _closed_relative(m, sentence, instant)
     offset_hours = instant.utcoffset() if instant is not None else None

@@ -147,7 +147,10 @@ INTRADAY_ENDS = re.compile(r"的|" + CLOSE.pattern, re.I)
 MULTI_PERIOD = re.compile(
     r"过去(?:[\d一二两三四五六七八九十几数]+个?)?(?:年|个月|月|周|星期|天|日|交易日|季度)|今年以来|年初以来"
     r"|年初至今|今年迄今|全年|上半年|下半年|(?:19|20)\d\d年(?!\s*[\d一二三四五六七八九十]+月)|今年(?![\d一二三四五六七八九十]+月)|年内|本周|本月|上周以来|累计|累積|自.{1,12}以来|以来|近(?:一|两|三|\d+)(?:年|个月|周)"
-    r"|同比|环比|较上年|較上年|较去年|較去年"
+    r"|同比|环比|较上年|較上年|较去年|較去年|[两二三四五六七八九十\d]+个交易日|上周累计"
+    r"|(?<![A-Za-z])(?:(?:ended|finished|closed|ending|finishing|ends|finishes) the (?:week|month"
+    r"|year|quarter|(?:\w+ )?sessions)|the (?:two|three|four|five|six|seven|eight|nine|ten|\d+)"
+    r" (?:trading )?(?:sessions|days))(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:year[- ]to[- ]date|YTD|this year|so far this year|year[- ]on[- ]year"
     r"|year[- ]over[- ]year|from a year (?:earlier|ago|before)|from (?:19|20)\d\d"
     r"|over (?:19|20)\d\d"
