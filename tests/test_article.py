@@ -350,3 +350,15 @@ def test_a_utc_stamp_of_a_chinese_page_from_an_asian_host_is_told_in_its_own_zon
     fed = extract_article(page(), "https://news.example.cn/a", feed_published=feed)
     assert fed.published_instant == feed
     assert fed.published_at == datetime(2025, 1, 28, 7)
+
+
+def test_a_table_row_is_one_line_however_the_table_is_nested() -> None:
+    # a movers table inside a <p> (invalid, and common): cells must not fall apart into lines
+    html = (
+        "<html><body><article><h1>Movers</h1><p>Monday's biggest fallers follow.<table>"
+        "<tr><th>Company</th><th>Change</th></tr><tr><td>Broadcom</td><td>-17.4%</td></tr>"
+        "</table></p><p>Nvidia lost 17% that day, its worst session since March 2020, "
+        "as investors weighed a cheaper Chinese model.</p></article></body></html>"
+    )
+    text = extract_article(html, "https://markets.example.com/movers.html").text
+    assert "| Broadcom | -17.4% |" in text.splitlines()

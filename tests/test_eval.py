@@ -181,6 +181,13 @@ def test_what_makes_a_label_missed(claim_kw: dict, problem: str | None) -> None:
     assert result.miss == problem
 
 
+def test_a_table_row_matches_its_label_without_the_cell_bars() -> None:
+    # the page shows "Nvidia NVDA -16.97%"; the article text keeps the row as "| … | … |"
+    row = "| 英伟达 | NVDA | -16.97% |"
+    result = scored([label(find="英伟达 NVDA -16.97%")], [claim(sentence=row)])
+    assert result.metrics()["recall"] == 1
+
+
 def test_a_conversion_label_states_the_counter_amount() -> None:
     conversion = label(find="约合人民币4.35万亿元", type="currency_conversion", value=4.35e12,
                        currency="CNY")  # fmt: skip

@@ -34,10 +34,16 @@ def same_figure(stated: float | None, expected: float, *, signed: bool = True) -
     return math.isclose(stated, expected, rel_tol=REL_TOL, abs_tol=1e-12)
 
 
+def _plain(text: str) -> str:
+    """Text as a label's `find` quotes it: a table row's cell bars ("| Broadcom | AVGO |") are
+    layout, not words, and runs of whitespace are one space."""
+    return normalise_space(text.replace("|", " "))
+
+
 def sits_on(claim: Claim, label: Label, *, signed: bool = True) -> bool:
     """Whether the claim states the label's figure in the label's sentence."""
-    sentence = normalise_space(claim.get("sentence") or "")
-    if normalise_space(label.find) not in sentence:
+    sentence = _plain(claim.get("sentence") or "")
+    if _plain(label.find) not in sentence:
         return False
     # Conversions: the counter amount is stored unsigned, so compare magnitudes.
     signed = signed and claim.get("claim_type") != "currency_conversion"
@@ -207,8 +213,8 @@ def false_contradictions(page: Page, claims: Iterable[Claim]) -> list[tuple[Clai
 
 
 def _result(stem: str, label: Label, claims: list[Claim], read: bool) -> LabelResult:
-    find = normalise_space(label.find)
-    near = tuple(c for c in claims if find in normalise_space(c.get("sentence") or ""))
+    find = _plain(label.find)
+    near = tuple(c for c in claims if find in _plain(c.get("sentence") or ""))
     if label.judged:
         hits = tuple(c for c in near if judged_as_labelled(c, label))
     else:
