@@ -344,3 +344,8 @@ def test_a_level_reached_is_still_a_worth() -> None:
 )
 def test_a_week_or_several_sessions_is_not_one_days_move(text: str) -> None:
     assert _judged(text) == []
+
+
+def test_it_after_a_clause_naming_a_company_carries_the_company() -> None:
+    text = "Nvidia, a partner in the project, had its worst day on Monday; it closed 17% lower."
+    assert _judged(text) == [("price_move", ["NVDA"], -17.0)]

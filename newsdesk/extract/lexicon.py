@@ -114,7 +114,7 @@ _FILLER = re.compile(
     r"|反而|小幅|大幅|略|微|逆势|仍然|仍|依然|再度|再次|持续|连续|接连|当日|当天|次日|昨日|今日"
     r"|(?<![A-Za-z])(?:and|its|shares?|stock|the|then|later|also|further|closing|intraday|at one"
     r"|point|while|after|before|in|on|of|value|market|but|instead|slightly|sharply|modestly"
-    r"|rather|then|by|as)(?![A-Za-z])"
+    r"|rather|then|by|as|it|closed|ended|finished|settled|had|has|been|was|were|is)(?![A-Za-z])"
     r"|[\s\W\d]",
     re.I,
 )
