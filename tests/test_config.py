@@ -84,7 +84,7 @@ def test_verify_section_is_the_policy_the_rules_use(tmp_path):
     assert policy.about_margin == VerifyPolicy().about_margin
     # a floors table overrides the types it names and keeps the documented others
     assert policy.floors["price_move"] == 0.01
-    assert policy.floors["market_cap_change"] == 0.10
+    assert policy.floors["market_cap_change"] == 0.15
 
 
 def test_missing_explicit_file(tmp_path):

@@ -504,3 +504,35 @@ def test_a_day_counted_past_publication_is_not_the_figures_session() -> None:
     assert claim.claim_type == "price_move"
     assert claim.reference_date is not None and claim.reference_date <= date(2025, 1, 27)
     assert "after publication" in (claim.date_note or "")
+
+
+def _read(text: str, published: datetime) -> list[Claim]:
+    aliases = AliasIndex.from_rows([("NVDA", ["Nvidia", "英伟达"]), ("META", ["Meta"])])
+    return extract_claims(text, article_id="x", published_at=published, aliases=aliases)
+
+
+def test_a_headline_above_the_story_takes_the_first_day_the_story_states() -> None:
+    # published two days later, while the next session is open: the headline is of 1月27日
+    published = datetime(2025, 1, 29, 23, 34, tzinfo=timezone(timedelta(hours=8)))
+    text = "英伟达跌近17%\n2025年1月27日，美股科技股重挫，英伟达收跌16.97%。"
+    days = [c.reference_date for c in _read(text, published) if c.claim_type == "price_move"]
+    assert days == [date(2025, 1, 27), date(2025, 1, 27)]
+
+
+def test_a_month_without_a_day_dates_its_own_figure_only() -> None:
+    published = datetime(2025, 1, 28, 8, 0)
+    text = "英伟达周一跌17%。Meta在2022年2月曾蒸发2320亿美元市值。英伟达市值蒸发5890亿美元。"
+    by_value = {abs(c.value or 0): c for c in _read(text, published)}
+    assert by_value[2.32e11].reference_date is None
+    assert "names a month" in (by_value[2.32e11].date_note or "")
+    assert by_value[5.89e11].reference_date == date(2025, 1, 27)  # the 周一 still carries
+
+
+def test_a_date_in_a_later_clause_is_not_the_figures_when_a_day_is_carried() -> None:
+    published = datetime(2025, 1, 28, 8, 0)
+    text = (
+        "Nvidia sank 17% on Monday. The slide erased $589 billion from Nvidia's market value, "
+        "twice the $279 billion it lost in September 2024."
+    )
+    change = next(c for c in _read(text, published) if c.claim_type == "market_cap_change")
+    assert change.reference_date == date(2025, 1, 27)

@@ -349,3 +349,16 @@ def test_a_week_or_several_sessions_is_not_one_days_move(text: str) -> None:
 def test_it_after_a_clause_naming_a_company_carries_the_company() -> None:
     text = "Nvidia, a partner in the project, had its worst day on Monday; it closed 17% lower."
     assert _judged(text) == [("price_move", ["NVDA"], -17.0)]
+
+
+def test_a_market_cap_addition_is_a_change_and_a_live_figure_is_intraday() -> None:
+    assert _judged("Nvidia's $277 billion market cap addition on Thursday dwarfs rivals.") == [
+        ("market_cap_change", ["NVDA"], 277e9)
+    ]
+    [claim] = [c for c in _claims("Nvidia was last higher by about 7.3% on Tuesday.")]
+    assert claim.intraday
+
+
+def test_a_loss_over_a_month_is_no_worth_at_the_date() -> None:
+    text = "On Thursday that took Tesla's market capitalisation loss for the month to $210 billion."
+    assert _judged(text) == []

@@ -104,10 +104,10 @@ POLICY = VerifyPolicy()
         (5.0, "nearly", "近5%", "price_move", (4.5, 5.6)),
         # under: from zero up to the figure
         (-5.0, "under", "不到5%", "price_move", (-5.0, 0.0)),
-        # nearly 480亿, then the 10% market-cap floor widens the top: 48e9 * 1.10
-        (-4.8e10, "nearly", "近480亿美元", "market_cap_change", (-5.28e10, -4.32e10)),
-        # exact $245 billion with the 10% valuation floor: ±24.5e9 beats ±0.5e9
-        (2.45e11, "exact", "$245 billion", "valuation", (2.205e11, 2.695e11)),
+        # nearly 480亿, then the 15% market-cap floor widens both ends: 48e9 * (1 ± 0.15)
+        (-4.8e10, "nearly", "近480亿美元", "market_cap_change", (-5.52e10, -4.08e10)),
+        # exact $245 billion with the 15% valuation floor: ±36.75e9 beats ±0.5e9
+        (2.45e11, "exact", "$245 billion", "valuation", (2.0825e11, 2.8175e11)),
         # 将近两倍 as a ratio of 3: 2.7 … 3.5
         (3.0, "nearly", "将近两倍", "valuation_change", (2.7, 3.5)),
     ],

@@ -115,7 +115,7 @@ from datetime import datetime
 from newsdesk.extract.changes import multiple_claim, plan_multiples
 from newsdesk.extract.claim import Claim, claim_id
 from newsdesk.extract.classify import conversion_claim, conversion_parent, figure_claim
-from newsdesk.extract.dates import CalendarEvent
+from newsdesk.extract.dates import CalendarEvent, DateMention, find_dates
 from newsdesk.extract.entities import AliasIndex
 from newsdesk.extract.multiples import find_multiples
 from newsdesk.extract.normalize import to_simplified
@@ -190,11 +190,25 @@ def extract_claims(
     )
     # the rules read simplified characters; claims keep the page's own (same offsets)
     lookup = to_simplified(text)
+    sentences = split_sentences(lookup)
+    art.lead = _first_stated_day(lookup, sentences, art)
     claims: list[Claim] = []
-    for start, end in split_sentences(lookup):
+    for start, end in sentences:
         found = _sentence_claims(lookup[start:end], art)
         claims.extend(_in_page_script(found, text[start:end], lookup[start:end]))
     return claims
+
+
+def _first_stated_day(
+    text: str, sentences: list[tuple[int, int]], art: ArticleContext
+) -> DateMention | None:
+    """The first dated day the article states for a figure: what a headline above its story
+    is of ("英伟达跌近17%" over a story dated 2025年1月27日), before any date is carried."""
+    for start, end in sentences:
+        for mention in find_dates(text[start:end], art.published, art.events, None, art.instant):
+            if mention.role == "figure" and mention.day is not None and not mention.derived:
+                return mention
+    return None
 
 
 def _in_page_script(claims: list[Claim], original: str, lookup: str) -> list[Claim]:

@@ -183,6 +183,10 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     clause_text = s.text[clause[0] : clause[1]]
     sign, negated, span_start, move = _move_of(s, i)
     mention = s.mention_at(fig.start)
+    if mention is not None and mention.start > fig.end and art.carried is not None:
+        # "…erased $589 billion, more than twice the $279 billion lost in September": a date
+        # in a later clause is that clause's; the article's day still governs this figure
+        mention = None
     common = {
         "value": fig.value,
         "qualifier": fig.qualifier,
@@ -274,7 +278,8 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     subjects = named or pronoun_subject(s.masked[: fig.start], art.named)
     valuation = fig.unit == "currency" and valuation_words and subjects and not per_share
     at_level = _LEVEL_BEFORE.search(s.masked[max(clause[0], fig.start - 24) : fig.start])
-    if valuation and lexicon.VALUE_CHANGE.search(clause_text) and not at_level:
+    changed = lexicon.VALUE_CHANGE.search(clause_text)
+    if valuation and changed and (not at_level or lexicon.MULTI_PERIOD.search(clause_text)):
         # a change of market value whose direction was not read (a shape the rules missed) is
         # no worth at the date: never judge a change as a level
         note = "a change of market value, direction unread: kept as other"

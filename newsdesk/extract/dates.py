@@ -48,6 +48,13 @@ _ABSOLUTE = [
     re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mn>{_MONTH})\b(?:,?\s+(?P<y>\d{{4}}))?"),
     re.compile(r"(?<![\d月个])(?P<d>\d{1,2})[日号](?![内后前间])"),
 ]
+# a month with its year and no day ("2022年2月", "in September 2024"): a figure under it is of
+# some day in that month, which no check can pick
+_MONTH_ONLY = [
+    re.compile(r"(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?!\s*[\d一二三四五六七八九十]+[日号])"),
+    re.compile(rf"\b(?P<mn>{_MONTH})\.?,?\s+(?P<y>(?:19|20)\d{{2}})\b"),
+]
+MONTH_ONLY_NOTE = "names a month, not a day"
 _RELATIVE = re.compile(
     r"(?P<yesterday>昨日|昨天|昨晚|昨夜|(?<![A-Za-z])yesterday)|(?P<before_yesterday>前天|前日)"
     r"|(?P<overnight>隔夜|(?<![A-Za-z])overnight)"
@@ -428,6 +435,12 @@ def find_dates(
             if _ASIAN_CLOCK.search(sentence[: m.start()]):
                 mention = _on_asian_clock(mention)
             add(mention)
+    for pattern in _MONTH_ONLY:
+        for m in pattern.finditer(sentence):
+            add(DateMention(*m.span(), None, "previous", f"'{m.group()}' {MONTH_ONLY_NOTE}"))
+            if found and found[-1].start == m.start() and found[-1].role == "event":
+                # "在2022年2月业绩暴雷时曾蒸发…": the month is the figure's, whatever the event
+                found[-1] = replace(found[-1], role="figure")
     absolute = list(found)
     for m in _RELATIVE.finditer(sentence):
         mention = _relative(m, sentence, published, instant)

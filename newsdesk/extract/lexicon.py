@@ -80,7 +80,7 @@ _DIRECTION_AFTER = re.compile(
     r"|erased|wiped out|wiped off|wiped|lost|shed|gone|evaporated|vanished|knocked off"
     r"|lopped off|shaved off)"
     r"|(?P<rise>gain|gains|rise|jump|surge|rally|increase|higher|climb|advance|spike|soar"
-    r"|leap|boost|rebound|added))(?![A-Za-z])"
+    r"|leap|boost|rebound|added|addition|additions))(?![A-Za-z])"
     # "录得7.5%的单日跌幅": a Chinese move noun after the figure
     r"|^\s*的?(?:单日|单周|單日)?(?:(?P<zh_fall>跌幅|跌势|跌勢)|(?P<zh_rise>涨幅|漲幅|升幅))",
     re.I,
@@ -125,7 +125,8 @@ INTRADAY = re.compile(
     r"|as much as|pre-?market|after-?hours|at the open|(?:in|during) (?:early|morning|midday"
     r"|afternoon|late|extended|premarket|pre-market|after-hours) trad(?:ing|e)"
     r"|early trading|during the (?:session|day)|at (?:its|the) (?:session )?(?:low|high|lows|highs)"
-    r"|at session (?:lows|highs))(?![A-Za-z])",
+    r"|at session (?:lows|highs)|last (?:higher|lower|up|down|trading|traded)|was still (?:up|down)"
+    r"|as of \d{1,2}(?::\d\d)? ?(?:a\.?m|p\.?m))(?![A-Za-z])",
     re.I,
 )
 # before or after the session: the day's low/high range does not hold such a move

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from newsdesk.extract import lexicon
 from newsdesk.extract.claim import Claim
 from newsdesk.extract.dates import (
+    MONTH_ONLY_NOTE,
     Anchor,
     CalendarEvent,
     DateMention,
@@ -20,6 +21,9 @@ from newsdesk.extract.entities import AliasIndex
 from newsdesk.extract.numbers import Figure, find_figures
 from newsdesk.extract.sentences import clause_index, split_clauses
 from newsdesk.extract.sessions import last_closed_session, latest_session, to_session
+
+# how a headline's date is noted (the verifier then also reads the neighbouring sessions)
+LEAD_NOTE = "the first day the article states"
 
 
 @dataclass
@@ -45,6 +49,7 @@ class ArticleContext:
     anchor: Anchor | None = None  # the latest date or event stated so far, for "the next day"
     instant: datetime | None = None
     carried: DateMention | None = None
+    lead: DateMention | None = None  # the first day the article states, for headlines above it
 
     def carry(self, governing: Sequence[DateMention], *, heading: bool = False) -> None:
         """After a sentence that states `governing` dates, what later market figures inherit: its
@@ -52,6 +57,8 @@ class ArticleContext:
         before the date carried so far — a look back ("该股上周五已收跌3.12%") dates its own
         sentence and the story's day stays. A `heading` (a sentence with no figure: a live
         blog's "本港時間1月27日") always restarts the day."""
+        # a month without a day ("in September 2024") dates its own figure only
+        governing = [m for m in governing if MONTH_ONLY_NOTE not in m.note]
         stated = [m for m in governing if not m.derived] or list(governing)
         if not stated:
             return
@@ -137,6 +144,10 @@ def market_date(
     elif mention is None and art.carried is not None:
         mention = art.carried
         prefix = f"carried from '{mention.text}' in an earlier sentence: "
+    elif mention is None and art.lead is not None:
+        # a headline or lead above the story's date: the day the story goes on to state
+        mention = art.lead
+        prefix = f"{LEAD_NOTE}, '{mention.text}', below this line: "
     if mention is not None:
         if mention.per_exchange is not None:  # a weekday or 昨日 against the close
             session, note = mention.per_exchange(exchange)

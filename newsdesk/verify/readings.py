@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from newsdesk.extract.dates import ASIAN_LOCAL_DATE
+from newsdesk.extract.reading import LEAD_NOTE
 from newsdesk.verify.verdict import Judged
 
 # A date the article states in full (or its month and day): no neighbouring session is a
@@ -55,6 +56,8 @@ def explicit_date(claim: dict[str, Any]) -> bool:
     note = claim.get("date_note")
     if note is not None and ASIAN_LOCAL_DATE in note:
         return False  # a US session straddles two days of an Asian clock
+    if note is not None and note.startswith(LEAD_NOTE):
+        return False  # a headline's day is the story's first, not one stated for it
     return note is None or _EXPLICIT.search(note) is not None
 
 
