@@ -536,3 +536,10 @@ def test_a_date_in_a_later_clause_is_not_the_figures_when_a_day_is_carried() -> 
     )
     change = next(c for c in _read(text, published) if c.claim_type == "market_cap_change")
     assert change.reference_date == date(2025, 1, 27)
+
+
+def test_a_date_after_the_figure_in_its_own_clause_is_its_date() -> None:
+    published = datetime(2025, 2, 3, 0, 0)
+    text = "Last Tuesday Nvidia rebounded. Nvidia's 17% plunge a week ago today was a verdict."
+    plunge = next(c for c in _read(text, published) if c.value == -17.0)
+    assert plunge.reference_date == date(2025, 1, 27)
