@@ -543,3 +543,11 @@ def test_a_date_after_the_figure_in_its_own_clause_is_its_date() -> None:
     text = "Last Tuesday Nvidia rebounded. Nvidia's 17% plunge a week ago today was a verdict."
     plunge = next(c for c in _read(text, published) if c.value == -17.0)
     assert plunge.reference_date == date(2025, 1, 27)
+
+
+def test_a_line_that_is_only_the_publication_day_is_a_stamp_not_a_head() -> None:
+    published = datetime(2024, 2, 5, 0, 0)
+    text = "February 5, 2024\nOn February 2, 2024, Meta jumped 20%. That move added $180 billion."
+    aliases = AliasIndex.from_rows([("META", ["Meta"])])
+    claims = extract_claims(text, article_id="x", published_at=published, aliases=aliases)
+    assert {c.reference_date for c in claims if c.claim_type != "other"} == {date(2024, 2, 2)}

@@ -385,3 +385,16 @@ def test_a_week_ago_is_seven_days_back_and_that_same_day_is_an_anchor() -> None:
     assert week.day == date(2025, 1, 27)
     [same] = find_dates("Broadcom shed 21% that same day", date(2025, 2, 3))
     assert "that same day" in same.note or same.text == "that same day"
+
+
+def test_a_weekday_whose_session_is_trading_at_publication_is_that_day() -> None:
+    # 13:05 New York on Tuesday: "on Tuesday" is the session under way, not a week back
+    instant = datetime(2025, 1, 28, 13, 5, tzinfo=timezone(timedelta(hours=-5)))
+    [mention] = find_dates("Nvidia was higher on Tuesday", instant.date(), [], None, instant)
+    assert mention.per_exchange is not None
+    assert mention.per_exchange("XNYS")[0] == date(2025, 1, 28)
+
+
+def test_a_weekday_in_a_byline_stamp_is_no_figure_date() -> None:
+    stamp = "Friday, January 26, 2024 7:30 AM"
+    assert [m.role for m in find_dates(stamp, date(2024, 1, 26))] == ["side"]

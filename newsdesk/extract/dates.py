@@ -285,6 +285,18 @@ def _bound(
     return lambda exchange: rule(day, exchange, instant)
 
 
+_CLOCK_AFTER = re.compile(r"^\s*[·|@,-]?\s*\d{1,2}:\d{2}(?!\d)")
+
+
+def _is_stamp(sentence: str, mention: DateMention) -> bool:
+    """A byline or update stamp: "Friday, January 26, 2024 7:30 AM", "Published Tue, Jan 28"."""
+    before = sentence[max(0, mention.start - 40) : mention.start]
+    return bool(
+        _CLOCK_AFTER.match(sentence[mention.end : mention.end + 12])
+        or _BYLINE_BEFORE.search(before)
+    )
+
+
 def _role(sentence: str, mention: DateMention, earlier: Sequence[DateMention]) -> str:
     """ "side" for a bound or comparison, "event" for another event's day, else "figure"."""
     clauses = split_clauses(sentence)
@@ -445,7 +457,8 @@ def find_dates(
     for m in _RELATIVE.finditer(sentence):
         mention = _relative(m, sentence, published, instant)
         # "on Tuesday, Feb. 20" / "周二（2月20日）": the weekday names the stated date.
-        if not any(_beside(sentence, mention, o) for o in absolute if o.role != "side"):
+        stated_or_stamp = [o for o in absolute if o.role != "side" or _is_stamp(sentence, o)]
+        if not any(_beside(sentence, mention, o) for o in stated_or_stamp):
             add(mention)
     stated = _stated(sorted(found, key=lambda d: d.start))
     named = keyword_spans(sentence, events)

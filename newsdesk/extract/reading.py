@@ -9,6 +9,7 @@ from datetime import date, datetime
 from newsdesk.extract import lexicon
 from newsdesk.extract.claim import Claim
 from newsdesk.extract.dates import (
+    ASIAN_LOCAL_DATE,
     MONTH_ONLY_NOTE,
     Anchor,
     CalendarEvent,
@@ -63,6 +64,14 @@ class ArticleContext:
         if not stated:
             return
         latest, carried = stated[-1], self.carried
+        stamp = (
+            heading
+            and latest.day is not None
+            and latest.day == self.published
+            and ASIAN_LOCAL_DATE not in latest.note
+        )
+        if stamp:
+            return  # a line that is only the publication day is the page's stamp, not a head
         back = carried is not None and carried.day and latest.day and latest.day < carried.day
         if back and not heading:
             return

@@ -70,18 +70,32 @@ def weekday_session(
     pre-market trading on Monday" in a Monday 08:00 New York story is about that Monday."""
     try:
         closed = closed_by(latest, exchange, instant)
+        in_session = not closed and _opened_by(latest, exchange, instant)
     except (ValueError, xcals.errors.CalendarError) as e:
         return None, f"{exchange} calendar cannot place {latest}: {str(e).splitlines()[0]}"
-    day = latest if closed or live else latest - timedelta(days=7)
+    # a story written while that day's session trades is about it ("Nvidia was last higher by
+    # 7.3% on Tuesday" at 13:05 New York time); a week back is for a day not yet begun
+    day = latest if closed or live or in_session else latest - timedelta(days=7)
     why = (
         "closed by publication"
         if closed
         else "still open or not yet open at publication, and the figure is intraday"
         if live
+        else "trading at publication"
+        if in_session
         else f"not closed by publication, so the week before: {day}"
     )
     session, note = to_session(day, exchange, "previous")
     return session, f"{exchange} trading of {latest} {why}; {note}"
+
+
+def _opened_by(day: date, exchange: str, instant: datetime) -> bool:
+    """Whether the exchange's session of `day` had begun at `instant` (False on a non-session)."""
+    calendar = _calendar(exchange)
+    try:
+        return bool(calendar.session_open(pd.Timestamp(day)) <= pd.Timestamp(instant))
+    except (ValueError, xcals.errors.CalendarError):
+        return False  # a holiday or weekend: no session to have begun
 
 
 def last_closed_session(
@@ -98,10 +112,6 @@ def last_closed_session(
     if session is None:
         return None, note
     return session, f"last {exchange} session closed by publication {instant}: {session}"
-
-
-def _opened_by(session: date, exchange: str, instant: datetime) -> bool:
-    return _calendar(exchange).session_open(pd.Timestamp(session)) <= pd.Timestamp(instant)
 
 
 def latest_session(
