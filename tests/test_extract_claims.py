@@ -551,3 +551,16 @@ def test_a_line_that_is_only_the_publication_day_is_a_stamp_not_a_head() -> None
     aliases = AliasIndex.from_rows([("META", ["Meta"])])
     claims = extract_claims(text, article_id="x", published_at=published, aliases=aliases)
     assert {c.reference_date for c in claims if c.claim_type != "other"} == {date(2024, 2, 2)}
+
+
+def test_an_older_event_in_a_later_clause_neither_dates_nor_carries() -> None:
+    published = datetime(2025, 1, 27, 18, 40, tzinfo=timezone(timedelta(hours=-5)))
+    text = (
+        "NEW YORK, Jan 27, 2025 (wire) - Nvidia sank 17%. The slide erased $589 billion from "
+        "Nvidia's market value, twice the $279 billion it gave up on September 3, 2024. "
+        "The Nasdaq fell 3.1%."
+    )
+    aliases = AliasIndex.from_rows([("NVDA", ["Nvidia"]), ("^IXIC", ["Nasdaq"])])
+    claims = extract_claims(text, article_id="x", published_at=published, aliases=aliases)
+    judged = {c.subjects[0]: c.reference_date for c in claims if c.claim_type != "other"}
+    assert judged == {"NVDA": date(2025, 1, 27), "^IXIC": date(2025, 1, 27)}

@@ -184,7 +184,7 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     sign, negated, span_start, move = _move_of(s, i)
     mention = s.mention_at(fig.start)
     later_clause = mention is not None and s.clause_of(mention.start)[0] > s.clause_of(fig.start)[0]
-    if later_clause and art.carried is not None:
+    if later_clause and (art.carried is not None or art.lead is not None):
         # "…erased $589 billion, more than twice the $279 billion lost in September": a date
         # in a later clause is that clause's; the article's day still governs this figure
         mention = None

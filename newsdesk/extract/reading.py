@@ -63,7 +63,9 @@ class ArticleContext:
         stated = [m for m in governing if not m.derived] or list(governing)
         if not stated:
             return
-        latest, carried = stated[-1], self.carried
+        # the story's first stated day stands in until one is carried (a look back from it
+        # to an older event, "twice the $279 billion it lost on September 3, 2024", stays put)
+        latest, carried = stated[-1], self.carried or self.lead
         stamp = (
             heading
             and latest.day is not None
@@ -156,7 +158,7 @@ def market_date(
     elif mention is None and art.lead is not None:
         # a headline or lead above the story's date: the day the story goes on to state
         mention = art.lead
-        prefix = f"{LEAD_NOTE}, '{mention.text}', below this line: "
+        prefix = f"{LEAD_NOTE}, '{mention.text}': "
     if mention is not None:
         if mention.per_exchange is not None:  # a weekday or 昨日 against the close
             session, note = mention.per_exchange(exchange)
