@@ -340,7 +340,14 @@ def test_conversion_without_a_rate_or_date_is_unverifiable(claim: dict[str, Any]
 
 @pytest.mark.parametrize(
     ("value", "qualifier", "verdict"),
-    [(2.45e11, "about", "supported"), (3.0e11, "exact", "contradicted")],
+    [
+        (2.45e11, "about", "supported"),
+        (3.0e11, "exact", "contradicted"),
+        # Adobe's cap is $245 billion: "$19.6 billion" is a change or another company's worth
+        # misread as Adobe's, "$600 billion" no reading of it either: neither is judged
+        (1.96e10, "about", "unverifiable"),
+        (6.0e11, "exact", "unverifiable"),
+    ],
 )
 def test_listed_valuation_is_judged_against_market_cap(value: float, qualifier: str, verdict: str):
     claim = {
@@ -354,7 +361,10 @@ def test_listed_valuation_is_judged_against_market_cap(value: float, qualifier: 
     }
     got = judge_one(claim)
     assert got["verdict"] == verdict
-    assert got["observed"] == pytest.approx(546.66 * SHARES["ADBE"])
+    if verdict == "unverifiable":
+        assert "not this company's worth" in got["explanation"]
+    else:
+        assert got["observed"] == pytest.approx(546.66 * SHARES["ADBE"])
 
 
 @pytest.mark.parametrize(

@@ -153,7 +153,7 @@ MULTI_PERIOD = re.compile(
     r"|year|quarter|(?:\w+ )?sessions)|the (?:two|three|four|five|six|seven|eight|nine|ten|\d+)"
     r" (?:trading )?(?:sessions|days))(?![A-Za-z])"
     r"|(?<![A-Za-z])(?:year[- ]to[- ]date|YTD|this year|so far this year|year[- ]on[- ]year"
-    r"|year[- ]over[- ]year|from a year (?:earlier|ago|before)|from (?:19|20)\d\d"
+    r"|year[- ]over[- ]year|(?:from|on|over|than) a year (?:earlier|ago|before)|from (?:19|20)\d\d"
     r"|over (?:19|20)\d\d"
     r"|(?:from|than) (?:the )?(?:same|previous|prior|year-ago|last) (?:quarter|period|year)"
     r"|last year|since (?:the start of"
@@ -267,7 +267,7 @@ CONVERSION_GAP = re.compile(
 VALUE_CHANGE = re.compile(
     r"蒸发|蒸發|缩水|縮水|抹去|抹掉|增加|暴增|骤增|驟增|(?<![A-Za-z])(?:erased?|erasing|wiped?"
     r"|wiping|wipes|wipeout|evaporat\w*|shed|sheds|shedding|lost|loss|loses|losing|added|adding"
-    r"|knock\w*|shav\w*|lopp\w*|slash\w*)(?![A-Za-z])",
+    r"|knock\w*|shav\w*|lopp\w*|slash\w*|disappear\w*|vanish\w*|put on|puts on)(?![A-Za-z])",
     re.I,
 )
 JAPAN = re.compile(

@@ -294,6 +294,11 @@ def judge_market_cap_change(claim: dict[str, Any], idx: FactIndex, policy: Verif
     return choose(readings)
 
 
+# A stated worth more than this factor away from the market cap is no misstatement of the worth
+# but a misread amount (a change, another company's): it is not judged.
+IMPLAUSIBLE_WORTH = 2.0
+
+
 def judge_listed_valuation(
     claim: dict[str, Any], symbols: list[str], idx: FactIndex, policy: VerifyPolicy
 ) -> Judged:
@@ -318,6 +323,14 @@ def judge_listed_valuation(
     terms = " + ".join(f"{s} {money(v, None)} ({d})" for s, v, d in caps)
     when = f"publication date {day}" if on_publication else str(day)
     measured = f"market cap on {when}: {terms} = {money(total, 'USD')}{note}"
+    stated = abs(claim.get("value") or 0.0)
+    if stated and not 1 / IMPLAUSIBLE_WORTH <= observed / stated <= IMPLAUSIBLE_WORTH:
+        # "$593 billion of its market value disappeared" read as a worth of $593 billion, or
+        # another company's worth beside it: no plausible reading of a worth is that far off
+        return unverifiable(
+            f"{measured}: {money(stated, currency)} is not this company's worth under any"
+            " plausible reading (a change of value, or another company's, read as a worth?)"
+        )
     return decide(
         claim, observed, measured, policy, fmt=_money_in(currency), words=("worth", "worth")
     )
