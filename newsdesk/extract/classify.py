@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -171,11 +170,6 @@ def _marked_sign(s: Sentence, i: int) -> int | None:
     return None
 
 
-def _carried_subject(s: Sentence, i: int, move_start: int, kinds: Mapping[str, str]) -> list[str]:
-    """The subject of figure i (see subjects.figure_subject)."""
-    return figure_subject(s, i, move_start, kinds)
-
-
 def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     """Classify one figure into a claim (conversions are handled by the caller)."""
     fig = s.figures[i]
@@ -198,10 +192,10 @@ def figure_claim(art: ArticleContext, s: Sentence, i: int) -> Claim:
     }
     respective = _respective_subject(s, i)
     named = respective or subject_at(s.names, fig.start, clause, carry=True)
-    subjects = respective or _carried_subject(s, i, span_start, art.aliases.kinds)
+    subjects = respective or figure_subject(s, i, span_start, art.aliases.kinds)
     if not subjects and i and _OR_PERCENT.match(s.masked[s.figures[i - 1].end : fig.start]):
         # "the Nasdaq fell 612.47 points, or 3.07%": the points' subject
-        subjects = _carried_subject(s, i - 1, s.figures[i - 1].start, art.aliases.kinds)
+        subjects = figure_subject(s, i - 1, s.figures[i - 1].start, art.aliases.kinds)
     # not one day's move, or not a worth at the date: kept, never judged
     period = multi_period(s, i) if sign else None
     level = threshold(s, i) if fig.unit == "currency" else None

@@ -99,9 +99,10 @@ _SIDE_BEFORE = re.compile(
     re.I,
 )
 # a date followed by a clock time is a byline or update stamp ("2024-02-23 08:15 来源：…")
-_SIDE_AFTER = re.compile(
-    r"^\s*(?:以来|以來|至今|起|开始|開始|以后|以後|[·|@,-]?\s*\d{1,2}:\d{2}(?!\d))"
-)
+# a clock time right after a date ("Jan 28, 2025 · 07:45"): the date is a stamp
+_CLOCK = r"[·|@,-]?\s*\d{1,2}:\d{2}(?!\d)"
+_CLOCK_AFTER = re.compile(rf"^\s*{_CLOCK}")
+_SIDE_AFTER = re.compile(rf"^\s*(?:以来|以來|至今|起|开始|開始|以后|以後|{_CLOCK})")
 # a stamp: "Published Tue, Jan 28, 2025", "Updated:", 发布时间：
 _BYLINE_BEFORE = re.compile(
     r"(?:(?<![A-Za-z])(?:published|updated|posted|first published|last updated)(?:\s+on)?"
@@ -283,9 +284,6 @@ def _bound(
     rule: Callable[[date, str, datetime], tuple[date | None, str]], day: date, instant: datetime
 ) -> Callable[[str], tuple[date | None, str]]:
     return lambda exchange: rule(day, exchange, instant)
-
-
-_CLOCK_AFTER = re.compile(r"^\s*[·|@,-]?\s*\d{1,2}:\d{2}(?!\d)")
 
 
 def _is_stamp(sentence: str, mention: DateMention) -> bool:
