@@ -21,13 +21,11 @@ def publish_artifacts(
         create_markdown_artifact,
         create_table_artifact,
     )
-    from prefect.context import get_run_context
-    from prefect.exceptions import MissingContextError
 
-    try:
-        get_run_context()
-    except MissingContextError:
-        return  # outside a flow run (CLI `report`, tests): nothing to attach to
+    from flows.engine import in_flow_run
+
+    if not in_flow_run():
+        return  # outside a flow run (CLI `report`, a direct run, tests): nothing to attach to
     day = report_date.isoformat()
     create_markdown_artifact(markdown=markdown, key="claims-report", description=f"claims {day}")
     create_table_artifact(

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from prefect import flow
 from prefect.states import Failed, State
 
+from flows.engine import in_flow_run
 from flows.nightly import run_pipeline
 from flows.run import Run, get_logger, open_run
 from newsdesk.config import Settings, load_settings
@@ -36,8 +37,10 @@ class Progress:
         from prefect.artifacts import create_progress_artifact
 
         self.title, self.steps, self.done = title, steps, 0
-        self.artifact_id = create_progress_artifact(
-            0.0, key="backfill-progress", description=f"{title}: starting"
+        self.artifact_id = (
+            create_progress_artifact(0.0, key="backfill-progress", description=f"{title}: starting")
+            if in_flow_run()
+            else None
         )
 
     def step(self, name: str) -> None:
@@ -47,6 +50,8 @@ class Progress:
         self.done += 1
         note = f"{self.title}: {name} done ({self.done}/{len(self.steps)})"
         get_logger().info("%s", note)
+        if self.artifact_id is None:
+            return
         update_progress_artifact(
             self.artifact_id, 100.0 * self.done / len(self.steps), description=note
         )
@@ -56,6 +61,8 @@ def publish_stats(run: Run, title: str) -> None:
     """The run's stats (also in the `runs` table) as a table artifact."""
     from prefect.artifacts import create_table_artifact
 
+    if not in_flow_run():
+        return
     stats = run.stats.as_dict()
     rows = [{"stat": "run_id", "name": "", "value": run.run_id}]
     for kind in ("requests", "reused", "rows"):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from flows import engine
 from newsdesk.config import Settings
 from newsdesk.errors import RunFailed, UsageError
 from newsdesk.resources import snapshot_dir
@@ -24,7 +25,7 @@ def run(settings: Settings, day: date, *, offline: bool) -> int:
         raise UsageError(f"--date {day} is not in the past: the nightly job checks closed days")
     from flows.nightly import nightly
 
-    result = nightly(run_date=day, offline=offline, config=_config(settings))
+    result = engine.run_flow(nightly, run_date=day, offline=offline, config=_config(settings))
     _print_summary(result)
     return 0
 
@@ -37,8 +38,13 @@ def backfill(
     from flows.backfill import validate_range
 
     validate_range(start, end, settings)
-    result = backfill_flow(
-        start=start, end=end, offline=offline, symbols=symbols, config=_config(settings)
+    result = engine.run_flow(
+        backfill_flow,
+        start=start,
+        end=end,
+        offline=offline,
+        symbols=symbols,
+        config=_config(settings),
     )
     _print_summary(result)
     return 0
@@ -74,7 +80,7 @@ def demo(settings: Settings) -> int:
         outcome = run_pipeline(run_, DEMO_DATE, DEMO_DATE, flow_name="demo")
         return outcome.as_dict()
 
-    result = demo_flow()
+    result = engine.run_flow(demo_flow)
     report = result["report"]
     print(Path(report).read_text(encoding="utf-8") if report else "no report written")
     print()

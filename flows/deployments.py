@@ -11,12 +11,11 @@ import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows.engine import HOST, LOCAL_API_URL, PORT, server_healthy
 from flows.run import WRITE_LIMIT
 from newsdesk.config import Settings
 from newsdesk.errors import RunFailed, UsageError
@@ -24,8 +23,6 @@ from newsdesk.errors import RunFailed, UsageError
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
 
-HOST, PORT = "127.0.0.1", 4200
-LOCAL_API_URL = f"http://{HOST}:{PORT}/api"
 SERVER_START_SECONDS = 120.0  # a first start migrates the database: slow on a small machine
 
 NIGHTLY_DESCRIPTION = (
@@ -102,15 +99,6 @@ def serve_deployments(settings: Settings, *, limit: int | None = None) -> None:
     # Keep the schedule active while serve is down: missed nights wait as Late runs and each
     # still processes its own date when serve comes back.
     serve(*build_deployments(settings), pause_on_shutdown=False, limit=limit)
-
-
-def server_healthy(api_url: str = LOCAL_API_URL, timeout: float = 2.0) -> bool:
-    """Whether a Prefect API answers its health check at api_url."""
-    try:
-        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as resp:
-            return resp.status == 200
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
 
 
 def start_server(

@@ -15,6 +15,7 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows import engine
 from flows.run import Run, get_logger, with_retries
 from newsdesk.extract.sessions import sessions_between
 from newsdesk.http import FetchError
@@ -142,7 +143,7 @@ def _charts(
     fetch_end = max(end, run.today)
     starts = fetch_starts(run, symbols, start, end)
     fetch = with_retries(run, fetch_chart)
-    futures = {s: fetch.submit(run.sources, s, starts[s], fetch_end) for s in symbols}
+    futures = {s: engine.submit(fetch, run.sources, s, starts[s], fetch_end) for s in symbols}
     for done, (symbol, future) in enumerate(futures.items(), start=1):
         try:
             found[symbol] = future.result()
@@ -244,7 +245,7 @@ def _currencies(tickers: pl.DataFrame, symbols: list[str]) -> list[str]:
 def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult) -> pl.DataFrame:
     quotes = sorted(set(run.settings.fx.quotes) | set(extra))
     try:
-        landed = with_retries(run, fetch_fx)(run.sources, start, end, quotes)
+        landed = engine.call(with_retries(run, fetch_fx), run.sources, start, end, quotes)
     except FetchError as exc:
         result.failed_symbols["fx"] = str(exc)
         landed = []
@@ -278,7 +279,7 @@ def _shares(
     frames = []
     for cik in ciks:
         try:
-            landed = fetch(run.sources, cik)
+            landed = engine.call(fetch, run.sources, cik)
         except FetchError as exc:
             result.failed_symbols[f"CIK{cik}"] = str(exc)
             continue

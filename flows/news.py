@@ -14,6 +14,7 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows import engine
 from flows.run import Run, get_logger, with_retries
 from newsdesk.extract.article import Article, NoArticleText, extract_article
 from newsdesk.extract.claims import Claim, extract_claims
@@ -104,7 +105,7 @@ def fetch_page(sources: Sources, url: str) -> Landed:
 
 def _page(run: Run, url: str, skipped: list[str]) -> Landed | None:
     try:
-        return with_retries(run, fetch_page)(run.sources, url)
+        return engine.call(with_retries(run, fetch_page), run.sources, url)
     except (FetchError, ValueError) as exc:
         get_logger().warning("news: skipped %s", exc)
         skipped.append(str(exc))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows import engine
 from flows.check import check_step
 from flows.market import market_step
 from flows.news import news_step
@@ -52,14 +53,18 @@ def run_pipeline(
     log = get_logger()
     _record(run, flow_name, end, "running")
     try:
-        news = news_step(run, start, end)
+        news = engine.call(news_step, run, start, end)
         progress("news")
         symbols_named, days = mentioned(news.claims)
         known = set(run.warehouse.table("tickers")["symbol"].to_list())
         wanted = set(run.settings.market.watchlist) | set(symbols) | (set(symbols_named) & known)
         market_start = min([start, *days]) - timedelta(days=1)
         market_end = max([end, *days])
-        market = market_step(run, sorted(wanted), market_start, market_end) if wanted else None
+        market = (
+            engine.call(market_step, run, sorted(wanted), market_start, market_end)
+            if wanted
+            else None
+        )
         progress("market")
         verdicts = verify_step(run, news)
         progress("verify")

@@ -30,6 +30,8 @@ SEC_REUSE_DAYS = 7  # cover pages change quarterly: a week-old companyfacts is f
 class NotLanded(FetchError):
     """No response to hand back (nothing landed, or no SEC User-Agent): a retry will not help."""
 
+    no_retry = True  # read by flows/engine.py when tasks run without Prefect
+
     def __init__(self, what: str) -> None:
         super().__init__(what, what, attempts=0)
         self.args = (what,)  # the reason alone, not "GET … failed after 0 attempts"
