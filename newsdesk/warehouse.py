@@ -295,21 +295,27 @@ class Warehouse:
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         _remove_files(temp)
         with _write_lock:  # not mid-batch of this process
-            con = _open_with_retry(self.path, read_only=True, wait_seconds=60.0)
+            con = duckdb.connect(":memory:")
             try:
-                source = con.execute("select current_database()").fetchall()[0][0]
+                _retry_while_locked(
+                    self.path,
+                    lambda: con.execute(f"attach {_literal(self.path)} as source (read_only)"),
+                    60.0,
+                )
                 con.execute(
                     f"attach {_literal(temp)} as read_copy (storage_version '{STORAGE_VERSION}')"
                 )
-                con.execute(f"copy from database {_identifier(source)} to read_copy")
+                con.execute("copy from database source to read_copy")
                 con.execute("detach read_copy")  # checkpoints and closes the temp file
-            except duckdb.Error as exc:
+                con.close()
+            except (duckdb.Error, WarehouseError) as exc:
                 _close_quietly(con)
                 _remove_files(temp)
+                if isinstance(exc, WarehouseError):
+                    raise
                 raise WarehouseError(
                     f"cannot publish the read copy {target}: {_first_line(exc)}"
                 ) from exc
-            con.close()
         try:
             _fsync(temp)
             os.replace(temp, target)
@@ -624,7 +630,8 @@ def _retry_while_locked(path: Path, opener: Any, wait_seconds: float) -> Any:
         try:
             return opener()
         except duckdb.Error as exc:
-            locked = isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+            text = str(exc).lower()  # another process's lock, or this process's own handle
+            locked = "lock" in text or "already attached" in text
             if not locked:  # a truncated or corrupt file: say which one
                 raise WarehouseError(f"cannot open {path}: {_first_line(exc)}") from exc
             if time.monotonic() >= deadline:

@@ -150,3 +150,39 @@ def test_daily_moves_view(wh):
     wh.write({"prices": prices(("ADBE", D - dt.timedelta(days=1), 590.44), ("ADBE", D, 546.66))})
     move = wh.query("select pct_change from daily_moves where date = ?", [D])["pct_change"]
     assert move.to_list() == [round(100 * (546.66 / 590.44 - 1), 4)]
+
+
+def test_a_failed_commit_reports_its_own_cause_not_the_rollback(wh, monkeypatch):
+    # A full disk fails the COMMIT, and DuckDB ends the transaction itself: the rollback that
+    # follows fails with "no transaction is active", which used to hide the real error.
+    import newsdesk.warehouse as module
+
+    real_upsert = module._upsert
+
+    def upsert_then_disk_full(con, table, frame):
+        real_upsert(con, table, frame)
+        con.execute("rollback")  # the transaction is gone, as after a failed commit
+        raise duckdb.IOException('Could not write file "w.duckdb.wal": No space left on device')
+
+    monkeypatch.setattr(module, "_upsert", upsert_then_disk_full)
+    with pytest.raises(WarehouseError, match="No space left on device") as caught:
+        wh.write({"prices": prices(("ADBE", D, 1.0))})
+    assert "rollback" not in str(caught.value)
+    monkeypatch.undo()
+    assert wh.query("select count(*) n from prices")["n"][0] == 0
+
+
+def test_migrations_describe_every_table_view_and_column(wh):
+    missing = wh.query(
+        "select table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and not internal "
+        "and (comment is null or comment = '') order by all"
+    ).rows()
+    assert missing == []
+    bare = wh.query(
+        "select table_name from duckdb_tables() where database_name = current_database() "
+        "and (comment is null or comment = '') union all select view_name from duckdb_views() "
+        "where database_name = current_database() and not internal "
+        "and (comment is null or comment = '')"
+    ).rows()
+    assert bare == []
