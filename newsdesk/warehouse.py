@@ -348,6 +348,8 @@ class ReadSession:
         self.warehouse = Path(path)
         self.allow_files = allow_files
         self.path, self._con = _open_session(self.warehouse, allow_files, wait_seconds)
+        self._database = _database_name(self.path)
+        self._running: duckdb.DuckDBPyConnection | None = None
 
     def __enter__(self) -> ReadSession:
         return self
@@ -364,19 +366,27 @@ class ReadSession:
         statements = check_read_only(self._con, sql)
         done: list[StatementResult] = []
         for statement in statements:
+            # Each statement on its own cursor: an interrupted statement may leave its cursor
+            # busy, never the session.
+            cursor = self._con.cursor()
+            cursor.execute(f"use {_identifier(self._database)}")
+            self._running = cursor
             outcome: list[Any] = []
             worker = threading.Thread(
-                target=_run_into, args=(self._con, statement, outcome), daemon=True
+                target=_run_into, args=(cursor, statement, outcome), daemon=True
             )
             worker.start()
             try:
                 while worker.is_alive():
                     worker.join(0.05)
             except KeyboardInterrupt:
-                self.interrupt()
+                cursor.interrupt()
                 worker.join()
                 raise QueryInterrupted("interrupted", done) from None
-            result = outcome[0]
+            finally:
+                self._running = None
+                _close_quietly(cursor)
+            result = outcome.pop()
             if isinstance(result, BaseException):
                 raise _user_error(result, done) from None
             done.append(StatementResult(statement, result))
@@ -384,7 +394,9 @@ class ReadSession:
 
     def interrupt(self) -> None:
         """Cancel the statement running now (safe from another thread or a signal handler)."""
-        self._con.interrupt()
+        running = self._running
+        if running is not None:
+            running.interrupt()
 
     def tables(self) -> list[str]:
         """The tables and views a user can query, by name."""
@@ -545,16 +557,15 @@ def _is_fresh(copy: Path, warehouse: Path) -> bool:
 def _session_on(path: Path, allow_files: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     # An in-memory instance per session, the file ATTACHed to it read-only: DuckDB's Python
     # client shares one instance per path, which would keep showing a replaced copy's old data.
+    name = _identifier(_database_name(path))
     con = duckdb.connect(":memory:")
     try:
         _retry_while_locked(
             path,
-            lambda: con.execute(
-                f"attach {_literal(path)} as {_identifier(path.stem.split('.')[0])} (read_only)"
-            ),
+            lambda: con.execute(f"attach {_literal(path)} as {name} (read_only)"),
             wait_seconds,
         )
-        con.execute(f"use {_identifier(path.stem.split('.')[0])}")
+        con.execute(f"use {name}")
         con.execute("set autoinstall_known_extensions = false")
         con.execute("set autoload_known_extensions = false")
         if not allow_files:
@@ -566,13 +577,23 @@ def _session_on(path: Path, allow_files: bool, wait_seconds: float) -> duckdb.Du
     return con
 
 
+def _database_name(path: Path) -> str:
+    """The name SQL sees the warehouse under: `newsdesk` for the file and its read copy alike."""
+    return path.name.split(".")[0] or "warehouse"
+
+
 def _run_into(con: duckdb.DuckDBPyConnection, statement: str, outcome: list[Any]) -> None:
     """Run one statement on a worker thread; its frame (or None, or the error) into `outcome`."""
+    relation = None
     try:
         relation = con.sql(statement)
         outcome.append(None if relation is None else _to_frame(relation))
     except BaseException as exc:  # handed back to the caller's thread
-        outcome.append(exc)
+        # without its traceback: that holds the relation, and a live relation keeps the
+        # connection busy for the next statement
+        outcome.append(exc.with_traceback(None))
+    finally:
+        del relation
 
 
 def _to_frame(relation: duckdb.DuckDBPyRelation) -> pl.DataFrame:
