@@ -284,6 +284,45 @@ class Warehouse:
                 out[name] = f"{row[0]}:{row[1]}"
         return out
 
+    def convert_storage(self) -> bool:
+        """Rewrite a warehouse kept in a newer storage format into STORAGE_VERSION's.
+
+        For a warehouse created by DuckDB 2.0 in its own format, which DuckDB 1.x tools cannot
+        open. The warehouse is held locked while it is copied, then the copy replaces it.
+        Returns False when the file is already in a format no newer than STORAGE_VERSION.
+        """
+        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with _write_lock:
+            con = duckdb.connect(":memory:")
+            try:
+                _retry_while_locked(  # read-write: the lock keeps every writer out meanwhile
+                    self.path,
+                    lambda: con.execute(f"attach {_literal(self.path)} as source"),
+                    60.0,
+                )
+                tag = con.execute(
+                    "select tags['storage_version'] from duckdb_databases() "
+                    "where database_name = 'source'"
+                ).fetchall()[0][0]
+                if _version(tag or "") <= _version(STORAGE_VERSION):
+                    return False
+                con.execute("checkpoint source")
+                _remove_files(temp)
+                con.execute(
+                    f"attach {_literal(temp)} as target (storage_version '{STORAGE_VERSION}')"
+                )
+                con.execute("copy from database source to target")
+                con.execute("detach target")
+                _fsync(temp)
+                os.replace(temp, self.path)
+                _fsync(self.path.parent)
+            except (duckdb.Error, OSError) as exc:
+                _remove_files(temp)
+                raise WarehouseError(f"cannot convert {self.path}: {_first_line(exc)}") from exc
+            finally:
+                _close_quietly(con)
+        return True
+
     def publish_read_copy(self) -> Path:
         """Copy the warehouse to `read_copy_path(path)` for readers; an atomic swap.
 
@@ -759,6 +798,12 @@ def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
 def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
     with suppress(duckdb.Error):
         con.close()
+
+
+def _version(tag: str) -> tuple[int, ...]:
+    """'v1.4.0+' → (1, 4, 0); an unreadable tag counts as newest, so it is converted."""
+    digits = re.findall(r"\d+", tag)
+    return tuple(int(d) for d in digits[:3]) if digits else (999,)
 
 
 def _literal(path: Path) -> str:

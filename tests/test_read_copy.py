@@ -179,6 +179,21 @@ def test_a_warehouse_in_duckdb_2_format_keeps_working_and_its_copy_opens_anywher
     assert done.stdout.split() == ["symbol", "ADBE"], done.stderr
 
 
+def test_a_2_0_format_warehouse_converts_to_the_compatible_format(tmp_path):
+    path = tmp_path / "old.duckdb"
+    duckdb.connect(str(path)).close()  # DuckDB 2.0's own format
+    old = Warehouse(path)
+    old.write({"prices": prices(("ADBE", D, 546.66), ("SSTK", D, 45.2))})
+    before = old.checksums(["prices", "tickers", "schema_version"])
+    assert old.convert_storage() is True
+    assert storage_tag(path) == f"{STORAGE_VERSION}+"
+    assert old.checksums(["prices", "tickers", "schema_version"]) == before
+    done = cli("-readonly", "-csv", str(path), "-c", "select count(*) n from prices")
+    assert done.stdout.split() == ["n", "2"], done.stderr
+    assert old.convert_storage() is False  # already compatible: left alone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.duckdb"]
+
+
 @pytest.mark.parametrize("keep", [5000, 12288 + 100])
 def test_a_truncated_warehouse_is_an_error_naming_the_file(wh, tmp_path, keep):
     broken = tmp_path / "broken.duckdb"
