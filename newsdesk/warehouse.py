@@ -470,10 +470,13 @@ class ReadSession:
         ).fetchall()
         lines = [f"-- {described[0][0]}"] if described and described[0][0] else []
         lines.append(f"{table} (")
-        width = max(len(name) for name, *_ in columns)
-        for name, kind, nullable, comment in columns:
-            line = f"    {name.ljust(width)}  {kind}{'' if nullable else ' NOT NULL'}"
-            lines.append(f"{line}  -- {comment}" if comment else line)
+        typed = [(name, f"{kind}{'' if nullable else ' NOT NULL'}", comment)
+                 for name, kind, nullable, comment in columns]  # fmt: skip
+        width = max(len(name) for name, _, _ in typed)
+        type_width = max(len(kind) for _, kind, _ in typed)
+        for name, kind, comment in typed:
+            line = f"    {name.ljust(width)}  {kind.ljust(type_width)}"
+            lines.append(f"{line}  -- {comment}" if comment else line.rstrip())
         if keys:
             lines.append(f"    PRIMARY KEY ({', '.join(keys[0][0])})")
         lines.append(")")
