@@ -1,17 +1,25 @@
-"""The only module that imports duckdb: connect, migrate, upsert, read.
+"""The only module that imports duckdb: connect, migrate, upsert, read, publish a read copy.
 
 Every write opens the database, runs one transaction and closes it again, so the
-single-writer lock is held only for the length of a load and `newsdesk sql` can
-read between loads.
+single-writer lock is held only for the length of a load. Readers never need that lock:
+after a run the warehouse is copied to `<name>.read.duckdb` next to it (a temp file, then
+an atomic rename), and `ReadSession` (what `newsdesk sql` uses) opens that copy.
+
+Both files are written in the storage format of DuckDB 1.4 (`STORAGE_VERSION`), which the
+DuckDB 1.4 and 1.5 CLIs, Harlequin and notebooks with an older duckdb open. The setting only
+applies when a file is created: a warehouse created earlier in DuckDB 2.0's own format keeps
+that format and keeps working here; its read copy is written in the compatible format anyway.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,6 +35,10 @@ SCHEMA_DIR = resources.schema_dir()
 # Seed migrations are re-applied whenever their CSV changes: variable -> file.
 SEED_FILES = resources.seed_files()
 READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
+# The newest storage format every tool we care about opens: DuckDB 1.4 (LTS) and 1.5 read it,
+# DuckDB 2.0 writes it when asked. DuckDB 2.0's own format (file version 69) the 1.5 CLI refuses.
+STORAGE_VERSION = "v1.4.0"
+_STORAGE_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
 
 _write_lock = threading.Lock()
 _migrated: set[Path] = set()
@@ -45,7 +57,26 @@ class ReadOnlyViolation(WarehouseError):
 
 
 class QueryError(WarehouseError):
-    """A user's read-only statement failed in DuckDB (a typo, an unknown table)."""
+    """A user's read-only statement failed in DuckDB (a typo, an unknown table).
+
+    `done` holds the results of the statements before the one that failed.
+    """
+
+    def __init__(self, message: str, done: Sequence[StatementResult] = ()) -> None:
+        super().__init__(message)
+        self.done = list(done)
+
+
+class QueryInterrupted(QueryError):
+    """The running statement was cancelled (Ctrl-C, or `ReadSession.interrupt`)."""
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    """One statement of a user's SQL and its result (None for a statement that returns none)."""
+
+    sql: str
+    frame: pl.DataFrame | None
 
 
 @dataclass(frozen=True)
@@ -79,10 +110,15 @@ class Warehouse:
             con = _open_with_retry(self.path, read_only=False, wait_seconds=60.0)
         try:
             yield con
+        except BaseException as exc:
+            _close_quietly(con)  # the error under way is the one to report, not the close's
+            if isinstance(exc, duckdb.Error):
+                raise WarehouseError(_naming_file(exc, self.path)) from exc
+            raise
+        try:
+            con.close()  # a write connection checkpoints here: a full disk can fail it
         except duckdb.Error as exc:
-            raise WarehouseError(_first_line(exc)) from exc
-        finally:
-            con.close()
+            raise WarehouseError(_naming_file(exc, self.path)) from exc
 
     def migrate(self) -> list[str]:
         """Apply numbered migrations not yet recorded, and re-apply changed seeds."""
@@ -115,7 +151,7 @@ class Warehouse:
                     )
                     con.execute("commit")
                 except Exception:
-                    con.execute("rollback")
+                    _rollback_quietly(con)
                     raise
                 applied.append(script.name)
         _migrated.add(self.path.resolve())
@@ -145,7 +181,7 @@ class Warehouse:
                     counts[table] = counts.get(table, 0) + _upsert(con, table, frame)
                 con.execute("commit")
             except Exception:
-                con.execute("rollback")
+                _rollback_quietly(con)
                 raise
         return counts
 
@@ -248,32 +284,383 @@ class Warehouse:
                 out[name] = f"{row[0]}:{row[1]}"
         return out
 
+    def convert_storage(self) -> bool:
+        """Rewrite a warehouse kept in a newer storage format into STORAGE_VERSION's.
+
+        For a warehouse created by DuckDB 2.0 in its own format, which DuckDB 1.x tools cannot
+        open. The warehouse is held locked while it is copied, then the copy replaces it.
+        Returns False when the file is already in a format no newer than STORAGE_VERSION.
+        """
+        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with _write_lock:
+            con = duckdb.connect(":memory:")
+            try:
+                _retry_while_locked(  # read-write: the lock keeps every writer out meanwhile
+                    self.path,
+                    lambda: con.execute(f"attach {_literal(self.path)} as source"),
+                    60.0,
+                )
+                tag = con.execute(
+                    "select tags['storage_version'] from duckdb_databases() "
+                    "where database_name = 'source'"
+                ).fetchall()[0][0]
+                if _version(tag or "") <= _version(STORAGE_VERSION):
+                    return False
+                con.execute("checkpoint source")
+                _remove_files(temp)
+                con.execute(
+                    f"attach {_literal(temp)} as target (storage_version '{STORAGE_VERSION}')"
+                )
+                con.execute("copy from database source to target")
+                con.execute("detach target")
+                _fsync(temp)
+                os.replace(temp, self.path)
+                _fsync(self.path.parent)
+            except (duckdb.Error, OSError) as exc:
+                _remove_files(temp)
+                raise WarehouseError(f"cannot convert {self.path}: {_first_line(exc)}") from exc
+            finally:
+                _close_quietly(con)
+        return True
+
+    def publish_read_copy(self) -> Path:
+        """Copy the warehouse to `read_copy_path(path)` for readers; an atomic swap.
+
+        The copy is written to a temp file beside it, then renamed over the old copy: a
+        reader that has the old copy open keeps reading it, the next one opens the new one.
+        """
+        target = read_copy_path(self.path)
+        _remove_stale_temps(target)
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        _remove_files(temp)
+        with _write_lock:  # not mid-batch of this process
+            con = duckdb.connect(":memory:")
+            try:
+                _retry_while_locked(
+                    self.path,
+                    lambda: con.execute(f"attach {_literal(self.path)} as source (read_only)"),
+                    60.0,
+                )
+                con.execute(
+                    f"attach {_literal(temp)} as read_copy (storage_version '{STORAGE_VERSION}')"
+                )
+                con.execute("copy from database source to read_copy")
+                con.execute("detach read_copy")  # checkpoints and closes the temp file
+                con.close()
+            except (duckdb.Error, WarehouseError) as exc:
+                _close_quietly(con)
+                _remove_files(temp)
+                if isinstance(exc, WarehouseError):
+                    raise
+                raise WarehouseError(
+                    f"cannot publish the read copy {target}: {_first_line(exc)}"
+                ) from exc
+        try:
+            _fsync(temp)
+            os.replace(temp, target)
+            _fsync(target.parent)
+        except OSError as exc:
+            _remove_files(temp)
+            raise WarehouseError(f"cannot publish the read copy {target}: {exc}") from exc
+        return target
+
+
+def read_copy_path(path: Path) -> Path:
+    """Where the read copy of the warehouse at `path` lives: `<stem>.read.duckdb` beside it."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.read.duckdb")
+
+
+class ReadSession:
+    """A read-only SQL session on the warehouse for people: `newsdesk sql`, its shell.
+
+    Opens the read copy when it is at least as new as the warehouse, else the warehouse itself
+    (and the read copy anyway if a load holds the warehouse). Statements are checked before
+    they run: only reads, and EXPLAIN of a read. The connection cannot reach the file system
+    (`enable_external_access = false`) and its configuration is locked, so no SQL can turn
+    either back on. `allow_files=True` lets SELECTs read local files (read_csv, glob…); it is
+    an opt-in for a local shell, never for SQL that others send. Each session is its own
+    DuckDB instance, so a new session after a publish sees the new copy.
+    """
+
+    def __init__(self, path: Path, *, allow_files: bool = False, wait_seconds: float = 5.0):
+        self.warehouse = Path(path)
+        self.allow_files = allow_files
+        self.path, self._con = _open_session(self.warehouse, allow_files, wait_seconds)
+        self._database = _database_name(self.path)
+        self._running: duckdb.DuckDBPyConnection | None = None
+
+    def __enter__(self) -> ReadSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, sql: str) -> list[StatementResult]:
+        """Check every statement, then run each in turn; one result per statement.
+
+        Ctrl-C while a statement runs cancels that statement (QueryInterrupted), not the
+        caller: the statement runs on a worker thread while this one waits.
+        """
+        statements = check_read_only(self._con, sql)
+        done: list[StatementResult] = []
+        for statement in statements:
+            # Each statement on its own cursor: an interrupted statement may leave its cursor
+            # busy, never the session.
+            cursor = self._con.cursor()
+            cursor.execute(f"use {_identifier(self._database)}")
+            self._running = cursor
+            outcome: list[Any] = []
+            worker = threading.Thread(
+                target=_run_into, args=(cursor, statement, outcome), daemon=True
+            )
+            worker.start()
+            try:
+                while worker.is_alive():
+                    worker.join(0.05)
+            except KeyboardInterrupt:
+                cursor.interrupt()
+                worker.join()
+                raise QueryInterrupted("interrupted", done) from None
+            finally:
+                self._running = None
+                _close_quietly(cursor)
+            result = outcome.pop()
+            if isinstance(result, BaseException):
+                raise _user_error(result, done) from None
+            done.append(StatementResult(statement, result))
+        return done
+
+    def interrupt(self) -> None:
+        """Cancel the statement running now (safe from another thread or a signal handler)."""
+        running = self._running
+        if running is not None:
+            running.interrupt()
+
+    def tables(self) -> list[str]:
+        """The tables and views a user can query, by name."""
+        rows = self._con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() "
+            "and not internal union select view_name from duckdb_views() "
+            "where database_name = current_database() and not internal order by 1"
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def schema(self, table: str) -> str:
+        """A table's or view's columns and types, each with its description."""
+        columns = self._con.execute(
+            "select column_name, data_type, is_nullable, comment from duckdb_columns() "
+            "where database_name = current_database() and table_name = ? "
+            "order by column_index",
+            [table],
+        ).fetchall()
+        if not columns:
+            raise QueryError(f"no table or view named {table!r}; .tables lists them")
+        described = self._con.execute(
+            "select comment from duckdb_tables() where database_name = current_database() "
+            "and table_name = ? union all select comment from duckdb_views() "
+            "where database_name = current_database() and view_name = ?",
+            [table, table],
+        ).fetchall()
+        keys = self._con.execute(
+            "select constraint_column_names from duckdb_constraints() "
+            "where database_name = current_database() and table_name = ? "
+            "and constraint_type = 'PRIMARY KEY'",
+            [table],
+        ).fetchall()
+        lines = [f"-- {described[0][0]}"] if described and described[0][0] else []
+        lines.append(f"{table} (")
+        typed = [(name, f"{kind}{'' if nullable else ' NOT NULL'}", comment)
+                 for name, kind, nullable, comment in columns]  # fmt: skip
+        width = max(len(name) for name, _, _ in typed)
+        type_width = max(len(kind) for _, kind, _ in typed)
+        for name, kind, comment in typed:
+            line = f"    {name.ljust(width)}  {kind.ljust(type_width)}"
+            lines.append(f"{line}  -- {comment}" if comment else line.rstrip())
+        if keys:
+            lines.append(f"    PRIMARY KEY ({', '.join(keys[0][0])})")
+        lines.append(")")
+        return "\n".join(lines)
+
+    def close(self) -> None:
+        """Close the connection; the session cannot be used after."""
+        _close_quietly(self._con)
+
 
 def run_read_only(path: Path, sql: str, wait_seconds: float = 5.0) -> pl.DataFrame:
-    """Run one user statement read-only; anything but a read is refused before it runs."""
-    con = _open_with_retry(Path(path), read_only=True, wait_seconds=wait_seconds)
+    """Run a user's SQL read-only; the last statement's result (an empty frame if none)."""
+    with ReadSession(path, wait_seconds=wait_seconds) as session:
+        results = session.run(sql)
+    frame = results[-1].frame
+    return frame if frame is not None else pl.DataFrame()
+
+
+def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    """The statements of `sql`, each a read (or EXPLAIN of one); else ReadOnlyViolation."""
     try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise ReadOnlyViolation(_first_line(exc)) from None
+    if not statements:
+        raise ReadOnlyViolation("no statement given")
+    for statement in statements:
+        _check_statement(con, statement.type.name, statement.query, depth=0)
+    return [statement.query for statement in statements]
+
+
+def _check_statement(con: duckdb.DuckDBPyConnection, kind: str, query: str, depth: int) -> None:
+    if kind not in READ_STATEMENTS:
+        raise ReadOnlyViolation(
+            f"refused: {kind} statements are not allowed; newsdesk sql is read-only"
+        )
+    if kind != "EXPLAIN":
+        return
+    # EXPLAIN [ANALYZE] runs or plans the statement it wraps: that one must be a read too.
+    inner = []
+    for candidate in _explained(query):
         try:
-            statements = con.extract_statements(sql)
-        except duckdb.Error as exc:
-            raise ReadOnlyViolation(_first_line(exc)) from None
-        if not statements:
-            raise ReadOnlyViolation("no statement given")
-        for statement in statements:
-            kind = statement.type.name
-            if kind not in READ_STATEMENTS:
-                raise ReadOnlyViolation(
-                    f"refused: {kind} statements are not allowed; newsdesk sql is read-only"
-                )
-        try:
-            for statement in statements[:-1]:
-                con.execute(statement.query).fetchall()
-            result = con.sql(statements[-1].query)
-            return result.pl() if result is not None else pl.DataFrame()
-        except duckdb.Error as exc:  # the user's SQL: one line, not DuckDB's exception
-            raise QueryError(_first_line(exc)) from exc
+            parsed = con.extract_statements(candidate)
+        except duckdb.Error:
+            continue
+        if len(parsed) == 1:
+            inner.append(parsed[0])
+    if not inner or depth > 8:
+        raise ReadOnlyViolation("refused: cannot tell what this EXPLAIN explains")
+    for statement in inner:  # every reading of the text must be a read
+        _check_statement(con, statement.type.name, statement.query, depth + 1)
+
+
+_SKIP = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
+_EXPLAIN = re.compile(r"explain\b", re.I)
+_ANALYZE = re.compile(r"analy[sz]e\b", re.I)
+
+
+def _explained(query: str) -> list[str]:
+    """The texts an EXPLAIN may wrap: after `EXPLAIN [ANALYZE]`, with and without `(options)`."""
+    at = _SKIP.match(query).end()
+    keyword = _EXPLAIN.match(query, at)
+    if not keyword:
+        return []
+    at = _SKIP.match(query, keyword.end()).end()
+    analyze = _ANALYZE.match(query, at)
+    if analyze:
+        at = _SKIP.match(query, analyze.end()).end()
+    rest = query[at:]
+    candidates = [rest]
+    if rest.startswith("("):
+        end = _group_end(rest)
+        if end:
+            candidates.append(rest[end:])
+    return candidates
+
+
+def _group_end(text: str) -> int:
+    """The index after the parenthesised group `text` starts with (0 if it never closes)."""
+    depth, quote = 0, ""
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return 0
+
+
+def _open_session(
+    warehouse: Path, allow_files: bool, wait_seconds: float
+) -> tuple[Path, duckdb.DuckDBPyConnection]:
+    copy = read_copy_path(warehouse)
+    if copy.exists() and (not warehouse.exists() or _is_fresh(copy, warehouse)):
+        return copy, _session_on(copy, allow_files, 60.0)
+    if not warehouse.exists():
+        raise WarehouseError(
+            f"no warehouse at {warehouse}: run `newsdesk run` or `make demo` first"
+        )
+    try:
+        return warehouse, _session_on(warehouse, allow_files, wait_seconds)
+    except WarehouseBusy:
+        if not copy.exists():
+            raise
+        return copy, _session_on(copy, allow_files, 60.0)
+
+
+def _is_fresh(copy: Path, warehouse: Path) -> bool:
+    """The copy was published after the warehouse last changed (its file or its WAL)."""
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    changed = max(p.stat().st_mtime_ns for p in (warehouse, wal) if p.exists())
+    return copy.stat().st_mtime_ns >= changed
+
+
+def _session_on(path: Path, allow_files: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    # An in-memory instance per session, the file ATTACHed to it read-only: DuckDB's Python
+    # client shares one instance per path, which would keep showing a replaced copy's old data.
+    name = _identifier(_database_name(path))
+    con = duckdb.connect(":memory:")
+    try:
+        _retry_while_locked(
+            path,
+            lambda: con.execute(f"attach {_literal(path)} as {name} (read_only)"),
+            wait_seconds,
+        )
+        con.execute(f"use {name}")
+        con.execute("set autoinstall_known_extensions = false")
+        con.execute("set autoload_known_extensions = false")
+        if not allow_files:
+            con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")  # nothing the user runs can undo these
+    except BaseException:
+        _close_quietly(con)
+        raise
+    return con
+
+
+def _database_name(path: Path) -> str:
+    """The name SQL sees the warehouse under: `newsdesk` for the file and its read copy alike."""
+    return path.name.split(".")[0] or "warehouse"
+
+
+def _run_into(con: duckdb.DuckDBPyConnection, statement: str, outcome: list[Any]) -> None:
+    """Run one statement on a worker thread; its frame (or None, or the error) into `outcome`."""
+    relation = None
+    try:
+        relation = con.sql(statement)
+        outcome.append(None if relation is None else _to_frame(relation))
+    except BaseException as exc:  # handed back to the caller's thread
+        # without its traceback: that holds the relation, and a live relation keeps the
+        # connection busy for the next statement
+        outcome.append(exc.with_traceback(None))
     finally:
-        con.close()
+        del relation
+
+
+def _to_frame(relation: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+    try:
+        return relation.pl()
+    except duckdb.Error:
+        raise
+    except Exception:  # a type polars cannot hold (INTERVAL, UNION): shown as text instead
+        texts = ", ".join(f"cast({_identifier(c)} as varchar) as {_identifier(c)}"
+                          for c in relation.columns)  # fmt: skip
+        return relation.project(texts).pl()
+
+
+def _user_error(exc: BaseException, done: list[StatementResult]) -> WarehouseError:
+    """A user's statement failed: one line, the results before it kept."""
+    if isinstance(exc, duckdb.InterruptException):
+        return QueryInterrupted("interrupted", done)
+    if isinstance(exc, duckdb.PermissionException):
+        violation = ReadOnlyViolation(
+            f"refused: newsdesk sql does not read or write files ({_first_line(exc)})"
+        )
+        return violation
+    if isinstance(exc, duckdb.Error):
+        return QueryError(_first_line(exc), done)
+    return QueryError(f"cannot show the result: {_first_line(exc)}", done)
 
 
 def _read(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
@@ -291,19 +678,29 @@ def _open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _open_with_retry(path: Path, *, read_only: bool, wait_seconds: float) -> Any:
+    return _retry_while_locked(
+        path,
+        lambda: duckdb.connect(str(path), read_only=read_only, config=_STORAGE_CONFIG),
+        wait_seconds,
+    )
+
+
+def _retry_while_locked(path: Path, opener: Any, wait_seconds: float) -> Any:
+    """Call `opener` until the file's lock is free or time runs out; name the file on failure."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                if "lock" in str(exc).lower():
-                    raise WarehouseBusy(
-                        f"the warehouse {path} is locked by a load in progress; "
-                        f"try again in a moment"
-                    ) from None
+            return opener()
+        except duckdb.Error as exc:
+            text = str(exc).lower()  # another process's lock, or this process's own handle
+            locked = "lock" in text or "already attached" in text
+            if not locked:  # a truncated or corrupt file: say which one
                 raise WarehouseError(f"cannot open {path}: {_first_line(exc)}") from exc
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"the warehouse {path} is locked by a load in progress; try again in a moment"
+                ) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
@@ -380,6 +777,77 @@ def _checksum(script: Path) -> str:
 
 def _seed_present(script: Path) -> bool:
     return all(csv.exists() for csv in _seeds_of(script))
+
+
+def _naming_file(exc: BaseException, path: Path) -> str:
+    """DuckDB's first line; for a storage error, with the file it is about if it does not say."""
+    line = _first_line(exc)
+    storage = (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException)
+    if isinstance(exc, storage) and str(path) not in line and path.name not in line:
+        return f"{path}: {line}"
+    return line
+
+
+def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if DuckDB still has a transaction open.
+
+    A failed COMMIT (a full disk) ends the transaction itself; rolling back then fails with
+    "no transaction is active", which must not replace the error that is the real cause.
+    """
+    with suppress(duckdb.Error):
+        con.execute("rollback")
+
+
+def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    with suppress(duckdb.Error):
+        con.close()
+
+
+def _version(tag: str) -> tuple[int, ...]:
+    """'v1.4.0+' → (1, 4, 0); an unreadable tag counts as newest, so it is converted."""
+    digits = re.findall(r"\d+", tag)
+    return tuple(int(d) for d in digits[:3]) if digits else (999,)
+
+
+def _literal(path: Path) -> str:
+    """A path as an SQL string literal (ATTACH takes no bound parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _remove_files(database: Path) -> None:
+    """Remove a database file and the WAL DuckDB may have left beside it."""
+    for path in (database, database.with_name(database.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Temp copies left by a publish that was killed (its process no longer runs)."""
+    for temp in target.parent.glob(f".{target.name}.*.tmp"):
+        pid = temp.name.removeprefix(f".{target.name}.").removesuffix(".tmp")
+        if pid.isdigit() and not _running(int(pid)):
+            _remove_files(temp)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _first_line(exc: BaseException) -> str:

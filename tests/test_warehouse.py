@@ -1,6 +1,8 @@
 """The warehouse: migrations, upserts, atomic batches and the read-only door."""
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -150,3 +152,96 @@ def test_daily_moves_view(wh):
     wh.write({"prices": prices(("ADBE", D - dt.timedelta(days=1), 590.44), ("ADBE", D, 546.66))})
     move = wh.query("select pct_change from daily_moves where date = ?", [D])["pct_change"]
     assert move.to_list() == [round(100 * (546.66 / 590.44 - 1), 4)]
+
+
+def test_a_failed_commit_reports_its_own_cause_not_the_rollback(wh, monkeypatch):
+    # A full disk fails the COMMIT, and DuckDB ends the transaction itself: the rollback that
+    # follows fails with "no transaction is active", which used to hide the real error.
+    import newsdesk.warehouse as module
+
+    real_upsert = module._upsert
+
+    def upsert_then_disk_full(con, table, frame):
+        real_upsert(con, table, frame)
+        con.execute("rollback")  # the transaction is gone, as after a failed commit
+        raise duckdb.IOException('Could not write file "w.duckdb.wal": No space left on device')
+
+    monkeypatch.setattr(module, "_upsert", upsert_then_disk_full)
+    with pytest.raises(WarehouseError, match="No space left on device") as caught:
+        wh.write({"prices": prices(("ADBE", D, 1.0))})
+    assert "rollback" not in str(caught.value)
+    monkeypatch.undo()
+    assert wh.query("select count(*) n from prices")["n"][0] == 0
+
+
+def test_migrations_describe_every_table_view_and_column(wh):
+    missing = wh.query(
+        "select table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and not internal "
+        "and (comment is null or comment = '') order by all"
+    ).rows()
+    assert missing == []
+    bare = wh.query(
+        "select table_name from duckdb_tables() where database_name = current_database() "
+        "and (comment is null or comment = '') union all select view_name from duckdb_views() "
+        "where database_name = current_database() and not internal "
+        "and (comment is null or comment = '')"
+    ).rows()
+    assert bare == []
+
+
+TABLE_DOCS = Path(__file__).resolve().parents[1] / "docs" / "tables.md"
+# Facts first, then what the news says and what was decided, then bookkeeping; others after.
+TABLE_ORDER = ["tickers", "prices", "splits", "dividends", "fx_rates", "shares_outstanding",
+               "valuations", "articles", "events", "claims", "dq_results", "runs"]  # fmt: skip
+GENERATED = "<!-- tables: generated from the COMMENT ON text of sql/schema; do not edit by hand -->"
+
+
+def render_table_docs(wh: Warehouse) -> str:
+    """One section per table and view, from the descriptions the migrations give them."""
+    objects = wh.query(
+        "select table_name as name, comment, table_oid as oid, 'table' as kind "
+        "from duckdb_tables() "
+        "where database_name = current_database() union all "
+        "select view_name, comment, view_oid, 'view' from duckdb_views() "
+        "where database_name = current_database() and not internal"
+    )
+    order = {name: i for i, name in enumerate(TABLE_ORDER)}
+    objects = objects.with_columns(
+        rank=pl.when(pl.col("name") == "schema_version").then(2)
+        .when(pl.col("kind") == "view").then(1).otherwise(0),
+        place=pl.col("name").replace_strict(order, default=len(order)),
+    ).sort("rank", "place", "name")  # fmt: skip
+    columns = wh.query(
+        "select table_name, column_name, data_type, comment from duckdb_columns() "
+        "where database_name = current_database() and not internal order by column_index"
+    )
+    keys = {
+        table: set(names)
+        for table, names in wh.query(
+            "select table_name, constraint_column_names from duckdb_constraints() "
+            "where database_name = current_database() and constraint_type = 'PRIMARY KEY'"
+        ).iter_rows()
+    }
+    parts = [GENERATED]
+    for name, comment, _, kind, *_ in objects.iter_rows():
+        parts.append(f"\n### `{name}`{' (view)' if kind == 'view' else ''}\n\n{comment}\n")
+        parts.append("| column | type | description |\n|---|---|---|")
+        for _, column, data_type, text in columns.filter(pl.col("table_name") == name).iter_rows():
+            key = ", key" if column in keys.get(name, set()) else ""
+            text = (text or "").replace("|", "\\|")  # a bar would end the cell
+            parts.append(f"| `{column}` | {data_type}{key} | {text} |")
+    return "\n".join(parts) + "\n"
+
+
+def test_docs_tables_md_carries_the_warehouse_descriptions(wh):
+    # NEWSDESK_UPDATE_DOCS=1 .venv/bin/python -m pytest tests/test_warehouse.py -k docs_tables
+    # rewrites the generated part after a migration adds or changes a description.
+    text = TABLE_DOCS.read_text(encoding="utf-8")
+    prose = text.split(GENERATED)[0]
+    expected = prose + render_table_docs(wh)
+    if os.environ.get("NEWSDESK_UPDATE_DOCS") == "1":
+        TABLE_DOCS.write_text(expected, encoding="utf-8")
+        text = expected
+    assert GENERATED in text, f"{TABLE_DOCS} lost its generated part"
+    assert text == expected, f"{TABLE_DOCS} is out of date: run with NEWSDESK_UPDATE_DOCS=1"
