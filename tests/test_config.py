@@ -292,3 +292,15 @@ def test_the_defaults_pass_their_own_rules():
             else value
         )
         assert rule(name, raw) == value, name
+
+
+def test_the_readme_configuration_section_names_every_key():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    for table in fields(Settings):
+        if table.name == "source_file":
+            continue
+        assert f"[{table.name}]" in block
+        for key in fields(getattr(Settings(), table.name)):
+            assert f"\n{key.name} = " in block, f"{table.name}.{key.name} missing from README"
