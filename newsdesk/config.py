@@ -211,16 +211,19 @@ def normalise_symbol(text: str, what: str = "symbol") -> str:
 def _exists(path: Path) -> bool:
     try:
         return path.exists()
-    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+    except OSError as exc:  # a name too long for the file system, a folder it may not enter
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(f"config file {_show(str(path))}: {reason}") from None
+    except ValueError:  # a NUL byte
         raise UsageError(f"config file {_show(str(path))}: not a usable path") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     """The file's TOML, refusing a directory, a device, an unreadable or oversized file."""
     shown = _show(str(path))
-    if not path.is_file():
-        raise UsageError(f"config {shown}: not a regular file")
     try:
+        if not path.is_file():
+            raise UsageError(f"config {shown}: not a regular file")
         if path.stat().st_size > MAX_CONFIG_BYTES:
             raise UsageError(f"config {shown}: larger than {MAX_CONFIG_BYTES} bytes")
         text = path.read_text(encoding="utf-8")
