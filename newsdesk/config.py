@@ -40,6 +40,7 @@ CLAIM_TYPES = (
     "valuation",
     "valuation_change",
 )
+EARLIEST_DATE = date(1970, 1, 1)
 MAX_CONFIG_BYTES = 1_000_000  # a config file is a few lines; refuse to read a disk image
 
 
@@ -190,14 +191,20 @@ def load_settings(
     return settings
 
 
-def parse_date(text: str, what: str = "date") -> date:
-    """An ISO YYYY-MM-DD date, or a UsageError that says which argument was wrong."""
+def parse_date(text: str, what: str = "date", latest: date | None = None) -> date:
+    """An ISO YYYY-MM-DD date from 1970-01-01 (to ``latest``), or a UsageError naming it."""
     try:
         if not _ISO_DATE.match(text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise UsageError(f"{what}: {text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise UsageError(f"{what}: {_show(text)} is not a date (expected YYYY-MM-DD)") from None
+    # Sources take Unix timestamps, and day arithmetic near year 1 overflows.
+    if day < EARLIEST_DATE:
+        raise UsageError(f"{what}: {text!r} is before {EARLIEST_DATE.isoformat()}")
+    if latest is not None and day > latest:
+        raise UsageError(f"{what}: {text!r} is after {latest.isoformat()}")
+    return day
 
 
 def normalise_symbol(text: str, what: str = "symbol") -> str:

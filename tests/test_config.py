@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import fields
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,23 @@ def test_the_readme_configuration_section_names_every_key():
         assert f"[{table.name}]" in block
         for key in fields(getattr(Settings(), table.name)):
             assert f"\n{key.name} = " in block, f"{table.name}.{key.name} missing from README"
+
+
+@pytest.mark.parametrize(
+    ("text", "latest", "message"),
+    [
+        ("0001-01-01", None, "'0001-01-01' is before 1970-01-01"),
+        ("1969-12-31", None, "is before 1970-01-01"),
+        ("2024-02-17", date(2024, 2, 16), "'2024-02-17' is after 2024-02-16"),
+        ("x" * 10_000, None, "is not a date"),
+    ],
+)
+def test_dates_outside_the_bounds_are_refused(text, latest, message):
+    with pytest.raises(UsageError, match=message) as info:
+        parse_date(text, "--date", latest=latest)
+    assert len(str(info.value)) < 200
+
+
+def test_dates_at_the_bounds_are_kept():
+    assert parse_date("1970-01-01") == date(1970, 1, 1)
+    assert parse_date("2024-02-16", latest=date(2024, 2, 16)) == date(2024, 2, 16)
