@@ -49,6 +49,11 @@ def write_assets(site: Path) -> None:
 def localise_site(site: Path, pages: list[Path]) -> None:
     """Rewrite each page (relative to site) so that it loads nothing from outside the site."""
     write_assets(site)
+    # GX copies its stylesheets into static/ too (its pages inline them): one names a CDN logo.
+    for sheet in (site / "static").rglob("*.css"):
+        css = sheet.read_text(encoding="utf-8")
+        if _CSS_URL.search(css):
+            write_atomically(sheet, _CSS_URL.sub("none", css))
     images = {p.name for p in (site / "static" / "images").glob("*") if p.is_file()}
     for page in pages:
         path = site / page
@@ -122,6 +127,11 @@ class _Rewriter(HTMLParser):
             return
         if tag == "link" and is_external(values.get("href")):
             self.edits.append((start, end, ""))
+            return
+        if tag == "link" and "icon" in (values.get("rel") or "").split():
+            # GX counts one folder too few above a validation page: point at the real file.
+            icon = f'<link rel="icon" href="{self.root}static/images/favicon.ico">'
+            self.edits.append((start, end, icon))
             return
         outside = [name for name, value in attrs if name in URL_ATTRIBUTES and is_external(value)]
         if not outside:
