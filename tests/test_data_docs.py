@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -14,7 +15,8 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from newsdesk.quality import QualityReport, quality_summary, run_checks  # noqa: E402
+from newsdesk.quality import CheckOutcome, QualityReport, quality_summary, run_checks  # noqa: E402
+from newsdesk.quality.docs import publish_run  # noqa: E402
 from newsdesk.quality.history import load_records  # noqa: E402
 from newsdesk.quality.offline import localise_page  # noqa: E402
 from newsdesk.quality.site_index import render_index, write_index  # noqa: E402
@@ -161,6 +163,52 @@ def test_a_record_that_does_not_parse_is_skipped(tmp_path: Path) -> None:
     (runs / "20240216T000000000000-x.json").write_text("{not json", encoding="utf-8")
     assert load_records(tmp_path) == []
     assert quality_summary(tmp_path) is None
+
+
+def outcome(suite: str, name: str, success: bool, severity: str = "blocking") -> CheckOutcome:
+    return CheckOutcome(suite, name, success, severity, {})
+
+
+def test_a_site_built_before_runs_were_recorded_is_cleaned_on_the_next_run(
+    tmp_path: Path,
+) -> None:
+    old = tmp_path / "validations/prices/old-run/20240215T000000.000000Z/newsdesk-prices.html"
+    old.parent.mkdir(parents=True)
+    old.write_text(GX_LIKE, encoding="utf-8")
+    (tmp_path / "index.html").write_text(GX_LIKE, encoding="utf-8")
+    report = QualityReport("r1", [outcome("prices", "prices_pk_unique", True)], None)
+    index = publish_run(tmp_path, report, RUN_DATE, {})
+    assert index == tmp_path / "index.html"
+    assert outside_references(tmp_path) == []
+    assert "Great Expectations</a>" in old.read_text(encoding="utf-8")  # rewritten, not deleted
+
+
+def test_a_run_checked_twice_is_summarised_by_its_latest_check(tmp_path: Path) -> None:
+    first = QualityReport(
+        "r1",
+        [outcome("prices", "prices_pk_unique", False), outcome("prices", "prices_x", True)],
+        None,
+        checked_at=datetime(2024, 2, 16, 22, 0),
+    )
+    second = replace(
+        first,
+        outcomes=[
+            outcome("prices", "prices_pk_unique", True),
+            outcome("prices", "p_y", False, "warning"),
+        ],
+        checked_at=datetime(2024, 2, 16, 23, 0),
+    )
+    publish_run(tmp_path, first, RUN_DATE, {})
+    publish_run(tmp_path, second, RUN_DATE, {})
+    summary = quality_summary(tmp_path, run_id="r1")
+    assert summary is not None and summary.checked_at == datetime(2024, 2, 16, 23, 0)
+    assert (summary.passed, summary.failed, summary.status) == (1, 1, "warning")
+    assert summary.failed_warning == ("p_y",) and summary.failed_blocking == ()
+    assert summary.line() == "1 of 2 expectations passed; warning: p_y"
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert html.count('<td class="nd-status">') == 2
+    assert html.index("2024-02-16 23:00:00") < html.index("2024-02-16 22:00:00")
+    assert "nd-warning" in html and "nd-failed" in html
 
 
 # --- two real runs into one site --------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from newsdesk.quality.history import record_of, save_record
+from newsdesk.quality.history import RUNS_DIR, record_of, save_record
 from newsdesk.quality.offline import localise_site
 from newsdesk.quality.outcomes import QualityReport
 from newsdesk.quality.site_index import write_index
@@ -70,7 +70,14 @@ def publish_run(
     """Make this run's pages self-contained, record the run, rewrite the index; → the index."""
     site = Path(docs_dir)
     site.mkdir(parents=True, exist_ok=True)
-    suite_pages = [p.relative_to(site) for p in site.glob("expectations/*.html")]
-    localise_site(site, [*pages.values(), *suite_pages])
+    if (site / RUNS_DIR).is_dir():
+        written = [
+            *pages.values(),
+            *(p.relative_to(site) for p in site.glob("expectations/*.html")),
+        ]
+    else:
+        # A site GX built before runs were recorded holds only its last run's pages: all of them.
+        written = [p.relative_to(site) for p in site.rglob("*.html")]
+    localise_site(site, written)
     save_record(site, record_of(report, run_date, pages))
     return write_index(site)
