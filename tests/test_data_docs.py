@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 from dataclasses import replace
 from datetime import date, datetime
 from html.parser import HTMLParser
@@ -19,6 +21,7 @@ from newsdesk.quality import CheckOutcome, QualityReport, quality_summary, run_c
 from newsdesk.quality.docs import publish_run  # noqa: E402
 from newsdesk.quality.history import load_records  # noqa: E402
 from newsdesk.quality.offline import localise_page  # noqa: E402
+from newsdesk.quality.site_assets import SCRIPT  # noqa: E402
 from newsdesk.quality.site_index import render_index, write_index  # noqa: E402
 from tests.quality_frames import (  # noqa: E402
     ADBE_16,
@@ -327,3 +330,13 @@ def test_quality_summary_of_a_run(site: tuple) -> None:
     assert quality_summary(dq, run_date=RUN_DATE).run_id == "run-bad"
     assert quality_summary(dq, run_date=date(2024, 2, 15)) is None
     assert quality_summary(dq, run_id="no-such-run") is None
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node to parse the script with")
+def test_the_sites_script_parses(tmp_path: Path) -> None:
+    script = tmp_path / "newsdesk-docs.js"
+    script.write_text(SCRIPT, encoding="utf-8")
+    checked = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    # the two functions GX's "Show All" / "Failed Only" buttons call from onclick
+    assert "window.showAllValidations" in SCRIPT and "window.hideSucceededValidations" in SCRIPT
