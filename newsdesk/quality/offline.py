@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
@@ -27,7 +27,7 @@ URL_ATTRIBUTES = {"src", "href", "srcset", "action", "formaction", "poster", "da
 
 # http:, https:, ftp: … or protocol-relative //host.
 _EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
-_CSS_URL = re.compile(r"url\(\s*(['\"]?)\s*(?:[a-z][a-z0-9+.-]*:)?//[^)]*\)", re.IGNORECASE)
+_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?:[a-z][a-z0-9+.-]*:)?//[^)]*\)", re.IGNORECASE)
 _JQUERY = re.compile(r"\$\(|\$\.|jQuery")
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 
@@ -46,7 +46,7 @@ def write_assets(site: Path) -> None:
             write_atomically(path, text)
 
 
-def localise_site(site: Path, pages: list[Path]) -> None:
+def localise_site(site: Path, pages: Sequence[Path]) -> None:
     """Rewrite each page (relative to site) so that it loads nothing from outside the site."""
     write_assets(site)
     # GX copies its stylesheets into static/ too (its pages inline them): one names a CDN logo.
