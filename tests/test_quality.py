@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -14,154 +14,15 @@ import pytest
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from newsdesk.quality import QualityReport, load_suites, run_checks  # noqa: E402
-
-SUITES_DIR = Path(__file__).resolve().parents[1] / "expectations"
-RUN_DATE = date(2024, 2, 16)  # a Friday: the day after Sora was shown
-TODAY = date(2024, 2, 19)  # "no future dates" is judged against this, pinned for the tests
-TABLES = (
-    "prices",
-    "fx_rates",
-    "valuations",
-    "tickers",
-    "articles",
-    "claims",
-    "events",
-    "shares_outstanding",
-    "splits",
+from tests.quality_frames import (  # noqa: E402
+    ADBE_16,
+    RUN_DATE,
+    SUITES_DIR,
+    TABLES,
+    TODAY,
+    clean_frames,
+    set_row,
 )
-
-
-def clean_frames() -> dict[str, pl.DataFrame]:
-    """A small, correct load of every table."""
-    d15, d16 = date(2024, 2, 15), date(2024, 2, 16)
-    prices = pl.DataFrame(
-        {
-            "symbol": ["ADBE", "ADBE", "GOOGL", "GOOGL"],
-            "date": [d15, d16, d15, d16],
-            "open": [600.0, 560.0, 143.0, 141.0],
-            "high": [610.0, 565.0, 144.0, 142.0],
-            "low": [590.0, 540.0, 140.0, 139.0],
-            "close": [605.0, 545.0, 142.0, 140.0],
-            "adj_close": [605.0, 545.0, 141.5, 139.6],
-            "volume": [3_000_000, 9_000_000, 20_000_000, 0],
-            "source": ["yahoo"] * 4,
-        },
-        schema_overrides={"volume": pl.Int64},
-    )
-    fx_rates = pl.DataFrame(
-        {
-            "date": [d16] * 4,
-            "base": ["USD"] * 4,
-            "quote": ["CNY", "EUR", "HKD", "JPY"],
-            "rate": [7.1983, 0.9287, 7.8212, 150.02],
-            "source": ["ecb"] * 4,
-        }
-    )
-    valuations = pl.DataFrame(
-        {
-            "entity": ["ADBE", "OpenAI"],
-            "as_of": [d16, d16],
-            "kind": ["market_cap", "reported"],
-            "value": [244e9, 80e9],
-            "currency": ["USD", "USD"],
-            "value_usd": [244e9, 80e9],
-            "source": ["yahoo+sec", "https://example.com/a"],
-            "shares": [448e6, None],
-            "shares_as_of": [date(2024, 1, 12), None],
-            "rate_date": [None, None],
-        },
-        schema_overrides={"shares_as_of": pl.Date, "rate_date": pl.Date},
-    )
-    tickers = pl.DataFrame(
-        {
-            "symbol": ["ADBE", "GOOGL"],
-            "name": ["Adobe Inc.", "Alphabet Inc."],
-            "exchange": ["NASDAQ", "NASDAQ"],
-            "currency": ["USD", "USD"],
-            "cik": ["0000796343", "0001652044"],
-            "aliases": [["Adobe", "奥多比"], ["Alphabet", "谷歌母公司"]],
-            "kind": ["equity", "equity"],
-            "issuer": ["Adobe", "Alphabet"],
-        }
-    )
-    articles = pl.DataFrame(
-        {
-            "article_id": ["a1"],
-            "url": ["https://news.example.com/sora"],
-            "title": ["Sora"],
-            "published_at": [datetime(2024, 2, 17, 8, 0)],
-            "lang": ["zh"],
-            "fetched_at": [datetime(2024, 2, 18, 6, 0)],
-            "content_sha256": ["ab" * 32],
-            "text": ["..."],
-            "canonical_url": ["https://news.example.com/sora"],
-            "raw_path": ["news/news.example.com/x.body"],
-        }
-    )
-    claims = pl.DataFrame(
-        {
-            "claim_id": ["c1", "c2", "c3"],
-            "article_id": ["a1", "a1", "a1"],
-            "sentence": ["Adobe fell over 7%", "together losing nearly 48 B USD", "100 people"],
-            "claim_type": ["price_move", "market_cap_change", "other"],
-            "subjects": [["ADBE"], ["ADBE", "GOOGL"], []],
-            "value": [-7.0, -48e9, 100.0],
-            "unit": ["percent", "currency", "count"],
-            "currency": [None, "USD", None],
-            "counter_value": [None, None, None],
-            "counter_currency": [None, None, None],
-            "qualifier": ["over", "nearly", "exact"],
-            "reference_date": [d16, d16, None],
-            "verdict": ["supported", "contradicted", None],
-            "observed": [-7.4, -30e9, None],
-            "explanation": ["ADBE closed -7.4%", "lost 30 B USD", None],
-        },
-        schema_overrides={"counter_value": pl.Float64, "counter_currency": pl.String},
-    )
-    events = pl.DataFrame(
-        {
-            "event_id": ["sora"],
-            "event_date": [d15],
-            "entity": ["OpenAI"],
-            "event_type": ["product_launch"],
-            "title": ["OpenAI shows Sora"],
-            "article_id": [None],
-        },
-        schema_overrides={"article_id": pl.String},
-    )
-    shares = pl.DataFrame(
-        {
-            "cik": ["0000796343"],
-            "as_of": [date(2024, 1, 12)],
-            "filed": [date(2024, 1, 17)],
-            "form": ["10-K"],
-            "accession": ["0000796343-24-000010"],
-            "shares": [448e6],
-            "classes": [1],
-            "source": ["sec"],
-        }
-    )
-    splits = pl.DataFrame(
-        {
-            "symbol": ["GOOGL"],
-            "date": [date(2022, 7, 18)],
-            "numerator": [20.0],
-            "denominator": [1.0],
-            "ratio": [20.0],
-            "source": ["yahoo"],
-        }
-    )
-    return {
-        "prices": prices,
-        "fx_rates": fx_rates,
-        "valuations": valuations,
-        "tickers": tickers,
-        "articles": articles,
-        "claims": claims,
-        "events": events,
-        "shares_outstanding": shares,
-        "splits": splits,
-    }
 
 
 # Every test that runs suites through Great Expectations (0.5 s a table, 6 s with Data Docs) is
@@ -227,18 +88,6 @@ def test_to_frame_has_dq_results_columns(clean_report: QualityReport) -> None:
     assert details["unexpected_count"] == 0
 
 
-def _set(key: dict, **values: object) -> Callable[[pl.DataFrame], pl.DataFrame]:
-    """A mutation setting columns on the row matching key."""
-
-    def mutate(df: pl.DataFrame) -> pl.DataFrame:
-        hit = pl.all_horizontal([pl.col(k) == v for k, v in key.items()])
-        return df.with_columns(
-            [pl.when(hit).then(pl.lit(v)).otherwise(pl.col(c)).alias(c) for c, v in values.items()]
-        )
-
-    return mutate
-
-
 def _duplicate(key: dict) -> Callable[[pl.DataFrame], pl.DataFrame]:
     def mutate(df: pl.DataFrame) -> pl.DataFrame:
         hit = pl.all_horizontal([pl.col(k) == v for k, v in key.items()])
@@ -247,23 +96,20 @@ def _duplicate(key: dict) -> Callable[[pl.DataFrame], pl.DataFrame]:
     return mutate
 
 
-ADBE_16 = {"symbol": "ADBE", "date": date(2024, 2, 16)}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("table", "mutate", "expected_failures", "row"),
     [
         pytest.param(
             "prices",
-            _set(ADBE_16, close=-1.0),
+            set_row(ADBE_16, close=-1.0),
             {"prices_close_positive", "prices_low_le_open_close_le_high"},
             "(ADBE, 2024-02-16)",
             id="negative-close",
         ),
         pytest.param(
             "prices",
-            _set(ADBE_16, high=500.0),
+            set_row(ADBE_16, high=500.0),
             {"prices_low_le_high", "prices_low_le_open_close_le_high"},
             "(ADBE, 2024-02-16)",
             id="high-below-low",
@@ -277,63 +123,63 @@ ADBE_16 = {"symbol": "ADBE", "date": date(2024, 2, 16)}
         ),
         pytest.param(
             "prices",
-            _set({"symbol": "ADBE", "date": date(2024, 2, 15)}, date=date(2024, 2, 10)),
+            set_row({"symbol": "ADBE", "date": date(2024, 2, 15)}, date=date(2024, 2, 10)),
             {"prices_trading_day"},
             "(ADBE, 2024-02-10)",
             id="saturday",
         ),
         pytest.param(
             "prices",
-            _set(ADBE_16, date=date(2024, 2, 20)),
+            set_row(ADBE_16, date=date(2024, 2, 20)),
             {"prices_not_in_future"},
             "(ADBE, 2024-02-20)",
             id="after-today",
         ),
         pytest.param(
             "fx_rates",
-            _set({"quote": "CNY"}, rate=0.72),
+            set_row({"quote": "CNY"}, rate=0.72),
             {"fx_rates_usd_cny_in_band"},
             "(2024-02-16, USD, CNY)",
             id="usd-cny-unit-slip",
         ),
         pytest.param(
             "claims",
-            _set({"claim_id": "c1"}, verdict="maybe"),
+            set_row({"claim_id": "c1"}, verdict="maybe"),
             {"claims_verdict_allowed"},
             "(c1)",
             id="verdict-maybe",
         ),
         pytest.param(
             "claims",
-            _set({"claim_id": "c2"}, verdict=None),
+            set_row({"claim_id": "c2"}, verdict=None),
             {"claims_judged_unless_other"},
             "(c2)",
             id="unjudged-claim",
         ),
         pytest.param(
             "claims",
-            _set({"claim_id": "c1"}, explanation=" "),
+            set_row({"claim_id": "c1"}, explanation=" "),
             {"claims_explained_if_judged"},
             "(c1)",
             id="blank-explanation",
         ),
         pytest.param(
             "claims",
-            _set({"claim_id": "c2"}, qualifier="roughly"),
+            set_row({"claim_id": "c2"}, qualifier="roughly"),
             {"claims_qualifier_allowed"},
             "(c2)",
             id="unknown-qualifier",
         ),
         pytest.param(
             "claims",
-            _set({"claim_id": "c1"}, reference_date=date(2024, 2, 23)),
+            set_row({"claim_id": "c1"}, reference_date=date(2024, 2, 23)),
             {"claims_not_in_future"},
             "(c1)",
             id="claim-in-future",
         ),
         pytest.param(
             "splits",
-            _set({"symbol": "GOOGL"}, ratio=0.05),
+            set_row({"symbol": "GOOGL"}, ratio=0.05),
             {"splits_ratio_consistent"},
             "(GOOGL, 2022-07-18)",
             id="split-ratio-inverted",
@@ -362,7 +208,7 @@ def test_seeded_bad_row_is_caught(
 @pytest.mark.slow
 def test_future_is_judged_against_today_not_the_run_date() -> None:
     # A bar after the run date but before today is the market window, not an error.
-    frame = _set(ADBE_16, date=date(2024, 2, 20))(clean_frames()["prices"])
+    frame = set_row(ADBE_16, date=date(2024, 2, 20))(clean_frames()["prices"])
     report = check("prices", frame, today=date(2024, 2, 21))
     assert report.failed_blocking == [], report.summary_line()
 
@@ -403,7 +249,7 @@ def test_wrong_dtype_fails_the_type_check() -> None:
 
 @pytest.mark.slow
 def test_warning_failure_is_not_blocking() -> None:
-    frame = _set(ADBE_16, adj_close=-1.0)(clean_frames()["prices"])
+    frame = set_row(ADBE_16, adj_close=-1.0)(clean_frames()["prices"])
     report = check("prices", frame)
     failed = [o for o in report.outcomes if not o.success]
     assert [o.expectation for o in failed] == ["prices_adj_close_positive"]
@@ -414,7 +260,7 @@ def test_warning_failure_is_not_blocking() -> None:
 
 @pytest.mark.slow
 def test_severity_override_demotes_a_blocking_check() -> None:
-    frame = _set({"quote": "CNY"}, rate=0.72)(clean_frames()["fx_rates"])
+    frame = set_row({"quote": "CNY"}, rate=0.72)(clean_frames()["fx_rates"])
     report = check("fx_rates", frame, severity_overrides={"fx_rates_usd_cny_in_band": "warning"})
     assert report.failed_blocking == []
     assert any(not o.success and o.severity == "warning" for o in report.outcomes)

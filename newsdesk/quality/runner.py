@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from newsdesk.quality.details import MAX_ROWS, result_details
-from newsdesk.quality.docs import build_docs, gx_context
+from newsdesk.quality.docs import build_docs, gx_context, publish_run
 from newsdesk.quality.outcomes import CheckOutcome, QualityReport
 from newsdesk.quality.prepare import prepare_frame, to_pandas
 from newsdesk.quality.suites import Suite, check_overrides, load_suites
@@ -41,7 +42,7 @@ def run_checks(
         for name, frame in to_run.items()
     }
     params = {"expected_symbols": sorted(set(expected_symbols)), "run_date": run_date.isoformat()}
-    results = _validate(
+    results, pages = _validate(
         {name: suites[name] for name in prepared}, prepared, params, docs_dir, run_id, checked_at
     )
     outcomes = []
@@ -53,8 +54,10 @@ def run_checks(
             res = by_id[exp.id]
             details = result_details(exp, res, suite, prepared[name], params)
             outcomes.append(CheckOutcome(name, exp.id, bool(res.success), severity, details))
-    index = Path(docs_dir) / "index.html" if docs_dir is not None else None
-    return QualityReport(run_id=run_id, outcomes=outcomes, docs_index=index, checked_at=checked_at)
+    report = QualityReport(run_id=run_id, outcomes=outcomes, docs_index=None, checked_at=checked_at)
+    if docs_dir is None:
+        return report
+    return replace(report, docs_index=publish_run(Path(docs_dir), report, run_date, pages))
 
 
 def _validate(
@@ -64,8 +67,8 @@ def _validate(
     docs_dir: Path | None,
     run_id: str,
     checked_at: datetime,
-) -> dict[str, Any]:
-    """Run each suite on its frame in one GX context; results are kept for Data Docs."""
+) -> tuple[dict[str, Any], dict[str, Path]]:
+    """Run each suite on its frame in one GX context → results, and each suite's docs page."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.expectations.expectation_configuration import (
@@ -101,6 +104,5 @@ def _validate(
             },
             run_id=gx_run,
         )
-    if docs_dir is not None and results:
-        build_docs(context)
-    return results
+    pages = build_docs(context, docs_dir) if docs_dir is not None and results else {}
+    return results, pages
