@@ -20,6 +20,7 @@ from newsdesk.report import (
     stated_figure,
 )
 from newsdesk.report.figures import points_figure
+from newsdesk.report.wrap import display_width
 from newsdesk.tables import CLAIMS_SCHEMA
 from newsdesk.warehouse import Warehouse
 from tests.builders import REPORT_ARTICLES, REPORT_DATE, SCRIPT, verdict_claims
@@ -188,6 +189,13 @@ def test_only_a_dated_price_move_with_a_subject_gets_market_context(overrides: d
     assert market_move(adbe_claim(**overrides), ADBE_QQQ, TICKERS) is None
 
 
+def test_without_tickers_there_is_no_market_line() -> None:
+    assert market_move(adbe_claim(), ADBE_QQQ, pl.DataFrame()) is None
+    text = report_markdown(verdict_claims(), REPORT_ARTICLES, report_date=REPORT_DATE,
+                           prices=ADBE_QQQ)  # fmt: skip
+    assert "- market:" not in text
+
+
 # --- the Markdown report --------------------------------------------------------------------
 
 
@@ -236,8 +244,9 @@ def test_claims_are_grouped_under_their_article() -> None:
 
 def test_each_claim_shows_its_fields_one_per_line() -> None:
     text = adbe_markdown()
-    block = text.partition("### supported: price_move ADBE")[2].partition("###")[0]
-    assert "> Adobe fell over 7%" in block
+    before, _, after = text.partition("### supported: price_move ADBE")
+    block = after.partition("###")[0]
+    assert before.rstrip().endswith("> Adobe fell over 7%")  # the quote heads its claims
     assert "- stated: \u22127% (over)" in block
     assert "- observed: \u22127.40%" in block
     assert (
@@ -262,7 +271,32 @@ def test_markdown_lines_are_short_however_long_the_sentence() -> None:
     # wrapped, not cut: each blockquote line-joined is the whole sentence
     quoted = [ln.removeprefix("> ") for ln in text.splitlines() if ln.startswith(">")]
     assert long_sentence in " ".join(quoted)
-    assert " ".join(quoted).count(long_sentence) == 3  # the three judged claims
+    assert " ".join(quoted).count(long_sentence) == 1  # three claims, one sentence, one quote
+
+
+def test_chinese_text_is_wrapped_by_its_width_in_a_terminal() -> None:
+    sentence = "OpenAI发布Sora的次日，美股多只与内容创作相关的股票明显承压：" * 4
+    claims = verdict_claims().with_columns(sentence=pl.lit(sentence))
+    text = report_markdown(claims, REPORT_ARTICLES, report_date=REPORT_DATE)
+    quoted = [ln for ln in text.splitlines() if ln.startswith(">")]
+    assert len(quoted) > 1
+    assert max(display_width(ln) for ln in quoted) <= 100
+    assert "".join(ln.removeprefix("> ") for ln in quoted) == sentence  # broken, nothing lost
+
+
+def test_claims_follow_the_articles_reading_order_and_share_a_sentences_quote() -> None:
+    first, second = "Alphabet fell 1.58% on Friday.", "Adobe fell over 7% and SSTK 5%."
+    claims = verdict_claims().with_columns(
+        sentence=pl.when(pl.col("claim_id") == "c2").then(pl.lit(first)).otherwise(pl.lit(second)),
+        span=pl.when(pl.col("claim_id") == "c1").then(pl.lit("7%")).otherwise(pl.lit("5%")),
+    )
+    articles = REPORT_ARTICLES.with_columns(text=pl.lit(f"Intro. {first} Then: {second}"))
+    text = report_markdown(claims, articles, report_date=REPORT_DATE)
+    body = text.partition("## Sora rattles stocks")[2]
+    order = [body.index(h) for h in ("> Alphabet", "price_move GOOGL", "> Adobe",
+                                     "price_move ADBE", "market_cap_change")]  # fmt: skip
+    assert order == sorted(order)
+    assert body.count("> Adobe fell over 7%") == 1
 
 
 def test_markdown_keeps_quotes_but_no_raw_html() -> None:

@@ -69,10 +69,13 @@ def market_move(
     claim: dict[str, Any], prices: pl.DataFrame, tickers: pl.DataFrame
 ) -> MarketMove | None:
     """The claim's subject's move on its reference day beside its benchmark's; None unless the
-    claim is a price move with a subject and a day (the first subject, as the verdict reads)."""
+    claim is a price move with a subject and a day (the first subject, as the verdict reads)
+    and the tickers say which benchmarks there are."""
     subjects = claim.get("subjects") or []
     day = claim.get("reference_date")
     if claim.get("claim_type") != "price_move" or not subjects or day is None:
+        return None
+    if "benchmark" not in tickers.columns:  # no tickers given: no market context asked for
         return None
     symbol = subjects[0]
     benchmark = benchmark_map(tickers).get(symbol)

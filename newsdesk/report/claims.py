@@ -67,14 +67,28 @@ class ArticleClaims:
 
 
 def by_article(claims: pl.DataFrame, articles: pl.DataFrame) -> list[ArticleClaims]:
-    """Claims grouped by article, articles and claims in the frame's order."""
+    """Claims grouped by article (articles in the frame's order), each article's claims in the
+    order its text states them, so the claims of one sentence sit together."""
     index = {r["article_id"]: r for r in articles.to_dicts()}
     groups: dict[Any, ArticleClaims] = {}
     for claim in claims.to_dicts():
         aid = claim.get("article_id")
         group = groups.setdefault(aid, ArticleClaims(index.get(aid) or {"article_id": aid}))
         (group.others if claim.get("claim_type") == "other" else group.judged).append(claim)
+    for group in groups.values():
+        text = str(group.article.get("text") or "")
+        group.judged.sort(key=lambda c: _reading_order(c, text))
+        group.others.sort(key=lambda c: _reading_order(c, text))
     return list(groups.values())
+
+
+def _reading_order(claim: dict[str, Any], text: str) -> tuple[int, int]:
+    """Where the claim's sentence starts in the article, then its figure in the sentence; a
+    sentence not found keeps its place after the found ones (the sort is stable)."""
+    sentence, span = str(claim.get("sentence") or ""), str(claim.get("span") or "")
+    at = text.find(sentence) if sentence else -1
+    within = sentence.find(span) if span else -1
+    return (at if at >= 0 else len(text) + 1, within if within >= 0 else len(sentence))
 
 
 def with_verdict(claims: pl.DataFrame, verdict: str) -> list[dict[str, Any]]:

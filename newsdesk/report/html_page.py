@@ -112,7 +112,11 @@ def _article_html(
     title = esc(article_title(group.article))
     heading = f'<a href="{esc(url)}">{title}</a>' if url else title
     parts = [f"<article><h2>{heading}</h2>"]
+    sentence = None
     for c in group.judged:
+        if c.get("sentence") != sentence:  # the claims of one sentence share its quote
+            sentence = c.get("sentence")
+            parts.append(f"<blockquote>{esc(sentence or '')}</blockquote>")
         parts.append(_claim_html(c, charts, prices, tickers))
     if group.others:
         items = "".join(
@@ -139,7 +143,6 @@ def _claim_html(
     return (
         f'<section class="claim {esc(verdict.replace(" ", "-"))}">'
         f'<h3><span class="verdict">{esc(verdict)}</span> {esc(claim_label(claim))}</h3>'
-        f"<blockquote>{esc(claim.get('sentence') or '')}</blockquote>"
         f"<table>{cells}</table>{chart}"
         "</section>"
     )

@@ -6,7 +6,6 @@ Lines are wrapped short: the report is read in a terminal and as a Prefect artif
 from __future__ import annotations
 
 import html
-import textwrap
 from datetime import date
 from typing import Any
 
@@ -25,6 +24,7 @@ from newsdesk.report.claims import (
 )
 from newsdesk.report.figures import observed_figure, stated_figure
 from newsdesk.report.quality import QualityCounts
+from newsdesk.report.wrap import wrap
 
 WIDTH = 100
 
@@ -83,16 +83,12 @@ def _article_lines(group: ArticleClaims, prices: pl.DataFrame, tickers: pl.DataF
     url = safe_url(group.article.get("url"))
     if url:
         lines += [f"<{_link(url)}>", ""]
+    sentence = None
     for c in group.judged:
+        if c.get("sentence") != sentence:  # the claims of one sentence share its quote
+            sentence = c.get("sentence")
+            lines += [*wrap(_md(sentence), WIDTH, "> ", "> "), ""]
         lines += [f"### {verdict_of(c)}: {_md(claim_label(c))}", ""]
-        lines += textwrap.wrap(
-            _md(c.get("sentence")),
-            WIDTH,
-            initial_indent="> ",
-            subsequent_indent="> ",
-            break_long_words=False,
-        ) or [">"]
-        lines.append("")
         for name, text in claim_fields(c, prices, tickers):
             lines += _item(f"{name}: {text}")
         lines.append("")
@@ -106,14 +102,7 @@ def _article_lines(group: ArticleClaims, prices: pl.DataFrame, tickers: pl.DataF
 
 def _item(text: str) -> list[str]:
     """A list item, wrapped, its continuation lines indented."""
-    return textwrap.wrap(
-        _md(text),
-        WIDTH,
-        initial_indent="- ",
-        subsequent_indent="  ",
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    return wrap(_md(text), WIDTH, "- ", "  ")
 
 
 def _link(url: str) -> str:
