@@ -366,6 +366,8 @@ def test_empty_claims_say_so(tmp_path: Path) -> None:
 
 def test_html_quality_line_links_the_data_docs_relative_to_the_reports(tmp_path: Path) -> None:
     docs = tmp_path / "warehouse" / "dq" / "data_docs" / "local_site" / "index.html"
+    docs.parent.mkdir(parents=True)
+    docs.write_text("<html></html>", encoding="utf-8")
     files = render_report(verdict_claims(), REPORT_ARTICLES, ADBE_QQQ, report_date=REPORT_DATE,
                           out_dir=tmp_path / "warehouse" / "reports", tickers=TICKERS,
                           quality=QUALITY, docs_index=docs)  # fmt: skip
@@ -383,6 +385,14 @@ def test_html_without_quality_results_says_so_and_links_nothing(rendered) -> Non
     (line,) = re.findall(r'<p class="quality">.*?</p>', page)
     assert "no checks recorded" in line
     assert "href" not in line
+
+
+def test_a_data_docs_index_not_built_is_not_linked(tmp_path: Path) -> None:
+    files = render_report(verdict_claims(), REPORT_ARTICLES, ADBE_QQQ, report_date=REPORT_DATE,
+                          out_dir=tmp_path / "reports", quality=QUALITY,
+                          docs_index=tmp_path / "dq" / "index.html")  # fmt: skip
+    (line,) = re.findall(r'<p class="quality">.*?</p>', files.html.read_text(encoding="utf-8"))
+    assert "41 checks passed" in line and "href" not in line
 
 
 def test_html_groups_by_article_and_shows_the_market_line(tmp_path: Path) -> None:

@@ -42,8 +42,9 @@ def quality_counts(frame: pl.DataFrame) -> QualityCounts | None:
 
 
 def docs_link(docs_index: Path | None, out_dir: Path) -> str | None:
-    """The Data Docs index relative to the reports folder, with forward slashes (a URL path)."""
-    if docs_index is None:
+    """The Data Docs index relative to the reports folder, with forward slashes (a URL path);
+    None when there is no index to open (a link to nothing helps nobody)."""
+    if docs_index is None or not Path(docs_index).is_file():
         return None
     rel = os.path.relpath(Path(docs_index).resolve(), Path(out_dir).resolve())
     return Path(rel).as_posix()
