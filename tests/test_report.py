@@ -315,6 +315,14 @@ def test_other_figures_are_listed_under_their_article_as_not_checked() -> None:
     assert "Sora makes 60-second videos" not in head
 
 
+def test_counts_are_written_as_every_count_is() -> None:
+    many = QualityCounts(run_id="r", passed=1200, failed=1, warnings=0)
+    assert many.text() == "Data quality: 1,200 checks passed, 1 failed."
+    claims = pl.concat([verdict_claims().filter(pl.col("verdict") == "supported")] * 1001)
+    text = report_markdown(claims, REPORT_ARTICLES, report_date=REPORT_DATE)
+    assert "1,001 claims judged: 1,001 supported, 0 contradicted" in text
+
+
 def test_the_markdown_carries_the_quality_counts() -> None:
     assert "Data quality: 41 checks passed, 2 failed (2 warnings)." in adbe_markdown(
         quality=QUALITY

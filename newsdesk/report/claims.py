@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from newsdesk.report.benchmarks import market_move
-from newsdesk.report.figures import count_figure, observed_figure, stated_figure
+from newsdesk.report.figures import count_figure, number_of, observed_figure, stated_figure
 
 VERDICTS = ("supported", "contradicted", "unverifiable")
 NOT_JUDGED = "not judged"
@@ -25,7 +25,7 @@ def verdict_counts(claims: pl.DataFrame) -> dict[str, int]:
 def header_line(claims: pl.DataFrame) -> str:
     """'3 claims judged: 1 supported, …; 1 other figure not checked.'"""
     counts = verdict_counts(claims)
-    judged = ", ".join(f"{counts[v]} {v}" for v in VERDICTS)
+    judged = ", ".join(f"{number_of(counts[v])} {v}" for v in VERDICTS)
     total = sum(counts[v] for v in VERDICTS)
     other = count_figure(counts["other"], "other figure")
     return f"{count_figure(total, 'claim')} judged: {judged}; {other} not checked."

@@ -49,6 +49,11 @@ def points_figure(points: float) -> str:
     return f"{signed(text) if text != '-0.00' else '0.00'} points"
 
 
+def number_of(n: int) -> str:
+    """A count of claims or checks: 1200 -> '1,200' (as a count figure is written)."""
+    return count(n)
+
+
 def count_figure(n: int, noun: str, plural: str | None = None) -> str:
     """A count with its noun: 1 -> '1 claim', 3 -> '3 claims'."""
-    return f"{count(n)} {noun if n == 1 else plural or noun + 's'}"
+    return f"{number_of(n)} {noun if n == 1 else plural or noun + 's'}"

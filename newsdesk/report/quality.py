@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from newsdesk.report.figures import count_figure
+from newsdesk.report.figures import count_figure, number_of
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class QualityCounts:
 
     def text(self) -> str:
         """'Data quality: 41 checks passed, 2 failed (2 warnings).'"""
-        failed = f"{self.failed} failed"
+        failed = f"{number_of(self.failed)} failed"
         if self.failed and self.warnings:
             failed += f" ({count_figure(self.warnings, 'warning')})"
         return f"Data quality: {count_figure(self.passed, 'check')} passed, {failed}."
