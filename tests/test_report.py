@@ -468,3 +468,5 @@ def test_inputs_take_the_named_runs_checks(tmp_path: Path) -> None:
         run_id="old", passed=0, failed=1, warnings=0
     )
     assert load_report_inputs(wh, date(2024, 2, 14)).quality is None
+    # `newsdesk report` runs no checks: its own run id finds none, the day's latest run stands
+    assert load_report_inputs(wh, REPORT_DATE, run_id="unchecked").quality.run_id == "new"

@@ -27,8 +27,8 @@ class ReportInputs:
 def load_report_inputs(
     warehouse: Warehouse, day: date, *, run_id: str | None = None
 ) -> ReportInputs:
-    """Read a day's report inputs; the quality counts are run_id's checks when given (the
-    run writing the report), else those of the latest run recorded for the day."""
+    """Read a day's report inputs; the quality counts are run_id's checks when it ran any (the
+    run writing the report), else those of the latest checked run recorded for the day."""
     claims, articles, prices = warehouse.report_inputs(day)
     tickers = warehouse.table("tickers")
     symbols = claims["subjects"].explode().drop_nulls().unique().to_list()

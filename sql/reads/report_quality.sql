@@ -1,5 +1,5 @@
--- A day's data-quality counts for its report: the checks of run $run_id when one is given
--- (the run writing the report), else of the latest checked run recorded for the day.
+-- A day's data-quality counts for its report: the checks of run $run_id when it ran any (the
+-- run writing the report), else those of the latest checked run recorded for the day.
 with dq_results as (
     select run_id, checked_at, success, details from dq_results
 ),
@@ -12,9 +12,8 @@ chosen as (
     select d.run_id
     from dq_results as d
     left join runs as r using (run_id)
-    where d.run_id = $run_id::varchar
-       or ($run_id::varchar is null and r.run_date = $day::date)
-    order by d.checked_at desc
+    where d.run_id = $run_id::varchar or r.run_date = $day::date
+    order by d.run_id = $run_id::varchar desc nulls last, d.checked_at desc
     limit 1
 ),
 
