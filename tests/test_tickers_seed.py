@@ -308,3 +308,14 @@ def test_a_blank_cell_takes_the_default(
     for script in ("001_core.sql", "002_seed_tickers.sql", "009_seed_tickers_benchmark.sql"):
         con.execute((SCHEMA / script).read_text(encoding="utf-8"))
     assert con.execute("select benchmark from tickers").fetchall() == [(expected,)]
+
+
+def test_the_benchmarks_reach_a_warehouse_made_before_them(tmp_path: Path) -> None:
+    # a warehouse from before 009: tickers without the column, 009 not recorded
+    wh = Warehouse(tmp_path / "old.duckdb")
+    with wh.connect() as con:
+        con.execute("alter table tickers drop column benchmark")
+        con.execute("delete from schema_version where version = 9")
+    assert wh.migrate() == ["009_seed_tickers_benchmark.sql"]
+    got = wh.query("select symbol, benchmark from tickers where symbol in ('ADBE', 'JPM', '^DJI')")
+    assert sorted(got.rows()) == [("ADBE", "QQQ"), ("JPM", "SPY"), ("^DJI", None)]
