@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from newsdesk.report.benchmarks import benchmarks_for
 from newsdesk.report.quality import QualityCounts, quality_counts
-from newsdesk.warehouse import Warehouse
+
+if TYPE_CHECKING:  # the renderers need no database: importing the report loads no DuckDB
+    from newsdesk.warehouse import Warehouse
 
 
 @dataclass(frozen=True)
