@@ -20,6 +20,7 @@ TICKERS_SCHEMA: Schema = {
     "aliases": pl.List(pl.Utf8()),
     "kind": pl.Utf8(),
     "issuer": pl.Utf8(),
+    "benchmark": pl.Utf8(),  # migration 009
 }
 PRICES_SCHEMA: Schema = {
     "symbol": pl.Utf8(),

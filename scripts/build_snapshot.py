@@ -49,6 +49,12 @@ SEC_BASE = "https://data.sec.gov"
 _SOURCES = {yahoo.SOURCE, frankfurter.SOURCE, sec.SOURCE, news.SOURCE}
 EQUITIES = ("ADBE", "SSTK", "GOOGL", "GOOG")
 INDEXES = {"^GSPC": "INDEX_GSPC.csv", "^IXIC": "INDEX_IXIC.csv"}
+# The report's benchmarks (tickers.csv `benchmark`): Stooq's dividend-adjusted bars. No
+# ex-dividend day falls in the window, so each day's move is the traded one; the levels are not.
+ETFS = {
+    "QQQ": "qqq.us.lecztomek_1999-03-10_to_2026-07-02.txt",
+    "SPY": "spy.us.lecztomek_2005-02-25_to_2026-07-02.txt",
+}
 FX_QUOTES = ("CNY", "EUR", "HKD", "JPY")
 CIKS = ("0000796343", "0001652044", "0001549346")  # Adobe, Alphabet, Shutterstock
 NEWS_PAGES = {
@@ -64,6 +70,7 @@ NEWS_PAGES = {
 
 YAHOO_CSV = Path("prices/yahoo_csv_dieperdev_2000_2024-03-08")
 INDEX_CSV = Path("prices/yfinance_adjusted_zjplab_to_2026-08-21")
+STOOQ_TXT = Path("prices/stooq_txt")
 ECB_CSV = Path("fx/eurofxref-hist_1999-01-04_to_2025-05-09.csv")
 SEC_CSV = Path("sec/shares_outstanding.csv")
 
@@ -116,6 +123,31 @@ def index_bars(path: Path, start: date, end: date) -> list[dict]:
     return sorted(bars, key=lambda b: b["date"])
 
 
+def stooq_bars(path: Path, start: date, end: date) -> list[dict]:
+    """Daily bars from a Stooq download (<TICKER>,<PER>,<DATE>,<TIME>,<OPEN>,…,<VOL>,<OPENINT>)."""
+    bars = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = line.split(",")
+        if len(cells) < 9 or not cells[2].isdigit():  # the header, if any
+            continue
+        day = date(int(cells[2][:4]), int(cells[2][4:6]), int(cells[2][6:8]))
+        if not start <= day <= end:
+            continue
+        open_, high, low, close = (float(c) for c in cells[4:8])
+        bars.append(
+            {
+                "date": day,
+                "open": open_,
+                "high": high,
+                "low": low,
+                "close": close,
+                "adj_close": close,  # Stooq's levels are adjusted already
+                "volume": int(float(cells[8])),
+            }
+        )
+    return sorted(bars, key=lambda b: b["date"])
+
+
 def _land_chart(out: Path, symbol: str, payload: dict) -> landing.Landed:
     return _land(
         out,
@@ -136,6 +168,9 @@ def _land_yahoo(out: Path, data: Path) -> list[landing.Landed]:
     for symbol, filename in INDEXES.items():
         bars = index_bars(data / INDEX_CSV / filename, START, END)
         landed.append(_land_chart(out, symbol, chart_payload(symbol, bars, instrument="INDEX")))
+    for symbol, filename in ETFS.items():
+        bars = stooq_bars(data / STOOQ_TXT / filename, START, END)
+        landed.append(_land_chart(out, symbol, chart_payload(symbol, bars, instrument="ETF")))
     return landed
 
 
@@ -185,6 +220,7 @@ def _land_news(out: Path, pages: Path) -> list[landing.Landed]:
 def _check_inputs(data: Path, pages: Path) -> None:
     needed = [data / YAHOO_CSV / f"{s}.csv" for s in EQUITIES]
     needed += [data / INDEX_CSV / f for f in INDEXES.values()]
+    needed += [data / STOOQ_TXT / f for f in ETFS.values()]
     needed += [data / ECB_CSV, data / SEC_CSV]
     needed += [pages / filename for filename, _ in NEWS_PAGES.values()]
     missing = [str(p) for p in needed if not p.is_file()]

@@ -91,7 +91,9 @@ def test_snapshot_is_small() -> None:
     assert size < 1_000_000
 
 
-@pytest.mark.parametrize("symbol", ["ADBE", "SSTK", "GOOGL", "GOOG", "^GSPC", "^IXIC"])
+@pytest.mark.parametrize(
+    "symbol", ["ADBE", "SSTK", "GOOGL", "GOOG", "^GSPC", "^IXIC", "QQQ", "SPY"]
+)
 def test_charts_land_under_the_keys_offline_mode_asks_for(symbol: str) -> None:
     start, end = date(2024, 1, 2), date(2024, 3, 8)
     item = _one("yahoo", yahoo.chart_key(symbol, start, end))
@@ -121,6 +123,13 @@ def _closes(symbol: str) -> dict[date, float]:
 )
 def test_closes_sit_at_their_new_york_dates(symbol: str, day: date, close: float) -> None:
     assert round(_closes(symbol)[day], 2) == close
+
+
+@pytest.mark.parametrize(("symbol", "move"), [("QQQ", -0.91), ("SPY", -0.50)])
+def test_benchmark_moves_on_the_sora_day_are_the_traded_ones(symbol: str, move: float) -> None:
+    # Stooq's levels are dividend-adjusted; the day's move is not (no ex-dividend day near)
+    closes = _closes(symbol)
+    assert round((closes[date(2024, 2, 16)] / closes[date(2024, 2, 15)] - 1) * 100, 2) == move
 
 
 def test_chart_window_is_the_trading_days_only() -> None:

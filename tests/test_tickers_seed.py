@@ -9,12 +9,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from newsdesk.warehouse import Warehouse
 from tests.builders import SHARED_DATA
 
 REPO = Path(__file__).resolve().parents[1]
+SCHEMA = REPO / "sql" / "schema"
 SEED = REPO / "sql" / "tickers.csv"
 SEC_SHARES = SHARED_DATA / "sec" / "shares_outstanding.csv"
-COLUMNS = ["symbol", "name", "exchange", "currency", "cik", "kind", "sector", "aliases"]
+COLUMNS = [
+    "symbol", "name", "exchange", "currency", "cik", "kind", "sector", "benchmark", "aliases"
+]  # fmt: skip
 # the kinds "the chipmaker", "the EV maker", "the bank" … point back to (newsdesk.extract.subjects)
 SECTORS = {
     "semiconductors", "software", "hardware", "internet", "e-commerce", "autos", "games", "media",
@@ -211,3 +215,107 @@ def test_ambiguous_chaomei_is_no_alias() -> None:
     # 超微 is AMD in Hong Kong and Taiwan, Super Micro on the mainland: the normaliser reads it as
     # AMD (超威) on traditional pages only, so the seed must not pin it to either
     assert "超微" not in _alias_index()
+
+
+# --- benchmarks (migration 009): the index or ETF each ticker's move is set beside -----------
+
+
+def _default_benchmark(row: dict[str, str]) -> str:
+    if row["kind"] == "index" or row["symbol"] in {"SPY", "QQQ"}:
+        return "none"
+    return "QQQ" if row["exchange"] == "XNAS" else "SPY"
+
+
+def test_every_benchmark_is_none_or_a_fund_or_index_of_the_seed() -> None:
+    rows = _by_symbol()
+    for row in rows.values():
+        bench = row["benchmark"]
+        assert bench == "none" or rows[bench]["kind"] in {"etf", "index"}, row["symbol"]
+        assert bench != row["symbol"], row["symbol"]
+
+
+def test_benchmarks_follow_the_default_unless_configured_otherwise() -> None:
+    # QQQ for a Nasdaq listing, SPY otherwise; an index and the benchmarks themselves: none.
+    # A ticker configured apart from the default would be listed here with its reason.
+    overrides: dict[str, str] = {}
+    for row in _rows():
+        expected = overrides.get(row["symbol"], _default_benchmark(row))
+        assert row["benchmark"] == expected, row["symbol"]
+
+
+@pytest.mark.parametrize(
+    ("symbol", "benchmark"),
+    [("ADBE", "QQQ"), ("GOOGL", "QQQ"), ("JPM", "SPY"), ("TSM", "SPY"), ("^IXIC", "none"),
+     ("SPY", "none"), ("QQQ", "none")],
+)  # fmt: skip
+def test_benchmarks(symbol: str, benchmark: str) -> None:
+    assert _by_symbol()[symbol]["benchmark"] == benchmark
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return Warehouse(tmp_path_factory.mktemp("seed") / "w.duckdb")
+
+
+def test_the_warehouse_holds_the_benchmarks_none_as_null(seeded: Warehouse) -> None:
+    got = dict(seeded.query("select symbol, benchmark from tickers").iter_rows())
+    expected = {r["symbol"]: None if r["benchmark"] == "none" else r["benchmark"] for r in _rows()}
+    assert got == expected
+
+
+def test_benchmarks_for_names_each_benchmark_once(seeded: Warehouse) -> None:
+    from newsdesk.report import benchmarks_for
+
+    tickers = seeded.table("tickers")
+    assert benchmarks_for(["ADBE", "GOOGL", "JPM", "^GSPC", "SPY", "OpenAI"], tickers) == [
+        "QQQ",
+        "SPY",
+    ]
+    assert benchmarks_for(["^IXIC", "QQQ"], tickers) == []
+    assert benchmarks_for(["ADBE"], tickers.drop("benchmark")) == []  # before migration 009
+
+
+def test_a_changed_csv_reapplies_the_benchmarks(seeded: Warehouse) -> None:
+    # 009 is a seed of tickers.csv: recorded with the CSV's checksum, re-run when that changes
+    with seeded.connect() as con:
+        con.execute("update tickers set benchmark = 'SPY' where symbol = 'ADBE'")
+        con.execute("update schema_version set checksum = 'stale' where version = 9")
+    assert "009_seed_tickers_benchmark.sql" in seeded.migrate()
+    assert seeded.query("select benchmark from tickers where symbol = 'ADBE'").item() == "QQQ"
+
+
+@pytest.mark.parametrize(
+    ("cell", "exchange", "kind", "expected"),
+    [
+        ("", "XNAS", "equity", "QQQ"),
+        ("", "XNYS", "equity", "SPY"),
+        ("", "XNYS", "index", None),
+        ("none", "XNAS", "equity", None),
+        ("^SOX", "XNAS", "equity", "^SOX"),
+        ("", "XNYS", "etf", None),  # the row is SPY itself: no benchmark of its own
+    ],
+)
+def test_a_blank_cell_takes_the_default(
+    tmp_path: Path, cell: str, exchange: str, kind: str, expected: str | None
+) -> None:
+    symbol = "SPY" if kind == "etf" else "XYZ"
+    seed = tmp_path / "tickers.csv"
+    seed.write_text(
+        ",".join(COLUMNS) + f"\n{symbol},Xyz,{exchange},USD,,{kind},,{cell},\n", encoding="utf-8"
+    )
+    con = duckdb.connect()
+    con.execute("set variable tickers_csv = ?", [str(seed)])
+    for script in ("001_core.sql", "002_seed_tickers.sql", "009_seed_tickers_benchmark.sql"):
+        con.execute((SCHEMA / script).read_text(encoding="utf-8"))
+    assert con.execute("select benchmark from tickers").fetchall() == [(expected,)]
+
+
+def test_the_benchmarks_reach_a_warehouse_made_before_them(tmp_path: Path) -> None:
+    # a warehouse from before 009: tickers without the column, 009 not recorded
+    wh = Warehouse(tmp_path / "old.duckdb")
+    with wh.connect() as con:
+        con.execute("alter table tickers drop column benchmark")
+        con.execute("delete from schema_version where version = 9")
+    assert wh.migrate() == ["009_seed_tickers_benchmark.sql"]
+    got = wh.query("select symbol, benchmark from tickers where symbol in ('ADBE', 'JPM', '^DJI')")
+    assert sorted(got.rows()) == [("ADBE", "QQQ"), ("JPM", "SPY"), ("^DJI", None)]

@@ -12,6 +12,7 @@ from newsdesk.report.charts import price_move_chart
 from newsdesk.report.claims import split_claims
 from newsdesk.report.html_page import report_html
 from newsdesk.report.markdown import report_markdown
+from newsdesk.report.quality import QualityCounts, docs_link
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,16 @@ def render_report(
     *,
     report_date: date,
     out_dir: Path,
+    tickers: pl.DataFrame | None = None,
+    quality: QualityCounts | None = None,
+    docs_index: Path | None = None,
 ) -> ReportFiles:
-    """Write out_dir/<D>.md and <D>.html (charts embedded) plus the chart PNGs."""
+    """Write out_dir/<D>.md and <D>.html (charts embedded) plus the chart PNGs.
+
+    `prices` holds the subjects' bars and their benchmarks' (see load_report_inputs);
+    `tickers` names each symbol's benchmark; `quality` and `docs_index` make the HTML
+    page's quality line and its link to the Data Docs index.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_date.isoformat()
@@ -43,8 +52,12 @@ def render_report(
             path = out_dir / f"{stem}-{claim['claim_id']}.png"
             path.write_bytes(png)
             charts[claim["claim_id"]] = path
+    context = {"report_date": report_date, "prices": prices, "tickers": tickers, "quality": quality}
     md_path = out_dir / f"{stem}.md"
-    md_path.write_text(report_markdown(claims, articles, report_date=report_date), "utf-8")
+    md_path.write_text(report_markdown(claims, articles, **context), "utf-8")
     html_path = out_dir / f"{stem}.html"
-    html_path.write_text(report_html(claims, articles, charts, report_date=report_date), "utf-8")
+    page = report_html(
+        claims, articles, charts, docs_link=docs_link(docs_index, out_dir), **context
+    )
+    html_path.write_text(page, "utf-8")
     return ReportFiles(markdown=md_path, html=html_path, charts=list(charts.values()))
