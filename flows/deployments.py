@@ -147,8 +147,8 @@ def start_server(
 
 
 DEPLOYMENT_PARAMS = {
-    "backfill": ("start", "end", "offline", "symbols", "missing"),
-    "nightly": ("run_date", "offline"),
+    "backfill": ("start", "end", "offline", "symbols", "missing", "config"),
+    "nightly": ("run_date", "offline", "config"),
 }
 TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
@@ -175,6 +175,9 @@ def deployment_parameters(name: str, pairs: Sequence[str]) -> dict[str, Any]:
             if value.lower() not in TRUE + FALSE:
                 raise UsageError(f"{name}: {key}={value!r}: expected 1 or 0")
             params[key] = value.lower() in TRUE
+        elif key == "config":
+            if value:  # else the deployment's own default
+                params[key] = str(Path(value).resolve())
         else:
             symbols = [s.strip().upper() for s in value.split(",") if s.strip()]
             if symbols:

@@ -395,6 +395,30 @@ def test_a_ten_day_backfill_through_the_deployment_fills_the_tables_and_repeats_
 
 
 @pytest.mark.slow
+def test_make_backfill_and_make_nightly_run_on_the_served_deployments(
+    served_deployments: Path, prefect_api: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api)
+    workspace = make_workspace(tmp_path / "ws")
+    argv = ["--run", "backfill", "start=2024-02-20", "end=2024-02-21", "offline=1",
+            f"config={workspace.config}"]  # fmt: skip
+    assert deployments.main(argv) == 0, served_deployments.read_text()[-3000:]
+    out = capsys.readouterr().out
+    assert "newsdesk: started backfill-2024-02-20..2024-02-21 (" in out
+    assert "/runs/flow-run/" in out and "completed" in out
+    assert query(workspace.warehouse, "select status from runs") == [("completed",)]
+
+    bare = tmp_path / "bare.toml"
+    bare.write_text(f'[warehouse]\npath = "{tmp_path / "bare.duckdb"}"\n', encoding="utf-8")
+    argv = ["--run", "nightly", "run_date=2024-02-20", "offline=1", f"config={bare}"]
+    assert deployments.main(argv) == 1
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.endswith(
+        "failed: nothing to run for 2024-02-20: the watchlist is empty and no news is configured"
+    )
+
+
+@pytest.mark.slow
 def test_the_nightly_deployment_processes_its_own_scheduled_day(
     served_deployments: Path, tmp_path: Path
 ) -> None:
