@@ -208,11 +208,12 @@ def start_deployment_run(name: str, params: dict[str, Any], *, wait: bool = True
         ) from None
     flow_run = run_deployment(f"{name}/{name}", parameters=params, timeout=0)
     ui = api.removesuffix("/api")
-    print(f"newsdesk: started {flow_run.name} ({flow_run.id}): {ui}/runs/flow-run/{flow_run.id}")
+    print(f"newsdesk: started a {name} run: {ui}/runs/flow-run/{flow_run.id}")
     if not wait:
         return 0
-    state = _wait_final(flow_run.id)
-    print(f"newsdesk: {flow_run.name} {state.type.value.lower()}: {state.message or ''}".rstrip())
+    final = _wait_final(flow_run.id)  # the run is named once it starts: backfill-START..END
+    state = final.state
+    print(f"newsdesk: {final.name} {state.type.value.lower()}: {state.message or ''}".rstrip())
     return 0 if state.is_completed() else 1
 
 
@@ -221,9 +222,9 @@ def _wait_final(flow_run_id: Any, poll: float = 2.0) -> Any:
 
     with get_client(sync_client=True) as client:
         while True:
-            state = client.read_flow_run(flow_run_id).state
-            if state is not None and state.is_final():
-                return state
+            flow_run = client.read_flow_run(flow_run_id)
+            if flow_run.state is not None and flow_run.state.is_final():
+                return flow_run
             time.sleep(poll)
 
 

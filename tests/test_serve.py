@@ -404,8 +404,13 @@ def test_make_backfill_and_make_nightly_run_on_the_served_deployments(
             f"config={workspace.config}"]  # fmt: skip
     assert deployments.main(argv) == 0, served_deployments.read_text()[-3000:]
     out = capsys.readouterr().out
-    assert "newsdesk: started backfill-2024-02-20..2024-02-21 (" in out
-    assert "/runs/flow-run/" in out and "completed" in out
+    assert out.startswith(f"newsdesk: started a backfill run: {prefect_api.removesuffix('/api')}")
+    assert "/runs/flow-run/" in out
+    assert (
+        out.strip()
+        .splitlines()[-1]
+        .startswith("newsdesk: backfill-2024-02-20..2024-02-21 completed")
+    )
     assert query(workspace.warehouse, "select status from runs") == [("completed",)]
 
     bare = tmp_path / "bare.toml"
