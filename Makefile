@@ -11,7 +11,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 # A temporary Prefect server starts slowly on a busy two-core machine; its 20 s default times out.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: install demo eval test test-fast lint format bench serve sql snapshot clean
+.PHONY: install demo eval test test-fast lint format bench serve backfill nightly sql snapshot clean
 
 $(STAMP): pyproject.toml setup.py constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -48,6 +48,17 @@ bench: $(STAMP)  ## transform+load benchmarks with ratios against DuckDB's nativ
 
 serve: $(STAMP)  ## start a Prefect server on 127.0.0.1:4200 (if none runs) and serve the deployments
 	$(PY) -m flows.deployments --start-server
+
+# `make backfill` and `make nightly` start runs of the deployments `make serve` serves, on its
+# server unless PREFECT_API_URL names another, and follow each run to its end.
+backfill nightly: export PREFECT_API_URL ?= http://127.0.0.1:4200/api
+
+backfill: $(STAMP)  ## START=YYYY-MM-DD END=YYYY-MM-DD [OFFLINE=1] [SYMBOLS=A,B] [MISSING=1]: a backfill run on the `make serve` server
+	$(PY) -m flows.deployments --run backfill start=$(START) end=$(END) offline=$(OFFLINE) \
+		symbols=$(SYMBOLS) missing=$(MISSING)
+
+nightly: $(STAMP)  ## DATE=YYYY-MM-DD [OFFLINE=1]: a nightly run on the `make serve` server (no DATE: its own day)
+	$(PY) -m flows.deployments --run nightly run_date=$(DATE) offline=$(OFFLINE)
 
 sql: $(STAMP)  ## an interactive read-only SQL shell on the warehouse
 	$(VENV)/bin/newsdesk sql

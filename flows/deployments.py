@@ -35,7 +35,9 @@ BACKFILL_DESCRIPTION = (
     "The nightly job over a date range [start, end], both closed days, at most five years. "
     "Each source is fetched once for the whole range and the landing zone is reused; "
     "offline replays the landing zone only. Re-running a range leaves the tables as one "
-    "run would. Runs queue one at a time."
+    "run would. Runs queue one at a time. A run first logs and publishes its plan, and fails "
+    "when there is nothing to fetch. With missing, only the dates `newsdesk status` shows as "
+    "missing or failed are run, one backfill per contiguous span of them."
 )
 
 
@@ -144,6 +146,88 @@ def start_server(
     return process
 
 
+DEPLOYMENT_PARAMS = {
+    "backfill": ("start", "end", "offline", "symbols", "missing", "config"),
+    "nightly": ("run_date", "offline", "config"),
+}
+TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def deployment_parameters(name: str, pairs: Sequence[str]) -> dict[str, Any]:
+    """`KEY=VALUE` pairs checked and typed for a deployment run (`make backfill`, `make
+    nightly`): dates parsed, flags as booleans, symbols as a list; empty values dropped."""
+    from newsdesk.config import parse_date
+
+    allowed = DEPLOYMENT_PARAMS.get(name)
+    if allowed is None:
+        raise UsageError(f"no deployment {name!r}: expected one of {', '.join(DEPLOYMENT_PARAMS)}")
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in allowed:
+            raise UsageError(f"{name}: {pair!r} is not KEY=VALUE with KEY one of {allowed}")
+        if key in ("start", "end", "run_date"):
+            if value:
+                what = key.upper() if key != "run_date" else "DATE"
+                params[key] = parse_date(value, what).isoformat()
+        elif key in ("offline", "missing"):
+            if value.lower() not in TRUE + FALSE:
+                raise UsageError(f"{name}: {key}={value!r}: expected 1 or 0")
+            params[key] = value.lower() in TRUE
+        elif key == "config":
+            if value:  # else the deployment's own default
+                params[key] = str(Path(value).resolve())
+        else:
+            symbols = [s.strip().upper() for s in value.split(",") if s.strip()]
+            if symbols:
+                params[key] = symbols
+    for key in ("start", "end") if name == "backfill" else ():
+        if key not in params:
+            raise UsageError(f"backfill: {key.upper()}=YYYY-MM-DD is required")
+    return params
+
+
+def start_deployment_run(name: str, params: dict[str, Any], *, wait: bool = True) -> int:
+    """Start a run of deployment `name` on the server at PREFECT_API_URL; with wait, follow it
+    to its final state. 0 when it completed (or was started, without wait), 1 otherwise."""
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+    from prefect.exceptions import ObjectNotFound
+    from prefect.settings import PREFECT_API_URL
+
+    api = str(PREFECT_API_URL.value() or LOCAL_API_URL)
+    if not server_healthy(api):
+        raise RunFailed(f"no Prefect server answers at {api}: start one with `make serve`")
+    try:
+        with get_client(sync_client=True) as client:
+            client.read_deployment_by_name(f"{name}/{name}")
+    except ObjectNotFound:
+        raise RunFailed(
+            f"the server at {api} has no deployment {name}/{name}: is `make serve` running?"
+        ) from None
+    flow_run = run_deployment(f"{name}/{name}", parameters=params, timeout=0)
+    ui = api.removesuffix("/api")
+    print(f"newsdesk: started a {name} run: {ui}/runs/flow-run/{flow_run.id}")
+    if not wait:
+        return 0
+    final = _wait_final(flow_run.id)  # the run is named once it starts: backfill-START..END
+    state = final.state
+    print(f"newsdesk: {final.name} {state.type.value.lower()}: {state.message or ''}".rstrip())
+    return 0 if state.is_completed() else 1
+
+
+def _wait_final(flow_run_id: Any, poll: float = 2.0) -> Any:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        while True:
+            flow_run = client.read_flow_run(flow_run_id)
+            if flow_run.state is not None and flow_run.state.is_final():
+                return flow_run
+            time.sleep(poll)
+
+
 def _server_command(host: str, port: int) -> list[str]:
     prefect = Path(sys.executable).with_name("prefect")
     return [str(prefect), "server", "start", "--host", host, "--port", str(port)]
@@ -162,9 +246,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--config", help="config file (default: $NEWSDESK_CONFIG or ./newsdesk.toml)"
     )
+    parser.add_argument(
+        "--run",
+        choices=sorted(DEPLOYMENT_PARAMS),
+        help="start a run of this deployment on the server at PREFECT_API_URL and follow it",
+    )
+    parser.add_argument("--no-wait", action="store_true", help="with --run: start, do not follow")
+    parser.add_argument("params", nargs="*", metavar="KEY=VALUE", help="with --run: parameters")
     args = parser.parse_args(argv)
     server = None
     try:
+        if args.run:
+            params = deployment_parameters(args.run, args.params)
+            return start_deployment_run(args.run, params, wait=not args.no_wait)
+        if args.params:
+            raise UsageError("KEY=VALUE parameters go with --run NAME")
         from newsdesk.config import load_settings
 
         settings = load_settings(args.config)
@@ -181,7 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        pass
+        if args.run:
+            print("newsdesk: stopped following; the run goes on on the server", file=sys.stderr)
+            return 130
     finally:
         if server is not None:  # stop what we started; its state stays in PREFECT_HOME
             server.terminate()

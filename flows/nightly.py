@@ -12,18 +12,24 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from prefect import flow
+from prefect.states import State
 
 from flows import engine
 from flows.check import check_step
 from flows.market import market_step
 from flows.news import news_step
-from flows.report import report_step
-from flows.run import Run, get_logger, open_run
+from flows.plan import plan_step
+from flows.report import reports_step
+from flows.run import FAILURES, Run, failed_state, get_logger, open_run
+from flows.status import publish_coverage
 from flows.verify import publish_step, verify_step
 from newsdesk.config import load_settings
 from newsdesk.errors import RunFailed
 from newsdesk.transform.bookkeeping import run_row
 from newsdesk.transform.news_frames import mentioned
+
+# The nightly run's coverage artifact shows the two weeks up to its date.
+COVERAGE_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ def run_pipeline(
     log = get_logger()
     _record(run, flow_name, end, "running")
     try:
+        plan_step(run, start, end, symbols=symbols, flow_name=flow_name)  # ops: plan first
         news = engine.call(news_step, run, start, end)
         progress("news")
         symbols_named, days = mentioned(news.claims)
@@ -80,9 +87,8 @@ def run_pipeline(
         )
         publish_step(run, news, verdicts)
         progress("checks")
-        for day in run.warehouse.report_days(start, end - timedelta(days=1)):
-            report_step(run, day, quality.docs_index)
-        report = report_step(run, end, quality.docs_index)
+        # ops: reports only for the days this run judged claims for
+        report = reports_step(run, verdicts.claims, news.articles, start, end, quality.docs_index)
         progress("report")
     except RunFailed as exc:
         _record(run, flow_name, end, "failed")
@@ -140,9 +146,21 @@ def nightly(
     run_date: date | None = None,
     offline: bool = False,
     config: str | None = None,
-) -> dict:
-    """Run the nightly job for one date (default: the day before the scheduled start)."""
+) -> dict | State:
+    """Run the nightly job for one date (default: the day before the scheduled start).
+
+    Args:
+        run_date: The closed day to process, YYYY-MM-DD. Empty: the day before the run's
+            scheduled start, in the schedule's timezone.
+        offline: Replay the landing zone only: no request leaves the machine.
+        config: Path of the newsdesk.toml to read (the deployment fills it in).
+    """
     settings = load_settings(config)
     day = run_date or _scheduled_date(config)
     run = open_run(settings, offline)
-    return run_pipeline(run, day, day, flow_name="nightly").as_dict()
+    try:
+        return run_pipeline(run, day, day, flow_name="nightly").as_dict()
+    except FAILURES as exc:  # ops: the log ends in the one-line reason, not a traceback
+        return failed_state(exc)
+    finally:
+        publish_coverage(run, day - timedelta(days=COVERAGE_DAYS - 1), day)  # ops

@@ -13,10 +13,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from newsdesk.config import Settings
+from newsdesk.errors import RunFailed, UsageError
 from newsdesk.http import HttpClient
 from newsdesk.sources.clients import LandedSources, LiveSources, NotLanded, Sources
 from newsdesk.sources.sec import sec_client
-from newsdesk.warehouse import Warehouse
+from newsdesk.warehouse import Warehouse, WarehouseError
+
+# What fails a run with a reason the operator can act on: one line, no traceback.
+FAILURES = (RunFailed, UsageError, WarehouseError)
 
 WRITE_LIMIT = "newsdesk-warehouse-writes"
 # The API refuses leases under 60 s; a run killed mid-write frees its slot when this runs out.
@@ -34,6 +38,8 @@ class RunStats:
     failures: list[str] = field(default_factory=list)
     set_aside: Counter[str] = field(default_factory=Counter)  # "sec CIK…" → records set aside
     claims_judged: int = 0
+    # The dates the run covers ({"start": ..., "end": ...}): `newsdesk status` reads it.
+    span: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready view."""
@@ -44,6 +50,7 @@ class RunStats:
             "failures": list(self.failures),
             "set_aside": dict(self.set_aside),
             "claims_judged": self.claims_judged,
+            "span": dict(self.span) if self.span else None,
         }
 
 
@@ -54,7 +61,7 @@ class Run:
     settings: Settings
     warehouse: Warehouse
     sources: Sources
-    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    run_id: str = field(default_factory=lambda: new_run_id())
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     stats: RunStats = field(default_factory=RunStats)
 
@@ -67,6 +74,33 @@ class Run:
     def today(self) -> date:
         """Today in the schedule's timezone."""
         return datetime.now(self.settings.tz).date()
+
+
+def new_run_id() -> str:
+    """The Prefect flow-run id inside a flow run (the `runs` row and the UI point at each
+    other), else a fresh uuid hex."""
+    from flows.engine import in_flow_run
+
+    if in_flow_run():
+        from prefect.runtime import flow_run
+
+        if flow_run.id:
+            return str(flow_run.id)
+    return uuid.uuid4().hex
+
+
+def failed_state(exc: BaseException) -> Any:
+    """The flow's return value for a failure with a reason: inside a flow run, a Failed state
+    whose message is the reason (so the run's log ends in that line, not in the engine's
+    traceback) and whose data is the exception (so a caller's `flow()` still raises it);
+    outside one (a direct CLI run), the exception is raised again."""
+    from flows.engine import in_flow_run
+
+    if not in_flow_run():
+        raise exc
+    from prefect.states import Failed
+
+    return Failed(message=str(exc), data=exc)
 
 
 def build_sources(settings: Settings, *, offline: bool) -> Sources:

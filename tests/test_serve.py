@@ -100,6 +100,27 @@ def test_deployments_carry_schedule_limits_tags_and_date_parameters(tmp_path: Pa
     assert nightly_schema.get("required", []) == []  # a scheduled run needs no parameter
 
 
+@pytest.mark.parametrize("name", ["nightly", "backfill"])
+def test_every_flow_parameter_has_a_description_from_the_docstring(name: str) -> None:
+    # Prefect (utilities/callables.parameter_schema) reads the docstring's `Args:` section
+    # with griffe's Google parser into each property's description: the Custom run form.
+    from flows.backfill import backfill
+    from flows.nightly import nightly
+
+    flow_obj = {"nightly": nightly, "backfill": backfill}[name]
+    properties = flow_obj.parameters.model_dump()["properties"]
+    assert properties and all(p.get("description") for p in properties.values()), properties
+    deployment = {d.name: d for d in deployments.build_deployments(Settings())}[name]
+    registered = deployment._parameter_openapi_schema.model_dump()["properties"]
+    assert {k: v["description"] for k, v in registered.items()} == {
+        k: v["description"] for k, v in properties.items()
+    }
+    if name == "backfill":
+        assert registered["missing"]["default"] is False
+        assert "missing or failed" in registered["missing"]["description"]
+        assert "YYYY-MM-DD" in registered["start"]["description"]
+
+
 def test_without_a_config_file_runs_get_no_config_parameter() -> None:
     nightly, backfill = deployments.build_deployments(Settings())
     assert nightly.parameters == backfill.parameters == {}
@@ -113,6 +134,59 @@ def test_serving_needs_an_api_url() -> None:
         pytest.raises(UsageError, match="PREFECT_API_URL is not set"),
     ):
         deployments.serve_deployments(Settings())
+
+
+# --- `make backfill` and `make nightly`: runs of the served deployments --------------------
+
+
+def test_make_targets_parameters_are_checked_and_typed() -> None:
+    params = deployments.deployment_parameters(
+        "backfill",
+        ["start=2024-02-12", "end=2024-02-21", "offline=1", "symbols=adbe, sstk", "missing="],
+    )
+    assert params == {"start": "2024-02-12", "end": "2024-02-21", "offline": True,
+                      "symbols": ["ADBE", "SSTK"], "missing": False}  # fmt: skip
+    assert deployments.deployment_parameters("nightly", ["run_date=", "offline="]) == {
+        "offline": False
+    }
+    for name, pairs, phrase in [
+        ("backfill", ["end=2024-02-21"], "START=YYYY-MM-DD is required"),
+        ("backfill", ["start=2024-02-31", "end=2024-02-21"], "is not a date"),
+        ("backfill", ["start=2024-02-12", "end=2024-02-21", "offline=maybe"], "expected 1 or 0"),
+        ("nightly", ["start=2024-02-12"], "is not KEY=VALUE"),
+        ("weekly", [], "no deployment"),
+    ]:
+        with pytest.raises(UsageError, match=phrase):
+            deployments.deployment_parameters(name, pairs)
+
+
+def test_make_backfill_without_a_server_says_to_start_one(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", f"http://127.0.0.1:{_free_port()}/api")
+    argv = ["--run", "backfill", "start=2024-02-12", "end=2024-02-21", "offline=1"]
+    assert deployments.main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no Prefect server answers at" in err[0] and "make serve" in err[0]
+    assert deployments.main(["--run", "backfill", "end=2024-02-21"]) == 2
+    assert "START=YYYY-MM-DD is required" in capsys.readouterr().err
+
+
+def test_make_backfill_and_nightly_targets_start_deployment_runs() -> None:
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[1]
+    dry = subprocess.run(
+        ["make", "-n", "backfill", "START=2024-02-12",
+         "END=2024-02-21", "OFFLINE=1", "SYMBOLS=ADBE", "nightly", "DATE=2024-02-20"],
+        cwd=repo, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    commands = " ".join(dry.stdout.replace("\\\n", " ").split())
+    assert (
+        "-m flows.deployments --run backfill start=2024-02-12 end=2024-02-21 offline=1 "
+        "symbols=ADBE missing=" in commands
+    )
+    assert "-m flows.deployments --run nightly run_date=2024-02-20 offline=" in commands
 
 
 # --- the local server that `make serve` starts ---------------------------------------------
@@ -199,6 +273,36 @@ def test_an_invalid_range_fails_the_run_with_one_message_and_writes_nothing(
     assert any(phrase in msg for msg in errors), errors
 
 
+@pytest.mark.slow
+def test_a_failed_run_ends_its_log_in_the_one_line_reason(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    import time
+
+    from flows.backfill import backfill
+
+    config = tmp_path / "newsdesk.toml"
+    config.write_text(f'[warehouse]\npath = "{tmp_path / "wh.duckdb"}"\n', encoding="utf-8")
+    reason = (
+        "nothing to backfill for 2024-02-12..2024-02-20: no symbols given, the watchlist is "
+        "empty and no news is configured"
+    )
+    params = {"start": date(2024, 2, 12), "end": date(2024, 2, 20), "offline": True,
+              "config": str(config)}  # fmt: skip
+    state = backfill(**params, return_state=True)
+    assert state.is_failed() and state.message == reason
+    messages: list[str] = []
+    deadline = time.monotonic() + 15  # logs reach the API in batches
+    while not any("Finished in state" in m for m in messages) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        messages = [msg for _, msg in run_logs(state.state_details.flow_run_id)]
+    assert reason in messages[-1] and "Finished in state Failed" in messages[-1], messages[-3:]
+    assert not any("Traceback" in m or "Encountered exception" in m for m in messages)
+    # a caller of the flow (the CLI on a server, a missing backfill's span) still gets the error
+    with pytest.raises(RunFailed, match="^nothing to backfill"):
+        backfill(**params)
+
+
 # --- the global write slot ------------------------------------------------------------------
 
 
@@ -253,10 +357,11 @@ def test_a_ten_day_backfill_through_the_deployment_fills_the_tables_and_repeats_
     )
     assert per_symbol == [("ADBE", 7), ("GOOG", 7), ("GOOGL", 7), ("SSTK", 7)]
     assert query(workspace.warehouse, "select count(*) from claims")[0][0] > 0
-    [(flow_name, run_date, status, stats)] = query(
-        workspace.warehouse, "select flow, run_date, status, stats from runs"
+    [(run_id, flow_name, run_date, status, stats)] = query(
+        workspace.warehouse, "select run_id, flow, run_date, status, stats from runs"
     )
     assert (flow_name, run_date, status) == ("backfill", END, "completed")
+    assert run_id == str(first.id)  # the runs row and the UI point at each other
     stats = json.loads(stats)
 
     with get_client(sync_client=True) as client:
@@ -264,6 +369,14 @@ def test_a_ten_day_backfill_through_the_deployment_fills_the_tables_and_repeats_
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[first.id]))
         )
     by_key = {a.key: a for a in artifacts}
+    # the plan comes first, then the progress, the reports, the stats and the coverage
+    assert min(artifacts, key=lambda a: a.created).key == "run-plan"
+    assert "| sessions | 7 (0 of 28 symbol-sessions held) |" in by_key["run-plan"].data
+    coverage = json.loads(by_key["coverage"].data)
+    assert [row["state"] for row in coverage] == ["ok"] * 10
+    assert (
+        coverage[0]["date"].startswith(str(START)) and first.id.hex[:8] in coverage[0]["last_run"]
+    )
     assert by_key["backfill-progress"].type == "progress"
     assert float(by_key["backfill-progress"].data) == 100.0
     table = json.loads(by_key["backfill-stats"].data)
@@ -279,6 +392,35 @@ def test_a_ten_day_backfill_through_the_deployment_fills_the_tables_and_repeats_
     assert query(workspace.warehouse, "select count(*), count(distinct run_id) from runs") == [
         (2, 2)
     ]
+
+
+@pytest.mark.slow
+def test_make_backfill_and_make_nightly_run_on_the_served_deployments(
+    served_deployments: Path, prefect_api: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api)
+    workspace = make_workspace(tmp_path / "ws")
+    argv = ["--run", "backfill", "start=2024-02-20", "end=2024-02-21", "offline=1",
+            f"config={workspace.config}"]  # fmt: skip
+    assert deployments.main(argv) == 0, served_deployments.read_text()[-3000:]
+    out = capsys.readouterr().out
+    assert out.startswith(f"newsdesk: started a backfill run: {prefect_api.removesuffix('/api')}")
+    assert "/runs/flow-run/" in out
+    assert (
+        out.strip()
+        .splitlines()[-1]
+        .startswith("newsdesk: backfill-2024-02-20..2024-02-21 completed")
+    )
+    assert query(workspace.warehouse, "select status from runs") == [("completed",)]
+
+    bare = tmp_path / "bare.toml"
+    bare.write_text(f'[warehouse]\npath = "{tmp_path / "bare.duckdb"}"\n', encoding="utf-8")
+    argv = ["--run", "nightly", "run_date=2024-02-20", "offline=1", f"config={bare}"]
+    assert deployments.main(argv) == 1
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.endswith(
+        "failed: nothing to run for 2024-02-20: the watchlist is empty and no news is configured"
+    )
 
 
 @pytest.mark.slow
