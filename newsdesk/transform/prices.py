@@ -10,7 +10,14 @@ from typing import Any
 import polars as pl
 
 from newsdesk.tables import DIVIDENDS_SCHEMA, PRICES_SCHEMA, SPLITS_SCHEMA
-from newsdesk.transform.records import Malformed, Unusable, as_number, as_positive, describe
+from newsdesk.transform.records import (
+    Malformed,
+    NotAsked,
+    Unusable,
+    as_number,
+    as_positive,
+    describe,
+)
 
 _OHLC = ("open", "high", "low", "close")
 # Every bar and event is collected with these, then dated by _local_date.
@@ -82,7 +89,13 @@ def _collect(
     if result is None:
         return None, None
     meta = result.get("meta") or {}
-    sym = symbol or meta.get("symbol")
+    if not isinstance(meta, dict):
+        raise ValueError(f"{symbol or '?'}: chart meta is {type(meta).__name__}, not an object")
+    named = meta.get("symbol")
+    if symbol and named is not None and str(named).strip().upper() != symbol.upper():
+        # Rows are keyed by what was asked for; a body naming another symbol is not trusted.
+        raise NotAsked(f"asked for {symbol}, the response is for {str(named)[:40]!r}")
+    sym = symbol or named
     if not sym:
         raise ValueError("chart payload has no meta.symbol and no symbol was given")
     granularity = meta.get("dataGranularity")
