@@ -354,7 +354,7 @@ def _read_chart(
         failures[symbol] = _yahoo_error(landed) if reason is None else reason
         return None
     try:
-        frames = normalise_chart(payload, symbol=symbol)
+        frames = normalise_chart(payload, symbol=symbol, refuse_other=True)
     except NotAsked as exc:
         reason = f"response refused: {exc}"
     except Exception as exc:  # whatever one body does to the transform stays with that body

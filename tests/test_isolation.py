@@ -32,6 +32,10 @@ from newsdesk.config import (
 )
 from newsdesk.errors import RunFailed
 from newsdesk.sources import news as news_source
+from newsdesk.transform.fx import screen_frankfurter
+from newsdesk.transform.prices import normalise_chart
+from newsdesk.transform.records import NotAsked
+from newsdesk.transform.shares import screen_companyfacts
 from newsdesk.warehouse import Warehouse
 from tests.builders import chart_payload
 
@@ -394,3 +398,25 @@ def test_a_run_where_nothing_failed_completes(site):
     status = Warehouse(settings.warehouse.path).query("select status from runs")["status"]
     assert status.to_list() == ["completed"]
     assert quarantined(settings) == []
+
+
+# --- the transforms' own refusals ----------------------------------------------------------
+
+
+def test_the_chart_transform_refuses_another_symbol_only_when_asked_to():
+    spoof = chart_payload("ADBE", bars(600.0, -10.0))
+    with pytest.raises(NotAsked, match="asked for SPOOF, the response is for 'ADBE'"):
+        normalise_chart(spoof, symbol="SPOOF", refuse_other=True)
+    assert normalise_chart(spoof, symbol="adbe", refuse_other=True).prices.height == 5
+    # Without refuse_other a key is a local alias (the library's Mapping form).
+    assert set(normalise_chart(spoof, symbol="ALIAS").prices["symbol"]) == {"ALIAS"}
+
+
+def test_companyfacts_and_rates_are_keyed_by_what_was_asked():
+    facts = companyfacts(CIKS["ADBE"], 450_000_000)
+    with pytest.raises(NotAsked, match="asked for CIK0001549346"):
+        screen_companyfacts(facts, cik=CIKS["SSTK"])
+    assert screen_companyfacts(facts, cik="796343").frame["cik"].to_list() == [CIKS["ADBE"]]
+    rates = frankfurter(START, END) | {"base": "EUR"}
+    with pytest.raises(NotAsked, match="against USD"):
+        screen_frankfurter(rates, base="USD")
