@@ -420,3 +420,27 @@ def test_companyfacts_and_rates_are_keyed_by_what_was_asked():
     rates = frankfurter(START, END) | {"base": "EUR"}
     with pytest.raises(NotAsked, match="against USD"):
         screen_frankfurter(rates, base="USD")
+
+
+def test_a_failed_run_leaves_the_previous_verdicts_in_place(site):
+    server, settings = site
+    server.route("/news/adobe.html", headers=HTML, body=page("Adobe slips", (
+        "<p>Adobe shares fell 1.75% on Friday, Feb. 16, as investors weighed new rivals.</p>"
+        "<p>Analysts said the software maker would need to show its tools keep their edge.</p>"
+    )))  # fmt: skip
+    settings = replace(settings, news=replace(settings.news, pages=(
+        server.url("/news/adobe.html"),)))  # fmt: skip
+    pipeline(settings)
+    wh = Warehouse(settings.warehouse.path)
+    read = "select claim_id, verdict, observed from claims where claim_type = 'price_move'"
+    first = wh.query(read).rows()
+    assert [v for _, v, _ in first] == ["supported"]
+    revised = bars(600.0, -10.0)
+    revised[4]["low"] = revised[4]["high"] + 1
+    server.route("/v8/finance/chart/ADBE", body=as_json(chart_payload("ADBE", revised)),
+                 headers=JSON)  # fmt: skip
+    with pytest.raises(RunFailed, match="data-quality check failed"):
+        pipeline(settings)
+    assert wh.query(read).rows() == first
+    statuses = wh.query("select status from runs order by started_at")["status"].to_list()
+    assert statuses == ["completed", "failed"]
