@@ -191,6 +191,18 @@ def test_a_garbage_gzip_body_fails_that_symbol_only(site):
     assert closes(settings, "ADBE") == [] and closes(settings, "SSTK") == good_closes("SSTK")
 
 
+@pytest.mark.parametrize(
+    "location", ["/v8/finance/chart/ADBE", "file:///etc/passwd"], ids=["loop", "to-file"]
+)
+def test_a_redirect_loop_or_to_a_file_fails_that_symbol_only(site, location):
+    server, settings = site
+    server.route("/v8/finance/chart/ADBE", status=302, headers={"Location": location})
+    result, _ = market(settings)
+    assert set(result.failed_symbols) == {"ADBE"}
+    assert "\n" not in result.failed_symbols["ADBE"]
+    assert closes(settings, "ADBE") == [] and closes(settings, "SSTK") == good_closes("SSTK")
+
+
 def test_a_gzip_body_that_decodes_to_garbage_is_quarantined(site):
     server, settings = site
     server.route("/v8/finance/chart/ADBE", body=gzip.compress(b"\x00\xff garbage \xfe"),
