@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from flows import engine
+from flows.cli import main
 from flows.market import MarketResult, market_step
 from flows.news import NewsResult, news_step
 from flows.nightly import run_pipeline
@@ -456,3 +457,42 @@ def test_a_failed_run_leaves_the_previous_verdicts_in_place(site):
     assert wh.query(read).rows() == first
     statuses = wh.query("select status from runs order by started_at")["status"].to_list()
     assert statuses == ["completed", "failed"]
+
+
+def test_the_cli_exits_1_naming_the_failed_pages(site, tmp_path, monkeypatch, capsys):
+    server, settings = site
+    monkeypatch.setenv("NEWSDESK_PREFECT", "direct")
+    gone, refused = server.url("/news/gone.html"), "http://127.0.0.1:9/news/refused.html"
+    pages = [server.url("/news/calm.html"), gone, refused]
+    root = settings.warehouse.path.parent
+    config = tmp_path / "newsdesk.toml"
+    config.write_text(f"""
+[warehouse]
+path = "{settings.warehouse.path}"
+raw_dir = "{root / "raw"}"
+reports_dir = "{root / "reports"}"
+dq_dir = "{root / "dq"}"
+[news]
+pages = {json.dumps(pages)}
+min_interval = 0.0
+[market]
+base_url = "{server.base_url}"
+lookback_days = 1
+watchlist = ["ADBE", "SSTK"]
+[fx]
+base_url = "{server.base_url}"
+quotes = ["CNY", "EUR", "HKD", "JPY"]
+[sec]
+base_url = "{server.base_url}"
+user_agent = "newsdesk tests tests@example.com"
+[http]
+retries = 0
+backoff = 0.01
+task_retries = 0
+read_timeout = 2.0
+""", encoding="utf-8")  # fmt: skip
+    assert main(["run", "--date", END.isoformat(), "--config", str(config)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and gone in err[0] and refused in err[0]
+    wh = Warehouse(settings.warehouse.path)
+    assert wh.query("select status from runs")["status"].to_list() == ["failed"]
