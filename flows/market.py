@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import engine
 from flows.check import check_step
 from flows.run import Run, get_logger, with_retries
+from newsdesk.errors import RunFailed
 from newsdesk.extract.sessions import sessions_between
 from newsdesk.landing import Landed
 from newsdesk.sources.clients import Sources
@@ -118,14 +119,18 @@ def market_step(
     for symbol, reason in result.failed_symbols.items():
         log.error("market: %s failed: %s", symbol, reason)
     _log_set_aside(run, result.set_aside)
-    result.quality = check_step(
-        run,
-        result.frames,
-        run_date or end,
-        set_aside=result.set_aside,
-        sources_read=sorted(result.sources_read),
-        excused=result.failed_symbols,
-    )
+    try:
+        result.quality = check_step(
+            run,
+            result.frames,
+            run_date or end,
+            set_aside=result.set_aside,
+            sources_read=sorted(result.sources_read),
+            excused=result.failed_symbols,
+        )
+    except RunFailed:  # nothing of the batch commits; the run still names what failed to fetch
+        run.stats.failures.extend(f"{k}: {v}" for k, v in result.failed_symbols.items())
+        raise
 
     # The record of loaded bodies commits with the rows they gave, or not at all; the span
     # a symbol's newest good body covers is replaced by it, even when it was loaded before.
