@@ -496,3 +496,41 @@ read_timeout = 2.0
     assert len(err) == 1 and gone in err[0] and refused in err[0]
     wh = Warehouse(settings.warehouse.path)
     assert wh.query("select status from runs")["status"].to_list() == ["failed"]
+
+
+def _chart_meta_a_list(body: dict) -> None:
+    body["chart"]["result"][0]["meta"] = ["ADBE"]
+
+
+def _shares_not_a_list(body: dict) -> None:
+    body["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"] = {"0": 1}
+
+
+def _rates_a_list(body: dict) -> None:
+    body["rates"] = [7.19]
+
+
+@pytest.mark.parametrize(
+    ("path", "make", "spoil", "failed", "source"),
+    [
+        ("/v8/finance/chart/ADBE", lambda: json.loads(as_json(GOOD["ADBE"])),
+         _chart_meta_a_list, "ADBE", "yahoo"),
+        (f"/api/xbrl/companyfacts/CIK{CIKS['ADBE']}.json",
+         lambda: companyfacts(CIKS["ADBE"], 1), _shares_not_a_list, f"CIK{CIKS['ADBE']}", "sec"),
+        (FX_PATHS[0], lambda: frankfurter(START - timedelta(days=1), END), _rates_a_list,
+         "fx", "frankfurter"),
+    ],
+    ids=["chart-meta-a-list", "shares-not-a-list", "rates-a-list"],
+)  # fmt: skip
+def test_a_body_of_the_wrong_shape_fails_its_key_only_and_is_quarantined(
+    site, path, make, spoil, failed, source
+):
+    server, settings = site
+    body = make()
+    spoil(body)
+    server.route(path, body=as_json(body), headers=JSON)
+    result, _ = market(settings)
+    assert set(result.failed_symbols) == {failed}
+    assert "kept at" in result.failed_symbols[failed]
+    assert [(r[0], r[2]) for r in quarantined(settings)] == [(source, "whole body")]
+    assert closes(settings, "SSTK") == good_closes("SSTK")
