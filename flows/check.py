@@ -21,17 +21,20 @@ def check_step(
     *,
     set_aside: Sequence[Malformed] = (),
     sources_read: Collection[str] = (),
+    excused: Collection[str] = (),
 ):
-    """Hold what the run loaded to the suites; a blocking failure fails the run.
+    """Hold frames to the suites before they are published; a blocking failure fails the run.
 
     The records the market step set aside are reported beside the suites' outcomes, as
-    warnings (see newsdesk/quality/set_aside.py).
+    warnings (see newsdesk/quality/set_aside.py). ``excused``: watchlist symbols whose
+    fetch already failed (and fails the run by itself): their absence blocks no other load.
     """
     from newsdesk.extract.sessions import sessions_between
     from newsdesk.quality import run_checks, set_aside_outcomes
 
     # The watchlist's prices can only be expected on a day the market was open.
-    expected = list(run.settings.market.watchlist) if sessions_between(run_date, run_date) else []
+    open_day = sessions_between(run_date, run_date)
+    expected = [s for s in run.settings.market.watchlist if s not in excused] if open_day else []
     try:
         report = run_checks(
             {name: frame for name, frame in frames.items() if frame is not None},

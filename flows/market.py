@@ -7,35 +7,37 @@ transformed; an offline run's sources play the same landed responses back.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, timedelta
+from typing import Any
 
 import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import engine
+from flows.check import check_step
 from flows.run import Run, get_logger, with_retries
+from newsdesk.errors import RunFailed
 from newsdesk.extract.sessions import sessions_between
-from newsdesk.http import FetchError
 from newsdesk.landing import Landed
 from newsdesk.sources.clients import Sources
+from newsdesk.sources.frankfurter import BASE_CURRENCY
 from newsdesk.tables import empty
 from newsdesk.transform.bookkeeping import loaded_rows
 from newsdesk.transform.fx import screen_frankfurter
-from newsdesk.transform.prices import ChartFrames, drop_unclosed_bars, normalise_charts
-from newsdesk.transform.records import Malformed
+from newsdesk.transform.prices import ChartFrames, drop_unclosed_bars, normalise_chart
+from newsdesk.transform.quarantine import one_line, quarantine_rows, whole_body
+from newsdesk.transform.records import Malformed, NotAsked
 from newsdesk.transform.shares import screen_companyfacts
 from newsdesk.transform.valuations import market_caps
+from newsdesk.warehouse import Replace
 
 # Bump when newsdesk/transform/prices.py changes what it makes of a body: every body loads again.
 CHART_TRANSFORM = "chart-1"
 # A body with thousands of bad records names the first few in the log; dq_results counts all.
 LOGGED_PER_KEY = 20
-# What a transform can raise on a body it cannot read at all (orjson's errors are ValueErrors;
-# polars' own errors must not escape either: one body never takes the run down).
-UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, pl.exceptions.PolarsError)
 
 
 @dataclass
@@ -47,13 +49,34 @@ class MarketResult:
     # Records the transforms set aside (the rest loaded), and the sources they read.
     set_aside: list[Malformed] = field(default_factory=list)
     sources_read: set[str] = field(default_factory=set)
+    # The market tables' own checks, run before their batch committed (write–audit–publish).
+    quality: Any = None
+
+
+@dataclass
+class ChartRead:
+    """What the chart bodies of a run gave: frames, the bodies used, and the span each
+    symbol's newest good body replaces (its first and last bar)."""
+
+    frames: ChartFrames
+    used: list[Landed]
+    spans: dict[str, tuple[date, date]]
+    skipped: int = 0  # bodies already loaded and not the newest: not read again
 
 
 # A subflow, so the UI shows the market work of a run as one unit with its own tasks.
 # `run` carries live clients and is not a JSON parameter: skip pydantic validation.
 @flow(name="market", flow_run_name="market-{start}..{end}", validate_parameters=False)
-def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> MarketResult:
-    """Fetch (or replay), transform and load market data for symbols over [start, end]."""
+def market_step(
+    run: Run, symbols: Sequence[str], start: date, end: date, run_date: date | None = None
+) -> MarketResult:
+    """Fetch (or replay), transform, check and load market data for symbols over [start, end].
+
+    Each response is read on its own: one that cannot be fetched, read or trusted fails its
+    symbol, range or issuer and is quarantined, the others load. The batch is checked before
+    it commits (write–audit–publish): a blocking failure leaves the previous data in place.
+    ``run_date`` picks the day the watchlist's prices are expected (default ``end``).
+    """
     log = get_logger()
     window_start = start - timedelta(days=run.settings.market.lookback_days)
     tickers = run.warehouse.table("tickers")
@@ -62,17 +85,16 @@ def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> Mar
 
     charts = _charts(run, symbols, window_start, end, result)
     already = run.warehouse.loaded_bodies("yahoo", CHART_TRANSFORM)
-    fresh = {s: [x for x in landed if x.sha256 not in already] for s, landed in charts.items()}
-    run.stats.reused["yahoo (already loaded)"] += sum(
-        len(v) - len(fresh[k]) for k, v in charts.items()
-    )
-    frames, used = chart_batch(fresh, result.failed_symbols)
+    read = read_charts(charts, result.failed_symbols, already=already, rejected=result.set_aside)
+    run.stats.reused["yahoo (already loaded)"] += read.skipped
+    frames = read.frames
     result.set_aside.extend(frames.malformed)
-    if used:
+    if read.used or any(charts.values()):
         result.sources_read.add("yahoo")
     currencies = _currencies(tickers, symbols)
     fx_frame = _fx(run, window_start, end, currencies, result)
     shares = _shares(run, tickers, symbols, result)
+    _quarantine(run, result.set_aside)
 
     batch = {
         "prices": frames.prices,
@@ -81,25 +103,113 @@ def market_step(run: Run, symbols: Sequence[str], start: date, end: date) -> Mar
         "fx_rates": fx_frame,
         "shares_outstanding": shares,
     }
-    # The record of loaded bodies commits with the rows they gave, or not at all.
-    loaded = loaded_rows("yahoo", CHART_TRANSFORM, used)
-    counts = run.warehouse.write({**batch, "loaded_bodies": loaded})
-    run.stats.rows.update(counts)
-    log.info("market: loaded %s", ", ".join(f"{t} {n}" for t, n in counts.items()))
-
-    # Only the window: a nightly run must not recompute every symbol's whole history.
-    inputs = run.warehouse.market_cap_inputs(symbols, window_start, end)
-    valuations = market_caps(
-        inputs["prices"], inputs["shares"], inputs["splits"], tickers, inputs["fx"]
+    # Audit before publish: what the tables will hold over the window once the batch commits,
+    # with the market caps made from it, is checked first.
+    preview = preview_market(
+        run.warehouse.market_cap_inputs(symbols, window_start, end),
+        batch,
+        read.spans,
+        window_start,
+        end,
     )
-    run.stats.rows.update(run.warehouse.write({"valuations": valuations}))
-    # The checks see every row the run covers, not only the ones new to this run: a re-run
-    # that skips bodies already loaded must still show the watchlist's prices.
-    result.frames = {**batch, "prices": inputs["prices"], "valuations": valuations}
+    valuations = market_caps(
+        preview["prices"], preview["shares"], preview["splits"], tickers, preview["fx"]
+    )
+    result.frames = {**batch, "prices": preview["prices"], "valuations": valuations}
     for symbol, reason in result.failed_symbols.items():
         log.error("market: %s failed: %s", symbol, reason)
     _log_set_aside(run, result.set_aside)
+    try:
+        result.quality = check_step(
+            run,
+            result.frames,
+            run_date or end,
+            set_aside=result.set_aside,
+            sources_read=sorted(result.sources_read),
+            excused=result.failed_symbols,
+        )
+    except RunFailed:  # nothing of the batch commits; the run still names what failed to fetch
+        run.stats.failures.extend(f"{k}: {v}" for k, v in result.failed_symbols.items())
+        raise
+
+    # The record of loaded bodies commits with the rows they gave, or not at all; the span
+    # a symbol's newest good body covers is replaced by it, even when it was loaded before.
+    loaded = loaded_rows("yahoo", CHART_TRANSFORM, read.used)
+    counts = run.warehouse.write(
+        {**batch, "valuations": valuations, "loaded_bodies": loaded},
+        replace=span_replacements(read.spans),
+    )
+    run.stats.rows.update(counts)
+    log.info("market: loaded %s", ", ".join(f"{t} {n}" for t, n in counts.items()))
     return result
+
+
+def span_replacements(spans: Mapping[str, tuple[date, date]]) -> list[Replace]:
+    """Delete each symbol's bars, splits and dividends within its newest body's span first."""
+    by_span: dict[tuple[date, date], list[str]] = defaultdict(list)
+    for symbol, span in sorted(spans.items()):
+        by_span[span].append(symbol)
+    return [
+        Replace(table, "symbol", symbols, between=("date", low, high))
+        for (low, high), symbols in by_span.items()
+        for table in ("prices", "splits", "dividends")
+    ]
+
+
+def preview_market(
+    held: Mapping[str, pl.DataFrame],
+    batch: Mapping[str, pl.DataFrame],
+    spans: Mapping[str, tuple[date, date]],
+    start: date,
+    end: date,
+) -> dict[str, pl.DataFrame]:
+    """What market_cap_inputs will return once the batch commits: held rows, the spans the
+    batch replaces taken out, the batch's rows laid over them."""
+    prices = batch["prices"].filter(pl.col("date").is_between(start, end))
+    usd = batch["fx_rates"].filter(pl.col("base") == "USD")
+    return {
+        "prices": _overlay(_outside(held["prices"], spans), prices, ["symbol", "date"]).sort(
+            "symbol", "date"
+        ),
+        "splits": _overlay(_outside(held["splits"], spans), batch["splits"], ["symbol", "date"]),
+        "shares": _overlay(
+            held["shares"], batch["shares_outstanding"], ["cik", "as_of", "accession"]
+        ),
+        "fx": _overlay(held["fx"], usd, ["date", "base", "quote"]).sort("date"),
+    }
+
+
+def _outside(frame: pl.DataFrame, spans: Mapping[str, tuple[date, date]]) -> pl.DataFrame:
+    if not spans or frame.is_empty():
+        return frame
+    limits = pl.DataFrame(
+        {
+            "symbol": list(spans),
+            "_low": [low for low, _ in spans.values()],
+            "_high": [high for _, high in spans.values()],
+        },
+        schema={"symbol": pl.Utf8, "_low": pl.Date, "_high": pl.Date},
+    )
+    return (
+        frame.join(limits, on="symbol", how="left")
+        .filter(pl.col("_low").is_null() | ~pl.col("date").is_between("_low", "_high"))
+        .drop("_low", "_high")
+    )
+
+
+def _overlay(held: pl.DataFrame, incoming: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """held's rows whose keys incoming lacks, then incoming's (as an upsert leaves them)."""
+    if incoming.is_empty():
+        return held
+    incoming = incoming.unique(subset=keys, keep="last", maintain_order=True)
+    kept = held.join(incoming.select(keys), on=keys, how="anti", nulls_equal=True)
+    return pl.concat([kept, incoming.select(held.columns)], how="vertical_relaxed")
+
+
+def _quarantine(run: Run, records: Sequence[Malformed]) -> None:
+    """One quarantine row per response or record set aside, whatever the run does next."""
+    if records:
+        run.warehouse.append("quarantine", quarantine_rows(records, run.run_id))
 
 
 def _log_set_aside(run: Run, records: Sequence[Malformed]) -> None:
@@ -147,8 +257,8 @@ def _charts(
     for done, (symbol, future) in enumerate(futures.items(), start=1):
         try:
             found[symbol] = future.result()
-        except FetchError as exc:
-            result.failed_symbols[symbol] = str(exc)
+        except Exception as exc:  # any failure of one symbol's request is that symbol's alone
+            result.failed_symbols[symbol] = one_line(exc)
         if done % 25 == 0 or done == len(futures):
             log.info("market: %d/%d charts fetched", done, len(futures))
     return found
@@ -174,67 +284,160 @@ def fetch_starts(run: Run, symbols: list[str], start: date, end: date) -> dict[s
 
 
 def chart_batch(
-    charts: Mapping[str, list[Landed]], failures: dict[str, str]
+    charts: Mapping[str, list[Landed]],
+    failures: dict[str, str],
+    *,
+    already: Collection[str] = frozenset(),
+    rejected: list[Malformed] | None = None,
 ) -> tuple[ChartFrames, list[Landed]]:
-    """Landed chart bodies → frames, and the bodies used; unreadable ones go to failures.
+    """Landed chart bodies → frames, and the bodies used (see read_charts)."""
+    read = read_charts(charts, failures, already=already, rejected=rejected)
+    return read.frames, read.used
 
-    Bars dated on or after the day a body was fetched are dropped: that session may not
-    have closed yet, and the next fetch brings its final values.
+
+def read_charts(
+    charts: Mapping[str, list[Landed]],
+    failures: dict[str, str],
+    *,
+    already: Collection[str] = frozenset(),
+    rejected: list[Malformed] | None = None,
+) -> ChartRead:
+    """Each symbol's chart bodies read one by one, keyed by the symbol requested.
+
+    A body that cannot be read, or that names another symbol, fails its symbol (``failures``)
+    and is quarantined (``rejected``); the other symbols go on. The newest good body of a
+    symbol is always used, even when loaded before, and replaces the span it covers (a re-run
+    repairs); older bodies are read only when not loaded yet (``already``). Bars dated on or
+    after the day a body was fetched are dropped: that session may not have closed yet.
     """
-    readable: list[tuple[str, Landed, dict]] = []
+    rejected = rejected if rejected is not None else []
+    parts: list[ChartFrames] = []
+    used: list[Landed] = []
+    spans: dict[str, tuple[date, date]] = {}
+    skipped = 0
     for symbol, responses in charts.items():
-        # Oldest first, so that the newest response's bars win the upsert.
-        for landed in sorted(responses, key=lambda x: x.fetched_at):
-            payload = _chart_payload(symbol, landed, failures)
-            if payload is not None:
-                readable.append((symbol, landed, payload))
+        ordered = sorted(responses, key=lambda x: x.fetched_at)
+        newest: tuple[Landed, ChartFrames] | None = None
+        for landed in reversed(ordered):
+            frames = _read_chart(symbol, landed, failures, rejected)
+            if frames is not None:
+                newest = (landed, frames)
+                break
+        older: list[tuple[Landed, ChartFrames]] = []
+        for landed in ordered:
+            if newest is None or landed.fetched_at >= newest[0].fetched_at:
+                break
+            if landed.sha256 in already:
+                skipped += 1
+                continue
+            frames = _read_chart(symbol, landed, failures, rejected)
+            if frames is not None:
+                older.append((landed, frames))
+        if newest is None:
+            continue
+        span = _span(newest[1])
+        if span is not None:
+            spans[symbol] = span
+        # Oldest first, the newest last: its bars win, and no older bar survives in its span.
+        for landed, frames in older:
+            parts.append(_without_span(frames, span))
+            used.append(landed)
+        parts.append(newest[1])
+        used.append(newest[0])
+    return ChartRead(_concat_charts(parts), used, spans, skipped)
+
+
+def _read_chart(
+    symbol: str, landed: Landed, failures: dict[str, str], rejected: list[Malformed]
+) -> ChartFrames | None:
+    """One body's frames, or None with the symbol failed (and the body quarantined)."""
+    payload, reason = _chart_payload(landed)
+    if payload is None:
+        if reason is not None:  # an unreadable body; Yahoo's own "no such symbol" is not one
+            rejected.append(whole_body("yahoo", symbol, reason, str(landed.body_path)))
+            reason = f"{reason}; kept at {landed.body_path}"
+        failures[symbol] = _yahoo_error(landed) if reason is None else reason
+        return None
     try:
-        frames = normalise_charts([payload for _, _, payload in readable])
-    except UNREADABLE:
-        # One body the transform cannot read at all: find it, and load the others.
-        readable = [item for item in readable if _chart_readable(*item, failures)]
-        frames = normalise_charts([payload for _, _, payload in readable])
-    cutoffs: dict[str, date] = {}
-    bodies: dict[str, list[str]] = defaultdict(list)
-    for symbol, landed, _ in readable:
-        cutoffs[symbol] = landed.fetched_at.astimezone(UTC).date()
-        bodies[symbol].append(str(landed.body_path))
-    malformed = tuple(
-        replace(m, source="yahoo", raw_path=", ".join(bodies.get(m.key, ())))
-        for m in frames.malformed
+        frames = normalise_chart(payload, symbol=symbol, refuse_other=True)
+    except NotAsked as exc:
+        reason = f"response refused: {exc}"
+    except Exception as exc:  # whatever one body does to the transform stays with that body
+        reason = f"chart unreadable ({one_line(exc)})"
+    else:
+        cutoff = {symbol: landed.fetched_at.astimezone(UTC).date()}
+        malformed = tuple(
+            replace(m, source="yahoo", key=symbol, raw_path=str(landed.body_path))
+            for m in frames.malformed
+        )
+        return replace(
+            frames, prices=drop_unclosed_bars(frames.prices, cutoff), malformed=malformed
+        )
+    rejected.append(whole_body("yahoo", symbol, reason, str(landed.body_path)))
+    failures[symbol] = f"{reason}; kept at {landed.body_path}"
+    return None
+
+
+def _span(frames: ChartFrames) -> tuple[date, date] | None:
+    if frames.prices.is_empty():
+        return None  # an empty answer replaces nothing
+    return frames.prices["date"].min(), frames.prices["date"].max()
+
+
+def _without_span(frames: ChartFrames, span: tuple[date, date] | None) -> ChartFrames:
+    if span is None:
+        return frames
+    keep = ~pl.col("date").is_between(*span)
+    return replace(
+        frames,
+        prices=frames.prices.filter(keep),
+        splits=frames.splits.filter(keep),
+        dividends=frames.dividends.filter(keep),
     )
-    used = [landed for _, landed, _ in readable]
-    prices = drop_unclosed_bars(frames.prices, cutoffs)
-    return replace(frames, prices=prices, malformed=malformed), used
 
 
-def _chart_readable(symbol: str, landed: Landed, payload: dict, failures: dict[str, str]) -> bool:
-    try:
-        normalise_charts([payload])
-    except UNREADABLE as exc:
-        failures[symbol] = f"chart unreadable ({exc}); kept at {landed.body_path}"
-        return False
-    return True
+def _concat_charts(parts: Sequence[ChartFrames]) -> ChartFrames:
+    def stack(name: str, table: str) -> pl.DataFrame:
+        frames = [getattr(p, name) for p in parts if not getattr(p, name).is_empty()]
+        if not frames:
+            return empty(table)
+        # A later body's row wins (the parts are in fetch order).
+        return pl.concat(frames, how="vertical_relaxed").unique(
+            ["symbol", "date"], keep="last", maintain_order=True
+        )
+
+    return ChartFrames(
+        prices=stack("prices", "prices"),
+        splits=stack("splits", "splits"),
+        dividends=stack("dividends", "dividends"),
+        currency=None,
+        exchange_timezone=None,
+        malformed=tuple(m for p in parts for m in p.malformed),
+    )
 
 
-def _chart_payload(symbol: str, landed: Landed, failures: dict[str, str]) -> dict | None:
+def _chart_payload(landed: Landed) -> tuple[dict | None, str | None]:
+    """The chart payload; else None and why the body is unreadable (None: Yahoo's error)."""
     try:
         payload = landed.json()
     except (ValueError, UnicodeDecodeError):
-        failures[symbol] = f"response is not valid JSON (truncated?); kept at {landed.body_path}"
-        return None
+        return None, "response is not valid JSON (truncated?)"
     chart = payload.get("chart") if isinstance(payload, dict) else None
     if not isinstance(chart, dict):
-        failures[symbol] = f"response is not a Yahoo chart; kept at {landed.body_path}"
-        return None
+        return None, "response is not a Yahoo chart"
     error = chart.get("error")
     if error:
-        failures[symbol] = f"Yahoo says {error.get('code')}: {error.get('description')}"
-        return None
+        return None, None
     if not chart.get("result"):
-        failures[symbol] = f"response has no chart result; kept at {landed.body_path}"
-        return None
-    return payload
+        return None, "response has no chart result"
+    return payload, None
+
+
+def _yahoo_error(landed: Landed) -> str:
+    error = landed.json()["chart"]["error"]
+    if not isinstance(error, dict):
+        return f"Yahoo says {one_line(error)}"
+    return f"Yahoo says {error.get('code')}: {error.get('description')}"
 
 
 def _currencies(tickers: pl.DataFrame, symbols: list[str]) -> list[str]:
@@ -246,16 +449,22 @@ def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult
     quotes = sorted(set(run.settings.fx.quotes) | set(extra))
     try:
         landed = engine.call(with_retries(run, fetch_fx), run.sources, start, end, quotes)
-    except FetchError as exc:
-        result.failed_symbols["fx"] = str(exc)
+    except Exception as exc:  # the range fails, not the run
+        result.failed_symbols["fx"] = one_line(exc)
         landed = []
     frames = []
     for item in landed:
         try:
-            screened = screen_frankfurter(item.json())
-        except UNREADABLE as exc:
-            result.failed_symbols["fx"] = (
-                f"Frankfurter response unreadable ({exc}); kept at {item.body_path}"
+            screened = screen_frankfurter(item.json(), base=BASE_CURRENCY)
+        except Exception as exc:
+            reason = (
+                f"response refused: {exc}"
+                if isinstance(exc, NotAsked)
+                else f"Frankfurter response unreadable ({one_line(exc)})"
+            )
+            result.failed_symbols["fx"] = f"{reason}; kept at {item.body_path}"
+            result.set_aside.append(
+                whole_body("frankfurter", item.key, reason, str(item.body_path))
             )
             continue
         frames.append(screened.frame)
@@ -280,16 +489,20 @@ def _shares(
     for cik in ciks:
         try:
             landed = engine.call(fetch, run.sources, cik)
-        except FetchError as exc:
-            result.failed_symbols[f"CIK{cik}"] = str(exc)
+        except Exception as exc:  # the issuer fails, not the run
+            result.failed_symbols[f"CIK{cik}"] = one_line(exc)
             continue
         for item in landed:
             try:
-                screened = screen_companyfacts(item.json())
-            except UNREADABLE as exc:
-                result.failed_symbols[f"CIK{cik}"] = (
-                    f"companyfacts unreadable ({exc}); kept at {item.body_path}"
+                screened = screen_companyfacts(item.json(), cik=cik)
+            except Exception as exc:
+                reason = (
+                    f"response refused: {exc}"
+                    if isinstance(exc, NotAsked)
+                    else f"companyfacts unreadable ({one_line(exc)})"
                 )
+                result.failed_symbols[f"CIK{cik}"] = f"{reason}; kept at {item.body_path}"
+                result.set_aside.append(whole_body("sec", f"CIK{cik}", reason, str(item.body_path)))
                 continue
             frames.append(screened.frame)
             result.sources_read.add("sec")

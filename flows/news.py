@@ -1,8 +1,10 @@
 """The news step: fetch (or replay) pages and feeds, land them, extract articles and claims.
 
-Nothing is written here: the claims are judged and checked first, and publish_step
+Nothing is published here: the claims are judged and checked first, and publish_step
 (flows/verify.py) then writes articles, claims and events together, so no unjudged claim
-is ever visible in the warehouse.
+is ever visible in the warehouse. Each page is fetched, decoded and read on its own: one
+that fails is named in ``failed`` (the run then ends 1), one whose body cannot be read is
+also quarantined (the only row this step writes), and the other pages go on.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from newsdesk.extract.article import Article, NoArticleText, extract_article
 from newsdesk.extract.claims import Claim, extract_claims
 from newsdesk.extract.dates import load_calendar_events
 from newsdesk.extract.entities import AliasIndex, read_alias_rows, read_kinds
-from newsdesk.http import FetchError
 from newsdesk.landing import Landed
 from newsdesk.resources import sql_dir
 from newsdesk.sources import news as news_source
 from newsdesk.sources.clients import Sources
 from newsdesk.transform.news_frames import articles_frame, claims_frame, events_from_claims
+from newsdesk.transform.quarantine import one_line, quarantine_rows, whole_body
+from newsdesk.transform.records import Malformed
 
 
 @dataclass
@@ -36,6 +39,8 @@ class NewsResult:
     claims: pl.DataFrame
     events: pl.DataFrame
     skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # url → why it could not be read
+    set_aside: list[Malformed] = field(default_factory=list)  # bodies quarantined
 
 
 @flow(name="news", flow_run_name="news-{start}..{end}", validate_parameters=False)
@@ -43,7 +48,9 @@ def news_step(run: Run, start: date, end: date) -> NewsResult:
     """Fetch (or replay) the configured pages and the feed items published in [start, end]."""
     log = get_logger()
     skipped: list[str] = []
-    urls = _page_urls(run, start, end, skipped)
+    failed: dict[str, str] = {}
+    set_aside: list[Malformed] = []
+    urls = _page_urls(run, start, end, skipped, failed, set_aside)
     tickers = run.warehouse.table("tickers")
     aliases = _alias_index(tickers)
     calendar = load_calendar_events(sql_dir() / "events.csv")
@@ -57,16 +64,26 @@ def news_step(run: Run, start: date, end: date) -> NewsResult:
     taken: set[str] = set()
     claims: list[Claim] = []
     for done, (url, feed_published) in enumerate(urls, start=1):
-        landed = _page(run, url, skipped)
+        landed = _page(run, url, skipped, failed)
         if landed is None:
             continue
-        article = _article(landed, url, feed_published, skipped)
-        if article is None:
+        try:
+            article = _article(landed, url, feed_published, skipped)
+            if article is None:
+                continue
+            # The same text at two URLs is one article: keep the first id seen.
+            article_id = known.get(article.content_sha256, article.article_id)
+            if article_id in taken:
+                continue
+            found = extract_claims(
+                article.text, article_id=article_id,
+                published_at=article.published_instant or article.published_at,
+                aliases=aliases, events=calendar, exchange_of=exchange_of,
+            )  # fmt: skip
+        except Exception as exc:  # one page that cannot be read is that page's failure alone
+            _unreadable(landed, url, exc, failed, set_aside)
             continue
-        # The same text at two URLs is one article: keep the first id seen.
-        article_id = known.setdefault(article.content_sha256, article.article_id)
-        if article_id in taken:
-            continue
+        known.setdefault(article.content_sha256, article_id)
         taken.add(article_id)
         row = asdict(article) | {
             "article_id": article_id,
@@ -74,25 +91,27 @@ def news_step(run: Run, start: date, end: date) -> NewsResult:
             "raw_path": str(landed.body_path),
         }
         articles.append(row)
-        claims.extend(
-            extract_claims(
-                article.text, article_id=article_id,
-                published_at=article.published_instant or article.published_at,
-                aliases=aliases, events=calendar, exchange_of=exchange_of,
-            )
-        )  # fmt: skip
+        claims.extend(found)
         if done % 20 == 0 or done == len(urls):
             log.info("news: %d/%d pages read, %d claims so far", done, len(urls), len(claims))
 
     claims_read = claims_frame(claims)
     result = NewsResult(
-        articles_frame(articles), claims_read, events_from_claims(claims_read), skipped
+        articles_frame(articles),
+        claims_read,
+        events_from_claims(claims_read),
+        skipped,
+        failed,
+        set_aside,
     )
+    if set_aside:
+        run.warehouse.append("quarantine", quarantine_rows(set_aside, run.run_id))
     log.info(
-        "news: %d articles, %d claims, %d skipped",
+        "news: %d articles, %d claims, %d skipped, %d failed",
         result.articles.height,
         result.claims.height,
         len(skipped),
+        len(failed),
     )
     return result
 
@@ -103,13 +122,24 @@ def fetch_page(sources: Sources, url: str) -> Landed:
     return sources.page(url)
 
 
-def _page(run: Run, url: str, skipped: list[str]) -> Landed | None:
+def _page(run: Run, url: str, skipped: list[str], failed: dict[str, str]) -> Landed | None:
     try:
         return engine.call(with_retries(run, fetch_page), run.sources, url)
-    except (FetchError, ValueError) as exc:
-        get_logger().warning("news: skipped %s", exc)
-        skipped.append(str(exc))
+    except Exception as exc:  # refused, 404, a broken encoding: this page fails, not the run
+        reason = one_line(exc)
+        get_logger().error("news: %s failed: %s", url, reason)
+        skipped.append(reason)
+        failed[url] = reason
         return None
+
+
+def _unreadable(
+    landed: Landed, url: str, exc: Exception, failed: dict[str, str], set_aside: list[Malformed]
+) -> None:
+    reason = f"page unreadable ({one_line(exc)})"
+    get_logger().error("news: %s failed: %s; body kept at %s", url, reason, landed.body_path)
+    failed[url] = f"{reason}; kept at {landed.body_path}"
+    set_aside.append(whole_body("news", url, reason, str(landed.body_path)))
 
 
 def _article(
@@ -130,7 +160,12 @@ def _article(
 
 
 def _page_urls(
-    run: Run, start: date, end: date, skipped: list[str]
+    run: Run,
+    start: date,
+    end: date,
+    skipped: list[str],
+    failed: dict[str, str],
+    set_aside: list[Malformed],
 ) -> list[tuple[str, datetime | None]]:
     urls: list[tuple[str, datetime | None]] = [(u, None) for u in run.settings.news.pages]
     tz = run.settings.tz
@@ -139,12 +174,15 @@ def _page_urls(
         datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC),
     )
     for feed_url in run.settings.news.feeds:
-        landed = _page(run, feed_url, skipped)
+        landed = _page(run, feed_url, skipped, failed)
         if landed is None:
             continue
-        items = news_source.parse_feed(landed.read_body())
-        for item in news_source.items_in_window(items, *window):
-            urls.append((item.url, item.published))
+        try:
+            items = news_source.items_in_window(news_source.parse_feed(landed.read_body()), *window)
+        except Exception as exc:
+            _unreadable(landed, feed_url, exc, failed, set_aside)
+            continue
+        urls.extend((item.url, item.published) for item in items)
     seen: set[str] = set()
     return [(u, p) for u, p in urls if not (u in seen or seen.add(u))]
 

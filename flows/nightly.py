@@ -16,8 +16,8 @@ from prefect.states import State
 
 from flows import engine
 from flows.check import check_step
-from flows.market import market_step
-from flows.news import news_step
+from flows.market import MarketResult, market_step
+from flows.news import NewsResult, news_step
 from flows.plan import plan_step
 from flows.report import reports_step
 from flows.run import FAILURES, Run, failed_state, get_logger, open_run
@@ -55,11 +55,17 @@ def run_pipeline(
     symbols: Sequence[str] = (),
     progress: Callable[[str], None] = lambda step: None,
 ) -> Outcome:
-    """Every step over [start, end]; records the run; raises RunFailed on a failure."""
+    """Every step over [start, end]; records the run; raises RunFailed on a failure.
+
+    One page, symbol, range or issuer that fails does not stop the others: the run loads
+    what it can, then ends failed (RunFailed naming each) whenever anything failed.
+    """
     log = get_logger()
     _record(run, flow_name, end, "running")
+    news: NewsResult | None = None
+    market: MarketResult | None = None
     try:
-        plan_step(run, start, end, symbols=symbols, flow_name=flow_name)  # ops: plan first
+        plan_step(run, start, end, symbols=symbols, flow_name=flow_name)
         news = engine.call(news_step, run, start, end)
         progress("news")
         symbols_named, days = mentioned(news.claims)
@@ -67,30 +73,26 @@ def run_pipeline(
         wanted = set(run.settings.market.watchlist) | set(symbols) | (set(symbols_named) & known)
         market_start = min([start, *days]) - timedelta(days=1)
         market_end = max([end, *days])
+        # The market tables are checked before their batch commits (write–audit–publish).
         market = (
-            engine.call(market_step, run, sorted(wanted), market_start, market_end)
+            engine.call(market_step, run, sorted(wanted), market_start, market_end, end)
             if wanted
             else None
         )
         progress("market")
         verdicts = verify_step(run, news)
         progress("verify")
-        # Write–audit–publish: the judged claims are checked, then written with their articles.
-        frames = dict(market.frames) if market else {}
-        frames.update({"claims": verdicts.claims, "articles": news.articles, "events": news.events})
-        quality = check_step(
-            run,
-            frames,
-            end,
-            set_aside=market.set_aside if market else (),
-            sources_read=market.sources_read if market else (),
-        )
+        # Write–audit–publish: the judged claims are checked, then written with their articles;
+        # until then the previous verdicts stay visible.
+        frames = {"claims": verdicts.claims, "articles": news.articles, "events": news.events}
+        quality = check_step(run, frames, end, set_aside=news.set_aside)
         publish_step(run, news, verdicts)
         progress("checks")
-        # ops: reports only for the days this run judged claims for
+        # Reports only for the days this run judged claims for.
         report = reports_step(run, verdicts.claims, news.articles, start, end, quality.docs_index)
         progress("report")
     except RunFailed as exc:
+        run.stats.failures.extend(_failures(news, market))
         _record(run, flow_name, end, "failed")
         log.error("%s", exc)
         raise
@@ -98,16 +100,23 @@ def run_pipeline(
         run.stats.failures.append(f"{type(exc).__name__}: {exc}")
         _record(run, flow_name, end, "failed")
         raise
-    failures = dict(market.failed_symbols) if market else {}
-    run.stats.failures.extend(f"{k}: {v}" for k, v in failures.items())
+    failures = _failures(news, market)
+    run.stats.failures.extend(failures)
     if failures:
         _record(run, flow_name, end, "failed")
-        first = next(iter(failures.items()))
         raise RunFailed(
-            f"{len(failures)} source(s) failed, the rest was loaded; first: {first[0]}: {first[1]}"
+            f"{len(failures)} source(s) failed, the rest was loaded: {'; '.join(failures[:3])}"
+            + (f"; and {len(failures) - 3} more" if len(failures) > 3 else "")
         )
     _record(run, flow_name, end, "completed")
     return Outcome(run.run_id, run.stats.as_dict(), report)
+
+
+def _failures(news: NewsResult | None, market: MarketResult | None) -> list[str]:
+    """What failed, one line each: news pages first, then symbols, ranges and issuers."""
+    found = dict(news.failed) if news else {}
+    found.update(market.failed_symbols if market else {})
+    return [f"{key}: {reason}" for key, reason in found.items()]
 
 
 def _record(run: Run, flow_name: str, run_date: date, status: str) -> None:

@@ -145,6 +145,16 @@ DQ_RESULTS_SCHEMA: Schema = {
     "success": pl.Boolean(),
     "details": pl.Utf8(),
 }
+# Responses and records set aside (sql/schema/008_quarantine.sql).
+QUARANTINE_SCHEMA: Schema = {
+    "source": pl.Utf8(),
+    "key": pl.Utf8(),
+    "record": pl.Utf8(),
+    "raw_path": pl.Utf8(),
+    "reason": pl.Utf8(),
+    "run_id": pl.Utf8(),
+    "quarantined_at": pl.Datetime("us"),
+}
 
 TABLES: dict[str, Schema] = {
     "tickers": TICKERS_SCHEMA,
@@ -160,6 +170,7 @@ TABLES: dict[str, Schema] = {
     "loaded_bodies": LOADED_BODIES_SCHEMA,
     "runs": RUNS_SCHEMA,
     "dq_results": DQ_RESULTS_SCHEMA,
+    "quarantine": QUARANTINE_SCHEMA,
 }
 
 

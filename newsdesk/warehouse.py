@@ -86,6 +86,8 @@ class Replace:
     table: str
     column: str
     values: Sequence[Any]
+    # Only rows whose column lies in [low, high] as well: ("date", low, high).
+    between: tuple[str, Any, Any] | None = None
 
 
 class Warehouse:
@@ -172,11 +174,15 @@ class Warehouse:
                 for rule in replace:
                     if rule.values:
                         _check_identifier(con, rule.table, rule.column)
-                        con.execute(
-                            f'delete from "{rule.table}" where "{rule.column}" in '
-                            f"(select unnest(?))",
-                            [list(rule.values)],
-                        )
+                        sql = f'delete from "{rule.table}" where "{rule.column}" in '
+                        sql += "(select unnest(?))"
+                        params: list[Any] = [list(rule.values)]
+                        if rule.between:
+                            column, low, high = rule.between
+                            _check_identifier(con, rule.table, column)
+                            sql += f' and "{column}" between ? and ?'
+                            params += [low, high]
+                        con.execute(sql, params)
                 for table, frame in items:
                     counts[table] = counts.get(table, 0) + _upsert(con, table, frame)
                 con.execute("commit")

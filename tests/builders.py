@@ -232,9 +232,9 @@ def seed_page(seed_text: str) -> str:
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT_RAW = REPO / "snapshot" / "raw"
 START, END = date(2024, 2, 12), date(2024, 2, 21)  # ten days around the Sora day
-# Every table a run derives: `runs` and `dq_results` gain rows per run by design, and
-# `loaded_bodies` stamps each row with the time it was loaded.
-DATA_TABLES = tuple(sorted(set(TABLES) - {"runs", "dq_results", "loaded_bodies"}))
+# Every table a run derives: `runs`, `dq_results` and `quarantine` gain rows per run by design,
+# and `loaded_bodies` stamps each row with the time it was loaded.
+DATA_TABLES = tuple(sorted(set(TABLES) - {"runs", "dq_results", "loaded_bodies", "quarantine"}))
 RUN_TIMEOUT = 240.0
 
 

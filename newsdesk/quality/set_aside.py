@@ -14,7 +14,12 @@ from newsdesk.quality.outcomes import CheckOutcome
 from newsdesk.transform.records import Malformed
 
 # The table a source's records would have loaded into: the suite the outcome is filed under.
-TABLE_OF = {"yahoo": "prices", "frankfurter": "fx_rates", "sec": "shares_outstanding"}
+TABLE_OF = {
+    "yahoo": "prices",
+    "frankfurter": "fx_rates",
+    "sec": "shares_outstanding",
+    "news": "articles",
+}
 SEVERITY = "warning"  # the rest of the source loaded; a record set aside fails no run
 
 

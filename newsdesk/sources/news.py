@@ -172,7 +172,8 @@ def _codec(label: str) -> str | None:
     label = label.strip().lower()
     name = _ALIASES.get(label, label)
     try:
-        codecs.lookup(name)
+        info = codecs.lookup(name)
     except LookupError:
         return None
-    return name
+    # rot13, base64, zlib… are codecs too, but not text encodings: bytes.decode refuses them.
+    return name if getattr(info, "_is_text_encoding", True) else None

@@ -7,19 +7,30 @@ import re
 import polars as pl
 
 from newsdesk.tables import FX_SCHEMA
-from newsdesk.transform.records import Malformed, Screened, Unusable, as_iso_date, as_positive
+from newsdesk.transform.records import (
+    Malformed,
+    NotAsked,
+    Screened,
+    Unusable,
+    as_iso_date,
+    as_positive,
+)
 
 _PIVOT = "USD"
 _CODE = re.compile(r"^[A-Z]{3}$")
 
 
-def screen_frankfurter(payload: dict, *, source: str = "ecb") -> Screened:
+def screen_frankfurter(payload: dict, *, source: str = "ecb", base: str | None = None) -> Screened:
     """fx_rates rows (quote per 1 base) from a range or single-day answer; name rates set aside.
 
     A day keyed by something that is not a date loses its rates; a rate that is not a
-    positive number, or a quote that is not an ISO 4217 code, loses only itself.
+    positive number, or a quote that is not an ISO 4217 code, loses only itself. ``base`` is
+    the base requested: an answer quoted against another is refused (NotAsked).
     """
-    base = payload["base"]
+    named = payload["base"]
+    if base is not None and named != base:
+        raise NotAsked(f"asked for rates against {base}, the response is against {named!r:.20}")
+    base = named
     # Frankfurter scales rates by the requested amount; fx_rates holds rates per one unit.
     amount = float(payload.get("amount") or 1.0)
     rates = payload.get("rates") or {}

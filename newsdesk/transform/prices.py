@@ -10,7 +10,14 @@ from typing import Any
 import polars as pl
 
 from newsdesk.tables import DIVIDENDS_SCHEMA, PRICES_SCHEMA, SPLITS_SCHEMA
-from newsdesk.transform.records import Malformed, Unusable, as_number, as_positive, describe
+from newsdesk.transform.records import (
+    Malformed,
+    NotAsked,
+    Unusable,
+    as_number,
+    as_positive,
+    describe,
+)
 
 _OHLC = ("open", "high", "low", "close")
 # Every bar and event is collected with these, then dated by _local_date.
@@ -70,7 +77,11 @@ def _result(payload: dict, symbol: str | None) -> dict | None:
 
 
 def _collect(
-    payload: dict, cols: _Columns, symbol: str | None, malformed: list[Malformed]
+    payload: dict,
+    cols: _Columns,
+    symbol: str | None,
+    malformed: list[Malformed],
+    refuse_other: bool = False,
 ) -> tuple[str | None, str | None]:
     """Append one payload's usable bars and events to ``cols``; return (currency, timezone).
 
@@ -82,7 +93,18 @@ def _collect(
     if result is None:
         return None, None
     meta = result.get("meta") or {}
-    sym = symbol or meta.get("symbol")
+    if not isinstance(meta, dict):
+        raise ValueError(f"{symbol or '?'}: chart meta is {type(meta).__name__}, not an object")
+    named = meta.get("symbol")
+    if (
+        refuse_other
+        and symbol
+        and named is not None
+        and str(named).strip().upper() != symbol.upper()
+    ):
+        # Rows are keyed by what was asked for; a body naming another symbol is not trusted.
+        raise NotAsked(f"asked for {symbol}, the response is for {str(named)[:40]!r}")
+    sym = symbol or named
     if not sym:
         raise ValueError("chart payload has no meta.symbol and no symbol was given")
     granularity = meta.get("dataGranularity")
@@ -299,16 +321,24 @@ def _dividends(columns: dict[str, list[Any]], source: str) -> pl.DataFrame:
 
 
 def normalise_charts(
-    payloads: Iterable[dict] | Mapping[str, dict], *, source: str = "yahoo"
+    payloads: Iterable[dict] | Mapping[str, dict],
+    *,
+    source: str = "yahoo",
+    refuse_other: bool = False,
 ) -> ChartFrames:
-    """Normalise many chart payloads at once; a Mapping's keys name the requested symbols."""
+    """Normalise many chart payloads at once; a Mapping's keys name the requested symbols.
+
+    A key overrides ``meta.symbol`` (a local alias); with ``refuse_other`` a payload whose
+    ``meta.symbol`` is not the key is refused instead (NotAsked): what the pipeline fetched
+    is keyed by what it asked for, never by what the response says it is.
+    """
     cols = _Columns()
     items = payloads.items() if isinstance(payloads, Mapping) else ((None, p) for p in payloads)
     currencies: set[str | None] = set()
     zones: set[str | None] = set()
     malformed: list[Malformed] = []
     for symbol, payload in items:
-        currency, tz = _collect(payload, cols, symbol, malformed)
+        currency, tz = _collect(payload, cols, symbol, malformed, refuse_other)
         currencies.add(currency)
         zones.add(tz)
     prices = _prices(cols.bars, source, malformed)
@@ -324,10 +354,12 @@ def normalise_charts(
 
 
 def normalise_chart(
-    payload: dict, *, source: str = "yahoo", symbol: str | None = None
+    payload: dict, *, source: str = "yahoo", symbol: str | None = None, refuse_other: bool = False
 ) -> ChartFrames:
-    """Normalise one chart payload; ``symbol`` names it in errors and overrides meta.symbol."""
-    return normalise_charts({symbol: payload} if symbol else [payload], source=source)
+    """Normalise one chart payload; ``symbol`` names it in errors and overrides meta.symbol
+    (or, with ``refuse_other``, must be the symbol the payload names)."""
+    payloads = {symbol: payload} if symbol else [payload]
+    return normalise_charts(payloads, source=source, refuse_other=refuse_other)
 
 
 def drop_unclosed_bars(prices: pl.DataFrame, cutoffs: Mapping[str, date]) -> pl.DataFrame:

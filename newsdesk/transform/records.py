@@ -44,6 +44,10 @@ class Screened:
     malformed: tuple[Malformed, ...] = ()
 
 
+class NotAsked(ValueError):
+    """A payload naming another symbol or CIK than the one requested: none of it is used."""
+
+
 class Unusable(ValueError):
     """A value a record cannot be used with; its message is the reason, in a few words."""
 

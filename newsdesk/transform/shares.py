@@ -17,6 +17,7 @@ import polars as pl
 from newsdesk.tables import SHARES_SCHEMA
 from newsdesk.transform.records import (
     Malformed,
+    NotAsked,
     Screened,
     Unusable,
     as_iso_date,
@@ -74,9 +75,16 @@ def _share_row(entry: Any) -> dict[str, Any]:
     return {"as_of": as_of, "filed": filed, "form": form, "accession": accession, "shares": shares}
 
 
-def screen_companyfacts(payload: dict, *, source: str = "sec") -> Screened:
-    """Sum the cover-page share count per (accession, as_of); name the facts set aside."""
-    cik = str(int(payload["cik"])).zfill(10)
+def screen_companyfacts(payload: dict, *, source: str = "sec", cik: str | None = None) -> Screened:
+    """Sum the cover-page share count per (accession, as_of); name the facts set aside.
+
+    ``cik`` is the issuer requested: the rows are keyed by it, and a payload naming another
+    is refused (NotAsked) rather than written under someone else's CIK.
+    """
+    named = str(int(payload["cik"])).zfill(10)
+    if cik is not None and named != str(int(cik)).zfill(10):
+        raise NotAsked(f"asked for CIK{str(int(cik)).zfill(10)}, the response is for CIK{named}")
+    cik = named
     rows: list[dict[str, Any]] = []
     malformed: list[Malformed] = []
     for i, entry in enumerate(_entries(payload)):
