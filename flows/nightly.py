@@ -6,7 +6,7 @@ Orchestration only: every step's logic lives in its own module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -25,8 +25,10 @@ from flows.status import publish_coverage
 from flows.verify import publish_step, verify_step
 from newsdesk.config import load_settings
 from newsdesk.errors import RunFailed
+from newsdesk.report.benchmarks import benchmarks_for
 from newsdesk.transform.bookkeeping import run_row
 from newsdesk.transform.news_frames import mentioned
+from newsdesk.warehouse import WarehouseError
 
 # The nightly run's coverage artifact shows the two weeks up to its date.
 COVERAGE_DAYS = 14
@@ -63,19 +65,24 @@ def run_pipeline(
     log = get_logger()
     _record(run, flow_name, end, "running")
     news: NewsResult | None = None
+    context: set[str] = set()
     market: MarketResult | None = None
     try:
         plan_step(run, start, end, symbols=symbols, flow_name=flow_name)
         news = engine.call(news_step, run, start, end)
         progress("news")
         symbols_named, days = mentioned(news.claims)
-        known = set(run.warehouse.table("tickers")["symbol"].to_list())
+        tickers = run.warehouse.table("tickers")
+        known = set(tickers["symbol"].to_list())
         wanted = set(run.settings.market.watchlist) | set(symbols) | (set(symbols_named) & known)
+        # Each symbol's market benchmark (QQQ, SPY) puts its moves in context in the report;
+        # context only, so one that fails to load is a warning, not a failed run.
+        context = set(benchmarks_for(wanted, tickers)) - wanted
         market_start = min([start, *days]) - timedelta(days=1)
         market_end = max([end, *days])
         # The market tables are checked before their batch commits (write–audit–publish).
         market = (
-            engine.call(market_step, run, sorted(wanted), market_start, market_end, end)
+            engine.call(market_step, run, sorted(wanted | context), market_start, market_end, end)
             if wanted
             else None
         )
@@ -92,7 +99,7 @@ def run_pipeline(
         report = reports_step(run, verdicts.claims, news.articles, start, end, quality.docs_index)
         progress("report")
     except RunFailed as exc:
-        run.stats.failures.extend(_failures(news, market))
+        run.stats.failures.extend(_failures(news, market, context))
         _record(run, flow_name, end, "failed")
         log.error("%s", exc)
         raise
@@ -100,7 +107,7 @@ def run_pipeline(
         run.stats.failures.append(f"{type(exc).__name__}: {exc}")
         _record(run, flow_name, end, "failed")
         raise
-    failures = _failures(news, market)
+    failures = _failures(news, market, context)
     run.stats.failures.extend(failures)
     if failures:
         _record(run, flow_name, end, "failed")
@@ -112,10 +119,19 @@ def run_pipeline(
     return Outcome(run.run_id, run.stats.as_dict(), report)
 
 
-def _failures(news: NewsResult | None, market: MarketResult | None) -> list[str]:
-    """What failed, one line each: news pages first, then symbols, ranges and issuers."""
+def _failures(
+    news: NewsResult | None, market: MarketResult | None, context: Collection[str] = ()
+) -> list[str]:
+    """What failed, one line each: news pages first, then symbols, ranges and issuers.
+
+    A benchmark fetched only for context that failed is logged, not counted.
+    """
     found = dict(news.failed) if news else {}
-    found.update(market.failed_symbols if market else {})
+    for key, reason in (market.failed_symbols if market else {}).items():
+        if key in context:
+            get_logger().warning("market: benchmark %s not loaded: %s", key, reason)
+        else:
+            found[key] = reason
     return [f"{key}: {reason}" for key, reason in found.items()]
 
 
@@ -124,6 +140,21 @@ def _record(run: Run, flow_name: str, run_date: date, status: str) -> None:
     run.warehouse.write(
         {"runs": run_row(run.run_id, flow_name, run_date, run.started_at, status, stats)}
     )
+    if status != "running":
+        publish_read_copy(run)
+
+
+def publish_read_copy(run: Run) -> None:
+    """Swap in a fresh read copy after the run's last write, whatever its outcome: readers
+    (newsdesk sql, the DuckDB CLI, notebooks) open the copy and never block the writer."""
+    if not run.settings.warehouse.read_copy:
+        return
+    try:
+        path = run.warehouse.publish_read_copy()
+    except WarehouseError as exc:  # the run's data is written; only the copy is stale
+        get_logger().warning("read copy not published: %s", exc)
+        return
+    get_logger().info("read copy: %s", path)
 
 
 def _flow_run_name() -> str:

@@ -47,15 +47,19 @@ def reports_step(
 def report_step(run: Run, report_date: date, docs_index: Path | None) -> Path:
     """Write the claims report for the date and publish it as Prefect artifacts."""
     from flows.artifacts import publish_artifacts, quality_markdown
-    from newsdesk.report import render_report
+    from newsdesk.report import load_report_inputs, render_report
 
-    claims, articles, prices = run.warehouse.report_inputs(report_date)
+    inputs = load_report_inputs(run.warehouse, report_date, run_id=run.run_id)
+    claims, articles = inputs.claims, inputs.articles
     files = render_report(
         claims,
         articles,
-        prices,
+        inputs.prices,
         report_date=report_date,
         out_dir=run.settings.warehouse.reports_dir,
+        tickers=inputs.tickers,
+        quality=inputs.quality,
+        docs_index=docs_index,
     )
     publish_artifacts(
         claims,
