@@ -17,6 +17,7 @@ from flows import engine
 from flows.check import check_step
 from flows.market import market_step
 from flows.news import news_step
+from flows.progress import chained
 from flows.report import report_step
 from flows.run import Run, get_logger, open_run
 from flows.verify import publish_step, verify_step
@@ -51,6 +52,7 @@ def run_pipeline(
 ) -> Outcome:
     """Every step over [start, end]; records the run; raises RunFailed on a failure."""
     log = get_logger()
+    progress = chained(progress)  # the terminal's progress bar hears each step too
     _record(run, flow_name, end, "running")
     try:
         news = engine.call(news_step, run, start, end)
