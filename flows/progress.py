@@ -65,7 +65,7 @@ def terminal_bar(title: str, *, enabled: bool | None = None) -> Iterator[None]:
         BarColumn(),
         TextColumn("{task.completed}/{task.total} steps"),
         TimeElapsedColumn(),
-        console=Console(file=sys.stderr),
+        console=Console(file=sys.stderr, force_terminal=True),  # enabled: a terminal, or a test
         transient=True,
     )
     task = bar.add_task(f"{title}: {STEPS[0]}", total=len(STEPS))

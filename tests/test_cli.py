@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -372,3 +373,31 @@ def test_sql_runs_a_file(warehouse_env, tmp_path, capsys):
 def test_sql_json_prints_a_blob_as_hex(warehouse_env, capsys):
     assert main(["sql", "select '\\xAA\\xBB'::blob as b, 1.5 as x", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == [{"b": "aabb", "x": 1.5}]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_backfill_on_a_terminal_shows_a_progress_bar(warehouse_env, monkeypatch, as_json):
+    import flows.commands
+    from flows.progress import chained
+
+    def run_flow(flow_obj, **params):
+        progress = chained(lambda step: None)  # as run_pipeline wraps the flow's callback
+        for step in ("news", "market"):
+            progress(step)
+        return {"run_id": "r1", "stats": {}, "report": None}
+
+    monkeypatch.setattr(flows.commands.engine, "run_flow", run_flow)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    argv = ["backfill", "--start", "2024-02-12", "--end", "2024-02-16", "--offline"]
+    assert main(argv + (["--json"] if as_json else [])) == 0
+    shown = terminal.getvalue()
+    if as_json:  # --json is for machines: no bar
+        assert "steps" not in shown
+    else:
+        assert "backfill 2024-02-12..2024-02-16: verify" in shown and "2/5 steps" in shown
