@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -151,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return exc.code if isinstance(exc.code, int) else 0
         as_json = bool(getattr(args, "json", False))
         return _dispatch(args)
+    except SystemExit as exc:  # a trapped SIGINT/SIGTERM: 130/143, already said on stderr
+        return exc.code if isinstance(exc.code, int) else 1
     except UsageError as exc:
         return _fail(2, str(exc), as_json)
     except RunFailed as exc:
@@ -186,6 +189,10 @@ def _one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text.strip())
 
 
+# Commands that write (the warehouse, reports, Data Docs) run under flows.interrupts.guard.
+WRITING = ("run", "backfill", "demo", "check", "report")
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from flows import commands
 
@@ -199,30 +206,48 @@ def _dispatch(args: argparse.Namespace) -> int:
             file=checked.get("file"),
             allow_files=args.allow_files,
         )
-    if args.command == "run":
-        day = checked["date"] or _yesterday(settings)
-        return commands.run(settings, day, offline=args.offline, as_json=args.json)
-    if args.command == "backfill":
-        options: dict[str, Any] = {"offline": args.offline, "symbols": checked["symbols"]}
-        if args.missing:  # only when asked: the flow's `missing` parameter is newer
-            options["missing"] = True
-        return commands.backfill(
-            settings, checked["start"], checked["end"], as_json=args.json, **options
-        )
-    if args.command == "demo":
-        return commands.demo(settings, as_json=args.json)
-    if args.command == "check":
-        day = checked["date"] or _yesterday(settings)
-        return commands.check(settings, day, as_json=args.json)
-    if args.command == "report":
-        return commands.report(settings, checked["date"] or _yesterday(settings))
     if args.command == "status":
         from flows.status import status_command
 
         return status_command(settings, checked["start"], checked["end"], args.json)
     if args.command == "serve":
         return commands.serve(settings)
+    day = checked.get("date") or _yesterday(settings)
+    if args.command == "run" and day >= datetime.now(settings.tz).date():
+        raise UsageError(f"--date {day} is not in the past: the nightly job checks closed days")
+    if args.command == "backfill":
+        from flows.backfill import validate_range
+
+        validate_range(checked["start"], checked["end"], settings)
+    with _guard(settings):  # after every check: a refused command writes nothing
+        if args.command == "run":
+            return commands.run(settings, day, offline=args.offline, as_json=args.json)
+        if args.command == "backfill":
+            options: dict[str, Any] = {"offline": args.offline, "symbols": checked["symbols"]}
+            if args.missing:  # only when asked: the flow's `missing` parameter is newer
+                options["missing"] = True
+            return commands.backfill(
+                settings, checked["start"], checked["end"], as_json=args.json, **options
+            )
+        if args.command == "demo":
+            return commands.demo(settings, as_json=args.json)
+        if args.command == "check":
+            return commands.check(settings, day, as_json=args.json)
+        if args.command == "report":
+            return commands.report(settings, day)
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover - argparse guards
+
+
+def _guard(settings: Any) -> contextlib.AbstractContextManager[Any]:
+    """SIGINT/SIGTERM end a writing command with 130/143 and its run row closed.
+
+    flows.interrupts.guard also closes the rows of runs a SIGKILL left `running` first.
+    """
+    try:
+        from flows.interrupts import guard
+    except ImportError:  # until the interrupts module is merged: Ctrl-C is KeyboardInterrupt
+        return contextlib.nullcontext()
+    return guard(settings)
 
 
 def _checked_arguments(args: argparse.Namespace) -> dict[str, Any]:

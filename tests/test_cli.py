@@ -401,3 +401,36 @@ def test_a_backfill_on_a_terminal_shows_a_progress_bar(warehouse_env, monkeypatc
         assert "steps" not in shown
     else:
         assert "backfill 2024-02-12..2024-02-16: verify" in shown and "2/5 steps" in shown
+
+
+def test_writing_commands_run_under_the_interrupt_guard(recorded, monkeypatch):
+    """flows.interrupts.guard wraps run/backfill/demo/check/report, after the door's checks."""
+    import contextlib
+    import types
+
+    entered: list[str] = []
+
+    @contextlib.contextmanager
+    def guard(settings):
+        entered.append(recorded[-1][0] if recorded else "before")
+        yield
+        entered.append(recorded[-1][0])
+
+    fake = types.ModuleType("flows.interrupts")
+    fake.guard = guard
+    monkeypatch.setitem(sys.modules, "flows.interrupts", fake)
+    assert main(["run", "--date", "2024-02-16"]) == 0
+    assert main(["sql", "select 1"]) == 0
+    assert main(["run", "--date", "2999-01-01"]) == 2  # refused before the guard
+    assert main(["check", "--date", "2024-02-16"]) == 0
+    assert entered == ["before", "run", "sql", "check"]
+
+
+def test_a_trapped_signal_exit_code_is_returned(recorded, monkeypatch):
+    import flows.commands
+
+    def interrupted(*args, **kwargs):
+        raise SystemExit(143)  # what flows.interrupts does after a SIGTERM
+
+    monkeypatch.setattr(flows.commands, "run", interrupted)
+    assert main(["run", "--date", "2024-02-16"]) == 143
