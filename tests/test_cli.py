@@ -434,3 +434,31 @@ def test_a_trapped_signal_exit_code_is_returned(recorded, monkeypatch):
 
     monkeypatch.setattr(flows.commands, "run", interrupted)
     assert main(["run", "--date", "2024-02-16"]) == 143
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_check_prints_a_summary_or_one_json_object(warehouse_env, monkeypatch, capsys, as_json):
+    import flows.check
+    from newsdesk.quality import CheckOutcome, QualityReport
+
+    outcomes = [
+        CheckOutcome("prices", "expect_column_values_to_not_be_null", True, "blocking", {}),
+        CheckOutcome("claims", "expect_column_values_to_be_in_set", False, "warning", {}),
+    ]
+
+    def check_step(run, frames, day, **kwargs):
+        print("GX chatter")  # what a suite may print must not break --json
+        return QualityReport(run.run_id, outcomes, None)
+
+    monkeypatch.setattr(flows.check, "check_step", check_step)
+    assert main(["check", "--date", "2024-02-16", *(["--json"] if as_json else [])]) == 0
+    out = capsys.readouterr().out
+    if as_json:
+        summary = json.loads(out)
+        assert summary["expectations"] == 2 and summary["passed"] == 1
+        assert summary["failed_warning"] == ["claims: expect_column_values_to_be_in_set"]
+    else:
+        assert out.splitlines()[1] == (  # after the suite's own print
+            "check 2024-02-16: 2 expectations, 1 passed, 1 failed (0 blocking)"
+        )
+        assert "failed  claims: expect_column_values_to_be_in_set" in out
