@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flows import engine
 from newsdesk.config import Settings
-from newsdesk.errors import UsageError
+from newsdesk.errors import RunFailed, UsageError
 from newsdesk.resources import snapshot_dir
 
 DEMO_DATE = date(2024, 2, 20)
@@ -174,6 +174,8 @@ def _print_summary(
 ) -> None:
     from flows.summary import print_json, print_run, run_summary
 
+    if not isinstance(result, dict):  # a flow that returned its failure as a Prefect state
+        raise RunFailed(str(getattr(result, "message", None) or result))
     summary = run_summary(
         result, command=command, start=start, end=end, warehouse=settings.warehouse.path
     )

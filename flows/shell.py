@@ -296,10 +296,14 @@ def open_session(path: Path, *, allow_files: bool = False) -> Any:
 
 def _run(session: Any, sql: str) -> list[Any]:
     """session.run, its errors as the CLI's: a bad statement is usage, a busy file a failure."""
+    from newsdesk import warehouse
     from newsdesk.warehouse import WarehouseBusy, WarehouseError
 
+    interrupted = getattr(warehouse, "QueryInterrupted", ())  # ReadSession's Ctrl-C
     try:
         return list(session.run(sql))
+    except interrupted:
+        raise KeyboardInterrupt from None  # `newsdesk sql QUERY` ends 130, the shell goes on
     except WarehouseBusy as exc:
         raise RunFailed(str(exc)) from None
     except WarehouseError as exc:

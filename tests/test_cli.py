@@ -462,3 +462,15 @@ def test_check_prints_a_summary_or_one_json_object(warehouse_env, monkeypatch, c
             "check 2024-02-16: 2 expectations, 1 passed, 1 failed (0 blocking)"
         )
         assert "failed  claims: expect_column_values_to_be_in_set" in out
+
+
+def test_a_flow_returning_its_failure_ends_1_with_its_reason(warehouse_env, monkeypatch, capsys):
+    import types
+
+    import flows.commands
+
+    state = types.SimpleNamespace(message="nothing to backfill for 2024-02-12..2024-02-16")
+    monkeypatch.setattr(flows.commands.engine, "run_flow", lambda flow_obj, **params: state)
+    assert main(["backfill", "--start", "2024-02-12", "--end", "2024-02-16"]) == 1
+    err = capsys.readouterr().err
+    assert err == "newsdesk: run failed: nothing to backfill for 2024-02-12..2024-02-16\n"
