@@ -290,15 +290,21 @@ def checked_symbols(text: str) -> list[str]:
         if not symbol:
             continue
         if not SYMBOL.fullmatch(symbol):
-            shown = symbol if len(symbol) <= 40 else symbol[:40] + "…"
-            raise UsageError(f"--symbols: {shown!r} is not a symbol (1-15 of A-Z 0-9 . ^ = -)")
+            raise UsageError(
+                f"--symbols: {_clipped(symbol)!r} is not a symbol (1-15 of A-Z 0-9 . ^ = -)"
+            )
         if symbol not in symbols:
             symbols.append(symbol)
     if not symbols:
-        raise UsageError(f"--symbols: {text!r} names no symbol")
+        raise UsageError(f"--symbols: {_clipped(text)!r} names no symbol")
     if len(symbols) > MAX_SYMBOLS:
         raise UsageError(f"--symbols: {len(symbols)} symbols, at most {MAX_SYMBOLS} per run")
     return symbols
+
+
+def _clipped(text: str, limit: int = 40) -> str:
+    """A long value shown by its start: the error line stays one readable line."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _existing_file(text: str, what: str) -> Path:
@@ -308,14 +314,14 @@ def _existing_file(text: str, what: str) -> Path:
     path = Path(text)
     try:
         if path.is_dir():
-            raise UsageError(f"{what}: {text!r} is a directory, not a file")
+            raise UsageError(f"{what}: {_clipped(text, 200)!r} is a directory, not a file")
         if not path.is_file():
-            raise UsageError(f"{what}: file not found: {text!r}")
+            raise UsageError(f"{what}: file not found: {_clipped(text, 200)!r}")
         with path.open("rb"):
             pass
     except (OSError, ValueError) as exc:  # too long a name, a NUL byte, no permission
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UsageError(f"{what}: cannot read {text[:80]!r}: {reason}") from None
+        raise UsageError(f"{what}: cannot read {_clipped(text, 80)!r}: {reason}") from None
     return path
 
 
