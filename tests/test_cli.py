@@ -474,3 +474,19 @@ def test_a_flow_returning_its_failure_ends_1_with_its_reason(warehouse_env, monk
     assert main(["backfill", "--start", "2024-02-12", "--end", "2024-02-16"]) == 1
     err = capsys.readouterr().err
     assert err == "newsdesk: run failed: nothing to backfill for 2024-02-12..2024-02-16\n"
+
+
+@pytest.mark.slow  # the whole demo pipeline, directly (no Prefect server)
+def test_the_pipeline_moves_the_bar_through_every_step(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSDESK_CONFIG", raising=False)
+    monkeypatch.setenv("NEWSDESK_PREFECT", "direct")
+    monkeypatch.setenv("NEWSDESK_WAREHOUSE", str(tmp_path / "demo.duckdb"))
+    monkeypatch.setenv("NEWSDESK_RAW_DIR", str(tmp_path / "raw"))
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["demo"]) == 0
+    shown = terminal.getvalue()
+    for done, following in enumerate(["market", "verify", "checks", "report"], start=1):
+        assert f"demo 2024-02-20: {following}" in shown or f"{done}/5 steps" in shown
+    assert "5/5 steps" in shown
