@@ -160,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(1, f"run failed: {exc}", as_json)
     except KeyboardInterrupt:
         return _fail(130, "interrupted", as_json)
+    except BrokenPipeError:  # `newsdesk sql … | head`: the reader stopped, nothing went wrong
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error
+        return 0
     except Exception as exc:  # anything else: one line, the traceback only when asked for
         if os.environ.get("NEWSDESK_DEBUG"):
             raise

@@ -490,3 +490,24 @@ def test_the_pipeline_moves_the_bar_through_every_step(tmp_path, monkeypatch):
     for done, following in enumerate(["market", "verify", "checks", "report"], start=1):
         assert f"demo 2024-02-20: {following}" in shown or f"{done}/5 steps" in shown
     assert "5/5 steps" in shown
+
+
+@pytest.mark.slow  # a subprocess
+def test_sql_into_a_pipe_that_closes_early_is_quiet(warehouse_env):
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "sql",
+            "select * from range(1000000)",
+            "--format",
+            "csv",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.readline() == b"range\n"
+    proc.stdout.close()  # as `| head -1` does
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and err == b"", err
