@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-
-import polars as pl
 
 from flows import engine
 from newsdesk.config import Settings
@@ -19,39 +19,50 @@ DEMO_DATE = date(2024, 2, 20)
 DEMO_SYMBOLS = ("ADBE", "SSTK", "GOOGL", "GOOG")
 
 
-def run(settings: Settings, day: date, *, offline: bool) -> int:
+def run(settings: Settings, day: date, *, offline: bool, as_json: bool = False) -> int:
     """`newsdesk run`: the nightly flow for one date."""
     if day >= datetime.now(settings.tz).date():
         raise UsageError(f"--date {day} is not in the past: the nightly job checks closed days")
     from flows.nightly import nightly
 
-    result = engine.run_flow(nightly, run_date=day, offline=offline, config=_config(settings))
-    _print_summary(result)
+    with _terminal(f"run {day}", as_json):
+        result = engine.run_flow(nightly, run_date=day, offline=offline, config=_config(settings))
+    _print_summary(result, settings, "run", day, day, as_json)
     return 0
 
 
 def backfill(
-    settings: Settings, start: date, end: date, *, offline: bool, symbols: list[str]
+    settings: Settings,
+    start: date,
+    end: date,
+    *,
+    offline: bool,
+    symbols: list[str],
+    missing: bool = False,
+    as_json: bool = False,
 ) -> int:
-    """`newsdesk backfill`: the backfill flow over [start, end]."""
+    """`newsdesk backfill`: the backfill flow over [start, end] (only the missing dates)."""
     from flows.backfill import backfill as backfill_flow
     from flows.backfill import validate_range
 
     validate_range(start, end, settings)
-    result = engine.run_flow(
-        backfill_flow,
-        start=start,
-        end=end,
-        offline=offline,
-        symbols=symbols,
-        config=_config(settings),
-    )
-    _print_summary(result)
+    params: dict[str, object] = {"missing": True} if missing else {}  # the flow's newer parameter
+    with _terminal(f"backfill {start}..{end}", as_json):
+        result = engine.run_flow(
+            backfill_flow,
+            start=start,
+            end=end,
+            offline=offline,
+            symbols=symbols,
+            config=_config(settings),
+            **params,
+        )
+    _print_summary(result, settings, "backfill", start, end, as_json)
     return 0
 
 
-def demo(settings: Settings) -> int:
-    """`newsdesk demo`: the nightly job offline over the bundled snapshot; prints the report."""
+def demo(settings: Settings, *, as_json: bool = False) -> int:
+    """`newsdesk demo`: the nightly job offline over the bundled snapshot; prints its summary."""
     from flows.nightly import run_pipeline
     from flows.run import open_run
     from newsdesk.landing import find_landed
@@ -80,24 +91,38 @@ def demo(settings: Settings) -> int:
         outcome = run_pipeline(run_, DEMO_DATE, DEMO_DATE, flow_name="demo")
         return outcome.as_dict()
 
-    result = engine.run_flow(demo_flow)
-    report = result["report"]
-    print(Path(report).read_text(encoding="utf-8") if report else "no report written")
-    print()
-    _print_summary(result)
-    print(f"warehouse: {settings.warehouse.path}")
-    print("try: newsdesk sql \"select symbol, date, close from prices where date = '2024-02-16'\"")
+    with _terminal(f"demo {DEMO_DATE}", as_json):
+        result = engine.run_flow(demo_flow)
+    _print_summary(result, settings, "demo", DEMO_DATE, DEMO_DATE, as_json)
+    if not as_json:
+        print(f"warehouse  {settings.warehouse.path}")
+        query = "select symbol, date, close from prices where date = '2024-02-16'"
+        print(f'try        .venv/bin/newsdesk sql "{query}"')
     return 0
 
 
-def sql(settings: Settings, query: str | None, fmt: str) -> int:
-    """`newsdesk sql`: one read-only query, or an interactive shell."""
+def sql(
+    settings: Settings,
+    query: str | None,
+    fmt: str,
+    *,
+    file: Path | None = None,
+    allow_files: bool = False,
+) -> int:
+    """`newsdesk sql`: read-only statements from QUERY or -f FILE, or an interactive shell."""
+    from flows import shell
+
+    if file is not None:
+        try:
+            query = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"-f {file}: cannot read it ({exc})") from None
     if query is None:
-        return _shell(settings, fmt)
-    return _run_query(settings, query, fmt)
+        return shell.interactive(settings.warehouse.path, fmt, allow_files=allow_files)
+    return shell.run_statements(settings.warehouse.path, query, fmt, allow_files=allow_files)
 
 
-def check(settings: Settings, day: date) -> int:
+def check(settings: Settings, day: date, *, as_json: bool = False) -> int:
     """`newsdesk check`: the data-quality suites over what the warehouse holds."""
     from flows.check import check_step
     from flows.run import Run, build_sources
@@ -110,10 +135,12 @@ def check(settings: Settings, day: date) -> int:
         for name in ("tickers", "prices", "splits", "fx_rates", "shares_outstanding",
                      "valuations", "articles", "claims", "events")
     }  # fmt: skip
-    report = check_step(run_, frames, day)
-    print(f"{len(report.outcomes)} expectations checked, all blocking ones passed")
-    if report.docs_index:
-        print(f"Data Docs: {report.docs_index}")
+    from flows.summary import check_summary, print_check, print_json
+
+    with _quiet_stdout(as_json):
+        report = check_step(run_, frames, day)
+    summary = check_summary(report, day)
+    print_json(summary) if as_json else print_check(summary)
     return 0
 
 
@@ -138,75 +165,37 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def _run_query(settings: Settings, query: str, fmt: str) -> int:
-    from newsdesk.warehouse import QueryError, ReadOnlyViolation, WarehouseBusy, run_read_only
-
-    path = settings.warehouse.path
-    if not path.exists():
-        raise UsageError(f"no warehouse at {path}: run `make demo` or `newsdesk run` first")
-    try:
-        frame = run_read_only(path, query)
-    except (ReadOnlyViolation, QueryError) as exc:
-        raise UsageError(str(exc)) from None
-    except WarehouseBusy as exc:
-        raise RunFailed(str(exc)) from None
-    _print_frame(frame, fmt)
-    return 0
-
-
-def _shell(settings: Settings, fmt: str) -> int:
-    interactive = sys.stdin.isatty()
-    if interactive:
-        print(f"newsdesk sql on {settings.warehouse.path} (read-only); end with ; — Ctrl-D quits")
-    buffer = ""
-    while True:
-        try:
-            line = input("newsdesk> " if interactive and not buffer else "")
-        except EOFError:
-            break
-        buffer += line + "\n"
-        if buffer.strip().endswith(";"):
-            try:
-                _run_query(settings, buffer, fmt)
-            except (UsageError, RunFailed) as exc:
-                print(f"error: {exc}", file=sys.stderr)
-            buffer = ""
-    if buffer.strip():
-        _run_query(settings, buffer, fmt)
-    return 0
-
-
-def _print_frame(frame: pl.DataFrame, fmt: str) -> None:
-    if fmt == "csv":
-        sys.stdout.write(_flatten(frame).write_csv())
-    elif fmt == "json":
-        sys.stdout.write(frame.write_json() + "\n")
-    else:
-        with pl.Config(
-            tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=200,
-            tbl_hide_dataframe_shape=True, fmt_table_cell_list_len=10, fmt_float="full",
-        ):  # fmt: skip
-            print(frame)
-        print(f"({frame.height} row{'s' if frame.height != 1 else ''})")
-
-
-def _flatten(frame: pl.DataFrame) -> pl.DataFrame:
-    """CSV has no lists: join list columns with '|'."""
-    return frame.with_columns(
-        pl.col(name).cast(pl.List(pl.Utf8)).list.join("|")
-        for name, dtype in frame.schema.items()
-        if isinstance(dtype, pl.List)
-    )
-
-
 def _config(settings: Settings) -> str | None:
     return str(settings.source_file) if settings.source_file else None
 
 
-def _print_summary(result: dict) -> None:
-    stats = result.get("stats", {})
-    rows = ", ".join(f"{k} {v}" for k, v in stats.get("rows", {}).items())
-    print(f"run {result.get('run_id')}: loaded {rows or 'nothing'}")
-    print(f"requests: {stats.get('requests', {})}  claims judged: {stats.get('claims_judged', 0)}")
-    if result.get("report"):
-        print(f"report: {result['report']}")
+def _print_summary(
+    result: dict, settings: Settings, command: str, start: date, end: date, as_json: bool
+) -> None:
+    from flows.summary import print_json, print_run, run_summary
+
+    if not isinstance(result, dict):  # a flow that returned its failure as a Prefect state
+        raise RunFailed(str(getattr(result, "message", None) or result))
+    summary = run_summary(
+        result, command=command, start=start, end=end, warehouse=settings.warehouse.path
+    )
+    print_json(summary) if as_json else print_run(summary)
+
+
+@contextmanager
+def _terminal(title: str, as_json: bool) -> Iterator[None]:
+    """While a run runs: a progress bar on a terminal; with --json, stdout kept for the JSON."""
+    from flows.progress import terminal_bar
+
+    with _quiet_stdout(as_json), terminal_bar(title, enabled=None if not as_json else False):
+        yield
+
+
+@contextmanager
+def _quiet_stdout(as_json: bool) -> Iterator[None]:
+    """With --json, whatever the run prints goes to stderr: stdout holds one JSON object."""
+    if not as_json:
+        yield
+        return
+    with redirect_stdout(sys.stderr):
+        yield

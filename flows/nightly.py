@@ -19,6 +19,7 @@ from flows.check import check_step
 from flows.market import MarketResult, market_step
 from flows.news import NewsResult, news_step
 from flows.plan import plan_step
+from flows.progress import chained
 from flows.report import reports_step
 from flows.run import FAILURES, Run, failed_state, get_logger, open_run
 from flows.status import publish_coverage
@@ -63,6 +64,7 @@ def run_pipeline(
     what it can, then ends failed (RunFailed naming each) whenever anything failed.
     """
     log = get_logger()
+    progress = chained(progress)  # the terminal's progress bar hears each step too
     _record(run, flow_name, end, "running")
     news: NewsResult | None = None
     context: set[str] = set()

@@ -19,7 +19,10 @@ def test_demo_prints_the_sora_day_report_and_leaves_the_landing_zone_alone(
     monkeypatch.setenv("NEWSDESK_RAW_DIR", str(tmp_path / "raw"))
     assert main(["demo"]) == 0
     printed = capsys.readouterr().out
-    assert "11 supported, 0 contradicted, 2 unverifiable" in printed
+    assert "13 judged: 0 contradicted, 2 unverifiable, 11 supported" in printed
+    # The compact summary and the report's paths, not the report itself (issue 10 §7).
+    assert "2024-02-20.html" in printed and "|" not in printed
+    assert max(len(line) for line in printed.splitlines()) <= 100
     verdicts = dict(
         Warehouse(tmp_path / "demo.duckdb")
         .query(
