@@ -13,7 +13,6 @@ import sys
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -212,14 +211,10 @@ def statement_complete(text: str) -> bool:
 
 def open_session(path: Path, *, allow_files: bool = False) -> Any:
     """A read-only session on the warehouse (its read copy when there is one)."""
-    from newsdesk.warehouse import WarehouseBusy, WarehouseError
+    from newsdesk.warehouse import ReadSession, WarehouseBusy, WarehouseError
 
     if not _any_warehouse(path):
         raise UsageError(f"no warehouse at {path}: run `make demo` or `newsdesk run` first")
-    try:
-        from newsdesk.warehouse import ReadSession
-    except ImportError:  # pragma: no cover - until the warehouse's ReadSession is merged
-        return _FallbackSession(path)
     try:
         return ReadSession(path, allow_files=allow_files)
     except WarehouseBusy as exc:
@@ -230,13 +225,11 @@ def open_session(path: Path, *, allow_files: bool = False) -> Any:
 
 def _run(session: Any, sql: str) -> list[Any]:
     """session.run, its errors as the CLI's: a bad statement is usage, a busy file a failure."""
-    from newsdesk import warehouse
-    from newsdesk.warehouse import WarehouseBusy, WarehouseError
+    from newsdesk.warehouse import QueryInterrupted, WarehouseBusy, WarehouseError
 
-    interrupted = getattr(warehouse, "QueryInterrupted", ())  # ReadSession's Ctrl-C
     try:
         return list(session.run(sql))
-    except interrupted:
+    except QueryInterrupted:
         raise KeyboardInterrupt from None  # `newsdesk sql QUERY` ends 130, the shell goes on
     except WarehouseBusy as exc:
         raise RunFailed(str(exc)) from None
@@ -245,17 +238,13 @@ def _run(session: Any, sql: str) -> list[Any]:
 
 
 def _frame_of(result: Any) -> pl.DataFrame | None:
-    """A StatementResult's frame (a (text, frame) pair is accepted as well)."""
-    if isinstance(result, tuple):
-        return result[1]
-    return getattr(result, "frame", None)
+    """A StatementResult's frame (None for a statement that returns no rows)."""
+    return result.frame
 
 
 def _any_warehouse(path: Path) -> bool:
-    try:
-        from newsdesk.warehouse import read_copy_path
-    except ImportError:  # pragma: no cover - until the read copy is merged
-        return path.exists()
+    from newsdesk.warehouse import read_copy_path
+
     return path.exists() or read_copy_path(path).exists()
 
 
@@ -288,77 +277,3 @@ class _history:
             return
         with suppress(OSError):  # a read-only warehouse directory: no history, no failure
             self.readline.write_history_file(str(self.file))
-
-
-# --- FALLBACK, remove at integration ---------------------------------------------------------
-# Until newsdesk.warehouse.ReadSession is merged, a minimal session with the same interface
-# over one read-only connection. It applies the statement check run_read_only applies (not the
-# EXPLAIN inspection nor the external-access lock ReadSession adds).
-
-
-@dataclass(frozen=True)
-class _StatementResult:
-    sql: str
-    frame: pl.DataFrame | None
-
-
-class _FallbackSession:  # pragma: no cover - replaced by ReadSession at integration
-    def __init__(self, path: Path) -> None:
-        from newsdesk.warehouse import Warehouse
-
-        self.path = path
-        self._stack = ExitStack()
-        self._con = self._stack.enter_context(Warehouse(path, migrate=False).connect(True))
-
-    def __enter__(self) -> _FallbackSession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def run(self, sql: str) -> list[_StatementResult]:
-        from newsdesk.warehouse import READ_STATEMENTS, QueryError, ReadOnlyViolation
-
-        try:
-            statements = self._con.extract_statements(sql)
-        except Exception as exc:
-            raise ReadOnlyViolation(_first_line(exc)) from None
-        if not statements:
-            raise ReadOnlyViolation("no statement given")
-        for statement in statements:
-            if statement.type.name not in READ_STATEMENTS:
-                raise ReadOnlyViolation(
-                    f"refused: {statement.type.name} statements are not allowed; "
-                    "newsdesk sql is read-only"
-                )
-        results = []
-        for statement in statements:
-            try:
-                relation = self._con.sql(statement.query)
-                frame = relation.pl() if relation is not None else None
-            except Exception as exc:
-                raise QueryError(_first_line(exc)) from None
-            results.append(_StatementResult(statement.query, frame))
-        return results
-
-    def interrupt(self) -> None:
-        self._con.interrupt()
-
-    def tables(self) -> list[str]:
-        return self._names("select table_name from information_schema.tables order by 1")
-
-    def schema(self, table: str) -> str:
-        rows = self._con.execute(
-            "select sql from duckdb_tables() where table_name = $1 "
-            "union all select sql from duckdb_views() where view_name = $1",
-            [table],
-        ).fetchall()
-        if not rows:
-            raise UsageError(f"no table or view named {table}")
-        return "\n".join(row[0] for row in rows)
-
-    def _names(self, sql: str) -> list[str]:
-        return [row[0] for row in self._con.execute(sql).fetchall()]
-
-    def close(self) -> None:
-        self._stack.close()
