@@ -37,9 +37,9 @@ def sh_blocks(text: str) -> list[tuple[set[str], list[str]]]:
             continue
         commands, pending = [], ""
         for raw in body.splitlines():
-            line = pending + raw.rstrip()
+            line = pending + (raw.strip() if pending else raw.rstrip())
             if line.endswith("\\"):
-                pending = line[:-1] + " "
+                pending = line[:-1].rstrip() + " "
                 continue
             pending = ""
             if line.strip() and not line.lstrip().startswith("#"):
@@ -55,7 +55,7 @@ def test_sh_blocks_parse_tags_and_continuations() -> None:
     )
     blocks = sh_blocks(text)
     assert blocks == [
-        (set(), ["make demo   # a comment stays", "foo   --bar"]),
+        (set(), ["make demo   # a comment stays", "foo --bar"]),
         ({"network"}, ["newsdesk run"]),
     ]
 
