@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml setup.py constraints.txt
 
 install: $(STAMP)  ## create .venv and install the pinned stack
 
-demo: $(STAMP)  ## the nightly job over the bundled Sora-day snapshot, offline; prints the report
+demo: $(STAMP)  ## the nightly job over the bundled Sora-day snapshot, offline; prints its summary and the report paths
 	$(VENV)/bin/newsdesk demo
 
 eval: $(STAMP)  ## the nightly job over the labelled corpus in eval/corpus, served locally; prints recall, verdict accuracy, false contradicted by class
@@ -67,4 +67,4 @@ snapshot: $(STAMP)  ## rebuild the demo snapshot from ../shared/data
 	$(PY) scripts/build_snapshot.py
 
 clean:
-	rm -rf warehouse/newsdesk.duckdb warehouse/raw warehouse/reports warehouse/dq
+	rm -rf warehouse/newsdesk.duckdb warehouse/newsdesk.read.duckdb warehouse/raw warehouse/reports warehouse/dq
