@@ -14,7 +14,9 @@ configured that means Prefect's temporary one).
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +31,8 @@ MODES = ("auto", "direct", "prefect")
 # Direct mode's pool for submitted tasks: I/O-bound fetches, like Prefect's thread runner.
 DIRECT_WORKERS = 8
 PROBE_SECONDS = 0.5
+# A direct run's log lines, shaped like Prefect's console lines.
+LOG_FORMAT = "%(asctime)s.%(msecs)03d | %(levelname)-7s | %(message)s"
 # Where `make serve` starts its server.
 HOST, PORT = "127.0.0.1", 4200
 LOCAL_API_URL = f"http://{HOST}:{PORT}/api"
@@ -73,7 +77,7 @@ def run_flow(flow_obj: Any, /, **params: Any) -> Any:
     chosen = mode()
     api = prefect_api() if chosen != "direct" else None
     if api is None and chosen != "prefect":
-        with direct():
+        with direct(), console_log():
             return flow_obj.fn(**params)
     if api is None:
         return flow_obj(**params)
@@ -91,6 +95,41 @@ def direct() -> Iterator[None]:
         yield
     finally:
         _direct.reset(token)
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (a progress bar redirects it)."""
+
+    @property
+    def stream(self) -> Any:  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+@contextmanager
+def console_log() -> Iterator[None]:
+    """The run's INFO lines on stderr while a direct run lasts, as a Prefect run shows them.
+
+    Prefect's console handler on the root logger prints them when it is installed (it is
+    once prefect is imported); otherwise a plain stderr handler does.
+    """
+    logger = logging.getLogger("newsdesk")
+    handler = None
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt="%H:%M:%S"))
+        logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+        if handler is not None:
+            logger.removeHandler(handler)
 
 
 def is_direct() -> bool:
