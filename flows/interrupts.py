@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,12 @@ def trapped(on_signal: Callable[[int], Any], grace: float = GRACE_SECONDS) -> It
         trap.finish(exc.signum)
     except KeyboardInterrupt:  # raised by something else than our handler
         trap.finish(signal.SIGINT)
+    except BaseException:
+        # A library may turn the signal into its own error on the way out (DuckDB raises
+        # "Query interrupted"): once a signal was trapped, the exit still says so.
+        if trap.raised and trap.signum is not None:
+            trap.finish(trap.signum)
+        raise
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -184,10 +191,10 @@ def recover(warehouse_path: Path, raw_dir: Path | None = None) -> list[str]:
     return _close(warehouse_path, stale_runs)
 
 
-def mark_interrupted(warehouse_path: Path, signum: int) -> list[str]:
-    """Close this process's `running` rows as ``interrupted`` by the signal."""
+def mark_interrupted(warehouse_path: Path, signum: int, since: datetime | None = None) -> list[str]:
+    """Close this process's runs the signal cut short (started ``since``) as ``interrupted``."""
     name = signal.Signals(signum).name
-    return _close(warehouse_path, lambda runs: own_runs(runs, name))
+    return _close(warehouse_path, lambda runs: own_runs(runs, name, since))
 
 
 def _close(warehouse_path: Path, closing: Callable[[Any], Any]) -> list[str]:
@@ -197,7 +204,7 @@ def _close(warehouse_path: Path, closing: Callable[[Any], Any]) -> list[str]:
     if not path.exists():
         return []
     warehouse = Warehouse(path, migrate=False)
-    running = warehouse.query("select * from runs where status = 'running'")
+    running = warehouse.query("select * from runs where status in ('running', 'failed')")
     closed = closing(running)
     if closed.height:
         warehouse.write({"runs": closed})
@@ -209,5 +216,6 @@ def guard(settings: Settings, grace: float = GRACE_SECONDS) -> Iterator[None]:
     """Around a writing command: recover what killed runs left, then trap SIGINT/SIGTERM."""
     path = settings.warehouse.path
     recover(path, settings.warehouse.raw_dir)
-    with trapped(lambda signum: mark_interrupted(path, signum), grace):
+    since = datetime.now(UTC)
+    with trapped(lambda signum: mark_interrupted(path, signum, since), grace):
         yield

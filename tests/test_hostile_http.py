@@ -310,3 +310,24 @@ def test_feed_of_ten_thousand_items_is_bounded_by_the_window() -> None:
     assert len(kept) == 96  # one day of quarter-hours, not ten thousand pages to fetch
     assert all(day <= item.published < day + timedelta(days=1) for item in kept)
     assert time.monotonic() - began < 20
+
+
+# --- through a source ---------------------------------------------------------------------
+
+
+def test_a_trickling_chart_is_one_clear_failure_of_that_symbol(trickle: Trickle, tmp_path) -> None:
+    from datetime import date
+
+    from newsdesk.sources.clients import LiveSources
+
+    market = client(timeout=(2.0, 5.0), retries=1, deadline=30.0, budget=Budget(1.0))
+    base = trickle.url.removesuffix("/drip")
+    sources = LiveSources(
+        tmp_path, market=market, fx=market, news=market, sec=None,
+        market_url=base, fx_url=base, sec_url=base,
+    )  # fmt: skip
+    began = time.monotonic()
+    with pytest.raises(FetchError, match=r"/v8/finance/chart/ADBE\?.* source budget of 1 s spent"):
+        sources.chart("ADBE", date(2024, 2, 12), date(2024, 2, 20))
+    assert time.monotonic() - began < 3.0
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # nothing half landed

@@ -102,15 +102,15 @@ def owner_of(stats: str | None) -> dict[str, object]:
 
 def close_runs(
     runs: pl.DataFrame,
-    should_close: Callable[[dict[str, object]], bool],
+    should_close: Callable[[dict[str, object], dict[str, object]], bool],
     reason: str,
 ) -> pl.DataFrame:
-    """The `running` rows whose owner ``should_close`` accepts, as `interrupted` rows."""
+    """The rows ``should_close(row, owner)`` accepts, as `interrupted` rows."""
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = []
-    for row in runs.filter(pl.col("status") == RUNNING).iter_rows(named=True):
+    for row in runs.iter_rows(named=True):
         owner = owner_of(row["stats"])
-        if not owner or not should_close(owner):
+        if not owner or not should_close(row, owner):
             continue
         try:
             stats = json.loads(row["stats"] or "{}")
@@ -118,7 +118,10 @@ def close_runs(
             stats = {}
         failures = list(stats.get("failures") or [])
         stats["failures"] = [*failures, reason]
-        rows.append(row | {"status": INTERRUPTED, "finished_at": now, "stats": json.dumps(stats)})
+        finished = row["finished_at"] or now
+        rows.append(
+            row | {"status": INTERRUPTED, "finished_at": finished, "stats": json.dumps(stats)}
+        )
     return pl.DataFrame(rows, schema=RUNS_SCHEMA)
 
 
@@ -127,16 +130,28 @@ def stale_runs(runs: pl.DataFrame, host: str | None = None) -> pl.DataFrame:
     here = host or socket.gethostname()
     return close_runs(
         runs,
-        lambda owner: owner.get("host") == here and not process_alive(owner),
+        lambda row, owner: (
+            row["status"] == RUNNING and owner.get("host") == here and not process_alive(owner)
+        ),
         "interrupted: its process ended without closing the run (killed?)",
     )
 
 
-def own_runs(runs: pl.DataFrame, signal_name: str) -> pl.DataFrame:
-    """This process's `running` rows, closed as `interrupted` by a signal."""
+def own_runs(runs: pl.DataFrame, signal_name: str, since: datetime | None = None) -> pl.DataFrame:
+    """This process's runs a signal cut short, closed as `interrupted`.
+
+    A `running` row, and — started ``since`` (when the command began) — a `failed` one: the
+    signal may surface as an error first (DuckDB turns it into "Query interrupted").
+    """
     me = this_process()
-    return close_runs(
-        runs,
-        lambda owner: owner.get("host") == me["host"] and owner.get("pid") == me["pid"],
-        f"interrupted by {signal_name}",
-    )
+    after = since.astimezone(UTC).replace(tzinfo=None) if since else None
+
+    def cut_short(row: dict[str, object], owner: dict[str, object]) -> bool:
+        if owner.get("host") != me["host"] or owner.get("pid") != me["pid"]:
+            return False
+        if row["status"] == RUNNING:
+            return True
+        started = row["started_at"]
+        return row["status"] == "failed" and after is not None and started >= after  # type: ignore[operator]
+
+    return close_runs(runs, cut_short, f"interrupted by {signal_name}")
