@@ -331,3 +331,12 @@ def test_a_trickling_chart_is_one_clear_failure_of_that_symbol(trickle: Trickle,
         sources.chart("ADBE", date(2024, 2, 12), date(2024, 2, 20))
     assert time.monotonic() - began < 3.0
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # nothing half landed
+
+
+def test_the_news_client_follows_web_redirects(local_server: LocalServer) -> None:
+    port = local_server.base_url.rsplit(":", 1)[1]
+    local_server.route("/p", status=308, headers={"Location": f"http://localhost:{port}/q"})
+    local_server.route("/q", body=b"<html>here</html>")
+    http = news_source.news_client(UA, min_interval=0.0)
+    assert http.redirects == "web"
+    assert http.get(local_server.url("/p")).body == b"<html>here</html>"
