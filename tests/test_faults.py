@@ -1,4 +1,4 @@
-"""Hard faults: SIGKILL at random moments, SIGINT/SIGTERM, two runs at once, a full disk, a
+"""Hard faults: SIGKILL at random moments, then two runs at once, SIGINT/SIGTERM, a full disk, a
 truncated warehouse — the warehouse stays whole, `runs` says what happened, the next run
 reaches the same checksums as an uninterrupted one.
 
@@ -348,19 +348,27 @@ def assert_no_process_left(process: subprocess.Popen) -> None:
 
 
 @pytest.mark.slow
-def test_sigkill_at_ten_random_moments_then_the_next_run_completes_the_same(site: Site) -> None:
-    """Each run is killed at a moment drawn from its own tenth of a run's length, in shuffled
-    order; each killed run is the next one's predecessor, and a last run must complete."""
+def test_sigkill_at_ten_random_moments_then_two_runs_at_once_complete_the_same(
+    site: Site,
+) -> None:
+    """Ten runs, each killed at a random moment of its own tenth of a run's length (shuffled):
+    each killed run is the next one's predecessor. Then two runs start at once on what the
+    kills left: one waits for the other or refuses clearly, and the warehouse ends exactly as
+    one uninterrupted run leaves it."""
     seed = int(os.environ.get("NEWSDESK_FAULT_SEED") or time.time_ns() % 1_000_000)
     rng = random.Random(seed)
-    span = site.seconds
-    moments = [rng.uniform(span * i / KILLS, span * (i + 1) / KILLS) for i in range(KILLS)]
-    rng.shuffle(moments)
-    site.reset()
+    fractions = [rng.uniform(0.9 * i / KILLS, 0.9 * (i + 1) / KILLS) for i in range(KILLS)]
+    rng.shuffle(fractions)
     note = f"(NEWSDESK_FAULT_SEED={seed})"
+    site.reset()
+    span = site.seconds  # a run's length, re-measured whenever a run outruns its kill
     killed: list[str] = []
-    for at in moments:
+    for _ in range(KILLS + 4):  # a run that ends before its moment is retried, a few times
+        if len(killed) == KILLS:
+            break
+        at = fractions[len(killed)] * span
         before = {run_id for run_id, _ in runs_rows(site.warehouse)}
+        began = time.monotonic()
         process = site.start()
         try:
             process.wait(timeout=at)
@@ -377,24 +385,31 @@ def test_sigkill_at_ten_random_moments_then_the_next_run_completes_the_same(site
         new = [(run_id, status) for run_id, status in rows if run_id not in before]
         if finished:
             assert process.returncode == 0, note
+            span = time.monotonic() - began
             continue
         killed.append(f"{at:.1f}s")
         # `runs` says what happened: the killed run is on record as running (it never ended),
-        # and every earlier killed run was closed by the run after it.
+        # and a run that got as far as its own row first closed the rows of the killed ones.
         assert all(status == "running" for _, status in new), (new, note)
-        if wired():
+        if wired() and new:
             assert all(status != "running" for run_id, status in rows if run_id in before), note
-    assert len(killed) >= KILLS // 2, f"most runs ended before their kill: {killed} {note}"
+    assert len(killed) == KILLS, f"only {len(killed)} runs could be killed: {killed} {note}"
 
-    done = site.run()
-    assert done.returncode == 0, done.stderr[-3000:] + note
+    first, second = site.start(), site.start()
+    outs = [p.communicate(timeout=2 * RUN_TIMEOUT) for p in (first, second)]
+    codes = [first.returncode, second.returncode]
+    for code, (_, stderr) in zip(codes, outs, strict=True):
+        # one waits for the other's writes, or refuses in one clear line
+        assert code == 0 or (code == 1 and "lock" in stderr.lower()), stderr[-2000:] + note
+    assert 0 in codes, note
+    assert_whole(site, note)
     assert checksums(site.warehouse) == site.reference, note
     statuses = [status for _, status in runs_rows(site.warehouse)]
-    assert statuses[-1] == "completed"
+    assert statuses.count("completed") >= codes.count(0)
     if wired():
-        assert set(statuses[:-1]) <= {"interrupted", "completed"}, (statuses, note)
-        assert statuses.count("interrupted") == sum(1 for s in statuses if s != "completed")
-    print(f"kills survived: {len(killed)} of {KILLS} at {killed} {note}")
+        assert set(statuses) <= {"interrupted", "completed", "failed"}, (statuses, note)
+        assert statuses.count("failed") <= codes.count(1), (statuses, note)
+    print(f"{len(killed)} SIGKILLs at {killed}, warehouse whole after each, then {codes=} {note}")
 
 
 # --- SIGINT / SIGTERM through the command line --------------------------------------------
@@ -438,25 +453,6 @@ def test_sigint_and_sigterm_end_a_run_in_seconds_marked_interrupted(
     assert_no_process_left(process)
     assert_whole(site)
     assert [status for _, status in runs_rows(site.warehouse)] == ["interrupted"]
-
-
-# --- two runs at once ---------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_two_runs_at_once_neither_corrupts(site: Site) -> None:
-    site.reset()
-    first, second = site.start(), site.start()
-    outs = [p.communicate(timeout=2 * RUN_TIMEOUT) for p in (first, second)]
-    codes = [first.returncode, second.returncode]
-    for code, (_, stderr) in zip(codes, outs, strict=True):
-        # one waits for the other's writes, or refuses in one clear line
-        assert code == 0 or (code == 1 and "lock" in stderr.lower()), stderr[-2000:]
-    assert 0 in codes
-    assert_whole(site)
-    assert checksums(site.warehouse) == site.reference
-    statuses = [status for _, status in runs_rows(site.warehouse)]
-    assert "running" not in statuses and statuses.count("completed") == codes.count(0)
 
 
 # --- a full disk, a truncated file ---------------------------------------------------------
@@ -552,7 +548,7 @@ print(engine.where(), engine.run_flow(probe), round(time.monotonic() - began, 1)
 def test_a_run_on_a_loaded_machine_starts_no_temporary_server(tmp_path: Path) -> None:
     burners = [
         subprocess.Popen([sys.executable, "-c", "while True: pass"])
-        for _ in range(2 * (os.cpu_count() or 2))
+        for _ in range(os.cpu_count() or 2)  # every core busy
     ]
     try:
         env = cli_env(tmp_path)
