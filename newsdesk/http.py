@@ -17,12 +17,9 @@ follow to any http or https host but never from https down to http. Anything els
 
 from __future__ import annotations
 
-import contextlib
 import random
-import socket
 import threading
 import time
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,9 +29,9 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ReadTimeoutError
+
+from newsdesk import wire
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -117,8 +114,8 @@ class _Transient(Exception):
         self.reason = reason
 
 
-class _Refused(Exception):
-    """A failure no retry can mend: too large, undecodable, a refused redirect, out of time."""
+# Too large, undecodable, a refused redirect, out of time: no retry can mend it.
+_Refused = wire.Refused
 
 
 class HttpClient:
@@ -160,7 +157,7 @@ class HttpClient:
         self._clock = clock
         self._session = session or requests.Session()
         for prefix in ("http://", "https://"):
-            self._session.mount(prefix, _WatchedAdapter())
+            self._session.mount(prefix, wire.WatchedAdapter())
         self._random = rng or random.Random()
         self._lock = threading.Lock()
         self._next_slot: dict[str, float] = {}
@@ -247,10 +244,10 @@ class HttpClient:
         if left <= 0:
             raise _Refused(self._out_of_time())
         connect, read = self.timeout
-        watch = _Watch()
+        watch = wire.Watch()
         timer = threading.Timer(left, watch.fire)
         timer.daemon = True
-        _current.watch = watch
+        wire.current.watch = watch
         timer.start()
         try:
             try:
@@ -282,13 +279,13 @@ class HttpClient:
             raise
         finally:
             timer.cancel()
-            _current.watch = None
+            wire.current.watch = None
 
     def _read_body(self, resp: requests.Response, headers: Mapping[str, str]) -> bytes:
         declared = headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise _Refused(f"body of {declared} bytes exceeds the {self.max_bytes} byte cap")
-        decoder = _Decoder(headers.get("content-encoding", ""), self.max_bytes)
+        decoder = wire.Decoder(headers.get("content-encoding", ""), self.max_bytes)
         received = 0
         try:
             while True:
@@ -375,146 +372,6 @@ class HttpClient:
         if fetched.status not in RETRY_AFTER_STATUSES:
             return None
         return parse_retry_after(fetched.headers.get("retry-after"), cap=None)
-
-
-class _Decoder:
-    """Content-Encoding gzip/deflate decoded incrementally, never past ``limit`` bytes out.
-
-    Bytes after the first gzip member are read as further members, and ignored from the
-    first that does not decode (trailing padding, as browsers ignore it).
-    """
-
-    def __init__(self, encoding: str, limit: int) -> None:
-        self.encoding = encoding.strip().lower()
-        self.limit = limit
-        self.out = bytearray()
-        compressed = self.encoding in ("gzip", "x-gzip", "deflate")
-        self._zlib = _inflater() if compressed else None
-        self._fed = False  # some compressed bytes were decoded
-        self._later = False  # decoding a member after the first
-        self._done = False  # the rest is ignored
-
-    def feed(self, data: bytes) -> None:
-        """Decode one chunk of the body as received."""
-        if self._zlib is None:
-            self._append(data)
-            return
-        try:
-            self._inflate(data)
-        except zlib.error as exc:
-            if self.encoding != "deflate" or self._fed:
-                raise _Refused(f"body does not decode as {self.encoding}: {exc}") from None
-            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send
-            try:
-                self._inflate(data)
-            except zlib.error as again:
-                raise _Refused(f"body does not decode as {self.encoding}: {again}") from None
-        self._fed = True
-
-    def finish(self) -> bytes:
-        """The decoded body; a compressed stream cut short is refused."""
-        cut = self._zlib is not None and self._fed and not self._zlib.eof
-        if cut and not (self._later or self._done):
-            raise _Refused(f"body does not decode as {self.encoding}: the stream is cut short")
-        return bytes(self.out)
-
-    def _inflate(self, data: bytes) -> None:
-        assert self._zlib is not None
-        while data and not self._done:
-            if self._zlib.eof:
-                self._zlib, self._later = _inflater(), True
-            try:
-                # max_length bounds what one call may produce: a bomb never passes the cap.
-                piece = self._zlib.decompress(data, self.limit + 1 - len(self.out))
-            except zlib.error:
-                if not self._later:
-                    raise
-                self._done = True
-                return
-            self._append(piece)
-            data = self._zlib.unconsumed_tail or (self._zlib.unused_data if self._zlib.eof else b"")
-
-    def _append(self, piece: bytes) -> None:
-        self.out += piece
-        if len(self.out) > self.limit:
-            raise _Refused(f"decoded body exceeds the {self.limit} byte cap")
-
-
-def _inflater() -> Any:
-    # 32 + MAX_WBITS: detect a zlib or a gzip header.
-    return zlib.decompressobj(32 + zlib.MAX_WBITS)
-
-
-class _Watch:
-    """Shuts the socket of one exchange down when its deadline passes."""
-
-    def __init__(self) -> None:
-        self.fired = False
-        self.conn: Any = None
-        self._lock = threading.Lock()
-
-    def attach(self, conn: Any) -> None:
-        with self._lock:
-            self.conn = conn
-            if self.fired:
-                _shutdown(conn)
-
-    def watch(self, resp: requests.Response) -> None:
-        conn = getattr(resp.raw, "connection", None) or getattr(resp.raw, "_connection", None)
-        if conn is not None:
-            self.attach(conn)
-
-    def fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            if self.conn is not None:
-                _shutdown(self.conn)
-
-
-def _shutdown(conn: Any) -> None:
-    sock = getattr(conn, "sock", None)
-    if sock is None:
-        return
-    with contextlib.suppress(OSError):  # already closed: nothing left to wake
-        sock.shutdown(socket.SHUT_RDWR)  # wakes a recv blocked in another thread at once
-
-
-_current = threading.local()  # the _Watch of the exchange this thread is making
-
-
-class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        watch = getattr(_current, "watch", None)
-        if watch is not None:  # from here on, a deadline can cut even the header wait
-            watch.attach(self)
-        super().request(*args, **kwargs)
-
-
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        watch = getattr(_current, "watch", None)
-        if watch is not None:
-            watch.attach(self)
-        super().request(*args, **kwargs)
-
-
-class _WatchedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _WatchedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter with connections a deadline timer can cut."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _WatchedHTTPPool,
-            "https": _WatchedHTTPSPool,
-        }
 
 
 def parse_retry_after(
