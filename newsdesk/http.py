@@ -17,6 +17,7 @@ follow to any http or https host but never from https down to http. Anything els
 
 from __future__ import annotations
 
+import http.client
 import random
 import threading
 import time
@@ -228,8 +229,11 @@ class HttpClient:
             location = resp_headers.get("location")
             if status not in REDIRECT_STATUSES or not location:
                 return Fetched(final, status, resp_headers, body, datetime.now(UTC))
-            target = urljoin(current, location.strip())
-            self._check_redirect(current, target)
+            try:
+                target = urljoin(current, location.strip())
+                self._check_redirect(current, target)
+            except ValueError:  # urllib's own refusal, e.g. "Invalid IPv6 URL"
+                raise _Refused(f"redirect to an invalid location {location.strip()!r}") from None
             if target in seen:
                 raise _Refused(f"redirect loop at {target}")
             seen.add(target)
@@ -262,7 +266,8 @@ class HttpClient:
                 raise _Transient("timeout") from None
             except requests.ConnectionError as exc:
                 raise _Transient(_connection_reason(exc)) from None
-            except requests.RequestException as exc:
+            except (requests.RequestException, ValueError) as exc:
+                # ValueError: requests reads a redirect's Location even when not following it
                 raise _Refused(_one_line(exc)) from None
             with resp:
                 watch.watch(resp)
@@ -298,7 +303,8 @@ class HttpClient:
                 decoder.feed(chunk)
         except ReadTimeoutError:
             raise _Transient("timeout") from None
-        except (urllib3.exceptions.HTTPError, OSError):
+        except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, ValueError):
+            # ValueError: the file under a socket the deadline shut, read once more
             raise _Transient("incomplete body") from None
         return decoder.finish()
 

@@ -340,3 +340,58 @@ def test_the_news_client_follows_web_redirects(local_server: LocalServer) -> Non
     http = news_source.news_client(UA, min_interval=0.0)
     assert http.redirects == "web"
     assert http.get(local_server.url("/p")).body == b"<html>here</html>"
+
+
+# --- malformed responses ------------------------------------------------------------------
+
+
+class Raw:
+    """A server that answers every connection with the same raw bytes, then closes."""
+
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/x"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                conn.recv(65536)
+                conn.sendall(self.payload)
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"garbage\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\nbody",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot hex\r\n",
+        b"HTTP/1.1 302 Found\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n",
+        b"",
+    ],
+    ids=["status-line", "header-too-long", "short-body", "bad-chunk", "bad-location", "nothing"],
+)
+def test_a_malformed_response_is_a_fetch_error_never_a_raw_exception(payload: bytes) -> None:
+    server = Raw(payload)
+    try:
+        with pytest.raises(FetchError) as info:
+            client([], retries=1, deadline=10.0).get(server.url)
+    finally:
+        server.close()
+    assert str(info.value).startswith(f"GET {server.url} failed: ")
+    assert "\n" not in str(info.value)
