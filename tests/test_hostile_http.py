@@ -395,3 +395,65 @@ def test_a_malformed_response_is_a_fetch_error_never_a_raw_exception(payload: by
         server.close()
     assert str(info.value).startswith(f"GET {server.url} failed: ")
     assert "\n" not in str(info.value)
+
+
+# --- through a whole run ------------------------------------------------------------------
+
+
+def budget_wired(settings: object) -> bool:
+    """Whether flows/run.build_sources hands the configured deadline and budget to the clients."""
+    from flows.run import build_sources
+
+    http = getattr(settings, "http", None)
+    if not hasattr(http, "source_budget") or not hasattr(http, "deadline"):
+        return False
+    market = build_sources(settings, offline=False).market  # type: ignore[arg-type]
+    return market.budget.seconds == http.source_budget and market.deadline == http.deadline
+
+
+@pytest.mark.slow
+def test_a_trickling_market_fails_that_source_within_its_budget(
+    trickle: Trickle,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import json
+    import re
+
+    from flows.cli import main
+    from newsdesk.config import load_settings
+
+    base = trickle.url.removesuffix("/drip")
+    config = tmp_path / "newsdesk.toml"
+    config.write_text(
+        "[warehouse]\n"
+        f"path = {json.dumps(str(tmp_path / 'wh' / 'newsdesk.duckdb'))}\n"
+        f"raw_dir = {json.dumps(str(tmp_path / 'raw'))}\n"
+        f"reports_dir = {json.dumps(str(tmp_path / 'reports'))}\n"
+        f"dq_dir = {json.dumps(str(tmp_path / 'dq'))}\n"
+        "[news]\npages = []\n"
+        f'[market]\nbase_url = "{base}"\nwatchlist = ["ADBE"]\n'
+        f'[fx]\nbase_url = "{base}"\n'
+        "[http]\nretries = 0\ntask_retries = 0\ndeadline = 2.0\nsource_budget = 3.0\n",
+        encoding="utf-8",
+    )
+    try:
+        settings = load_settings(str(config))
+    except Exception as exc:  # the config keys are not there yet
+        pytest.skip(f"[http] deadline/source_budget not readable yet: {exc}")
+    if not budget_wired(settings):
+        pytest.skip("flows/run.build_sources does not pass deadline and source_budget yet")
+    monkeypatch.setenv("NEWSDESK_PREFECT", "direct")
+    began = time.monotonic()
+    code = main(["run", "--date", "2024-02-20", "--config", str(config)])
+    took = time.monotonic() - began
+    err = capsys.readouterr().err
+    assert code == 1, err  # the run fails, naming what failed (the step's own wording)
+    cut = re.search(
+        r"ADBE failed: GET \S+ failed: (deadline of 2 s passed|source budget)", caplog.text
+    )
+    assert cut, caplog.text[-2000:]
+    assert took < 120  # not the 15 minutes a drip held a request for before
+    assert not list((tmp_path / "raw").rglob(".*.tmp*"))
