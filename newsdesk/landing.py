@@ -98,7 +98,11 @@ def land(
     # Body first, then metadata, each via a temporary name: a killed run leaves
     # at worst an orphan body, never a meta pointing at a half-written file.
     _write_atomic(body_path, response.body)
-    _write_atomic(folder / f"{stem}.meta.json", encoded)
+    try:
+        _write_atomic(folder / f"{stem}.meta.json", encoded)
+    except BaseException:
+        body_path.unlink(missing_ok=True)  # a body without its meta is never read: drop it
+        raise
     # Built from the bytes just written, not read back: equal to what find_landed returns later.
     return _landed(json.loads(encoded), body_path)
 
@@ -161,6 +165,34 @@ def _landed(meta: Mapping[str, Any], body_path: Path) -> Landed:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary name; a failed write (a full disk) leaves no temporary behind."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def sweep_temporaries(raw_dir: Path) -> list[Path]:
+    """Remove temporaries a killed run left in the landing zone (their writer is gone)."""
+    removed = []
+    for tmp in Path(raw_dir).rglob(".*.tmp*"):
+        pid = tmp.name.rpartition(".tmp")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True

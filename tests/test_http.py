@@ -193,3 +193,19 @@ def test_non_http_urls_are_refused(url: str) -> None:
 def test_empty_user_agent_is_refused() -> None:
     with pytest.raises(ValueError, match="User-Agent"):
         HttpClient("  ")
+
+
+def test_every_client_has_a_deadline_and_a_budget_by_default() -> None:
+    client = HttpClient(UA)
+    assert client.deadline == 120.0
+    assert client.budget.seconds == 900.0
+    assert client.redirects == "same-origin"
+    with pytest.raises(ValueError, match="deadline"):
+        HttpClient(UA, deadline=0)
+    with pytest.raises(ValueError, match="redirects"):
+        HttpClient(UA, redirects="anywhere")  # type: ignore[arg-type]
+
+
+def test_parse_retry_after_uncapped_keeps_the_servers_number() -> None:
+    assert parse_retry_after("99999", cap=None) == 99999.0
+    assert parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", cap=None) > 1e10

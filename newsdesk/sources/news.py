@@ -75,7 +75,12 @@ class FeedItem:
 def news_client(
     user_agent: str, *, min_interval: float = DEFAULT_MIN_INTERVAL, **kw: Any
 ) -> HttpClient:
-    """An HttpClient that leaves ``min_interval`` seconds between requests to one host."""
+    """An HttpClient that leaves ``min_interval`` seconds between requests to one host.
+
+    News pages may redirect to another http(s) host (canonical domains, http → https);
+    see newsdesk/http.py for what is refused.
+    """
+    kw.setdefault("redirects", "web")
     return HttpClient(user_agent, min_interval=min_interval, **kw)
 
 
