@@ -247,10 +247,8 @@ def _guard(settings: Any) -> contextlib.AbstractContextManager[Any]:
 
     flows.interrupts.guard also closes the rows of runs a SIGKILL left `running` first.
     """
-    try:
-        from flows.interrupts import guard
-    except ImportError:  # until the interrupts module is merged: Ctrl-C is KeyboardInterrupt
-        return contextlib.nullcontext()
+    from flows.interrupts import guard
+
     return guard(settings)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from newsdesk.config import Settings
 from newsdesk.errors import RunFailed, UsageError
-from newsdesk.http import HttpClient
+from newsdesk.http import Budget, HttpClient
 from newsdesk.sources.clients import LandedSources, LiveSources, NotLanded, Sources
 from newsdesk.sources.sec import sec_client
 from newsdesk.warehouse import Warehouse, WarehouseError
@@ -114,14 +114,25 @@ def build_sources(settings: Settings, *, offline: bool) -> Sources:
         "retries": http.retries,
         "backoff": http.backoff,
         "max_bytes": http.max_bytes,
+        "deadline": http.deadline,
     }
     user_agent = settings.sec.user_agent
+
+    def budget() -> Budget:  # one per source: its requests together get source_budget seconds
+        return Budget(http.source_budget)
+
     return LiveSources(
         raw_dir,
-        market=HttpClient(USER_AGENT, **common),
-        fx=HttpClient(USER_AGENT, **common),
-        news=HttpClient(USER_AGENT, min_interval=settings.news.min_interval, **common),
-        sec=sec_client(user_agent, **common) if user_agent else None,
+        market=HttpClient(USER_AGENT, budget=budget(), **common),
+        fx=HttpClient(USER_AGENT, budget=budget(), **common),
+        news=HttpClient(
+            USER_AGENT,
+            min_interval=settings.news.min_interval,
+            redirects="web",
+            budget=budget(),
+            **common,
+        ),
+        sec=sec_client(user_agent, budget=budget(), **common) if user_agent else None,
         market_url=settings.market.base_url,
         fx_url=settings.fx.base_url,
         sec_url=settings.sec.base_url,
@@ -195,7 +206,14 @@ class SerialWarehouse(Warehouse):
 
 
 def open_run(settings: Settings, offline: bool) -> Run:
-    """A run over the configured warehouse, replaying the landing zone when offline."""
+    """A run over the configured warehouse, replaying the landing zone when offline.
+
+    The rows of runs a SIGKILL left `running` are closed first (the CLI's guard does the same;
+    a deployment run needs it here).
+    """
+    from flows.interrupts import recover
+
+    recover(settings.warehouse.path, settings.warehouse.raw_dir)
     # One writer across runs: each load waits for the global write slot.
     warehouse = SerialWarehouse(settings.warehouse.path)
     return Run(settings, warehouse, build_sources(settings, offline=offline))

@@ -139,7 +139,7 @@ def test_a_run_killed_mid_load_leaves_a_consistent_warehouse_and_the_next_run_co
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert data_checksums(workspace.warehouse) == reference
     statuses = sorted(row[0] for row in query(workspace.warehouse, "select status from runs"))
-    assert statuses == ["completed", "running"]  # the killed run stays on record as it ended
+    assert statuses == ["completed", "interrupted"]  # the next run closed the killed one's row
 
 
 def test_sql_from_another_process_answers_or_says_a_load_is_running(
