@@ -160,12 +160,15 @@ def test_make_targets_parameters_are_checked_and_typed() -> None:
             deployments.deployment_parameters(name, pairs)
 
 
-def test_make_backfill_without_a_server_says_to_start_one(
-    monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    monkeypatch.setenv("PREFECT_API_URL", f"http://127.0.0.1:{_free_port()}/api")
+def test_make_backfill_without_a_server_says_to_start_one(capsys) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    # A settings context, not the environment: the session's test server, when another test
+    # of this worker started it, is a settings context that outranks the environment.
+    nowhere = f"http://127.0.0.1:{_free_port()}/api"
     argv = ["--run", "backfill", "start=2024-02-12", "end=2024-02-21", "offline=1"]
-    assert deployments.main(argv) == 1
+    with temporary_settings(updates={PREFECT_API_URL: nowhere}):
+        assert deployments.main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no Prefect server answers at" in err[0] and "make serve" in err[0]
     assert deployments.main(["--run", "backfill", "end=2024-02-21"]) == 2
