@@ -358,7 +358,10 @@ def test_a_ten_day_backfill_through_the_deployment_fills_the_tables_and_repeats_
         f"select symbol, count(*) from prices where date between '{START}' and '{END}' "
         "group by symbol order by symbol",
     )
-    assert per_symbol == [("ADBE", 7), ("GOOG", 7), ("GOOGL", 7), ("SSTK", 7)]
+    # The watchlist, and the benchmarks their moves are set beside in the report.
+    assert per_symbol == [
+        ("ADBE", 7), ("GOOG", 7), ("GOOGL", 7), ("QQQ", 7), ("SPY", 7), ("SSTK", 7)
+    ]  # fmt: skip
     assert query(workspace.warehouse, "select count(*) from claims")[0][0] > 0
     [(run_id, flow_name, run_date, status, stats)] = query(
         workspace.warehouse, "select run_id, flow, run_date, status, stats from runs"
