@@ -6,6 +6,7 @@ import base64
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import polars as pl
 import pytest
@@ -19,13 +20,13 @@ from newsdesk.report import (
     report_markdown,
     stated_figure,
 )
+from newsdesk.report.charts import price_move_chart
 from newsdesk.report.figures import points_figure
 from newsdesk.report.wrap import display_width
 from newsdesk.tables import CLAIMS_SCHEMA
 from newsdesk.warehouse import Warehouse
 from tests.builders import REPORT_ARTICLES, REPORT_DATE, SCRIPT, verdict_claims
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 D15 = date(2024, 2, 15)
 # real closes on the Sora day: ADBE (Yahoo close) and QQQ (Stooq, ../shared/data)
 ADBE_QQQ = pl.DataFrame(
@@ -350,11 +351,33 @@ def test_html_escapes_article_text(rendered) -> None:
 def test_price_move_chart_is_written_and_embedded(rendered) -> None:
     # Prices exist for ADBE only, so exactly one chart.
     (chart,) = rendered.charts
-    assert chart.parent == rendered.html.parent
+    assert chart.parent == rendered.html.parent and chart.suffix == ".svg"
     data = chart.read_bytes()
-    assert data.startswith(PNG_MAGIC)
+    svg = ElementTree.fromstring(data)  # well-formed SVG
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
     page = rendered.html.read_text(encoding="utf-8")
-    assert f"data:image/png;base64,{base64.b64encode(data).decode('ascii')}" in page
+    assert f"data:image/svg+xml;base64,{base64.b64encode(data).decode('ascii')}" in page
+
+
+def test_chart_draws_the_closes_the_reference_day_and_the_stated_close() -> None:
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    prices = make_prices()
+    claim = next(c for c in verdict_claims().to_dicts() if c["claim_type"] == "price_move")
+    svg = ElementTree.fromstring(price_move_chart(claim, prices))
+    closes = prices.filter(pl.col("symbol") == claim["subjects"][0]).sort("date")
+    at = closes["date"].to_list().index(claim["reference_date"])
+    shown = closes["close"].to_list()[max(at - 5, 0) : at + 6]  # five sessions either side
+    (line,) = svg.findall("s:polyline", ns)
+    points = [tuple(map(float, p.split(","))) for p in line.get("points").split()]
+    assert len(points) == len(shown)
+    assert [x for x, _ in points] == sorted(x for x, _ in points)
+    # The highest close is drawn highest (smallest y), the lowest lowest.
+    assert points[shown.index(max(shown))][1] == min(y for _, y in points)
+    assert points[shown.index(min(shown))][1] == max(y for _, y in points)
+    dashed = [el for el in svg.findall("s:line", ns) if el.get("stroke-dasharray")]
+    assert len(dashed) == 2  # the reference day and the close the stated move implies
+    texts = " ".join(t.text or "" for t in svg.findall("s:text", ns))
+    assert claim["reference_date"].isoformat() in texts and "stated" in texts
 
 
 def test_report_files_are_named_after_the_date(rendered) -> None:

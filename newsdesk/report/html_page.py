@@ -139,7 +139,9 @@ def _claim_html(
     chart = ""
     if claim.get("claim_id") in charts:
         data = base64.b64encode(charts[claim["claim_id"]].read_bytes()).decode("ascii")
-        chart = f'<img alt="closes around the reference day" src="data:image/png;base64,{data}">'
+        chart = (
+            f'<img alt="closes around the reference day" src="data:image/svg+xml;base64,{data}">'
+        )
     return (
         f'<section class="claim {esc(verdict.replace(" ", "-"))}">'
         f'<h3><span class="verdict">{esc(verdict)}</span> {esc(claim_label(claim))}</h3>'

@@ -1,4 +1,4 @@
-"""Write one date's report files: Markdown, standalone HTML and the chart PNGs."""
+"""Write one date's report files: Markdown, standalone HTML and the chart SVGs."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def render_report(
     quality: QualityCounts | None = None,
     docs_index: Path | None = None,
 ) -> ReportFiles:
-    """Write out_dir/<D>.md and <D>.html (charts embedded) plus the chart PNGs.
+    """Write out_dir/<D>.md and <D>.html (charts embedded) plus the chart SVGs.
 
     `prices` holds the subjects' bars and their benchmarks' (see load_report_inputs);
     `tickers` names each symbol's benchmark; `quality` and `docs_index` make the HTML
@@ -47,10 +47,10 @@ def render_report(
     judged, _ = split_claims(claims)
     charts: dict[str, Path] = {}
     for claim in judged:
-        png = price_move_chart(claim, prices)
-        if png is not None:
-            path = out_dir / f"{stem}-{claim['claim_id']}.png"
-            path.write_bytes(png)
+        svg = price_move_chart(claim, prices)
+        if svg is not None:
+            path = out_dir / f"{stem}-{claim['claim_id']}.svg"
+            path.write_text(svg, "utf-8")
             charts[claim["claim_id"]] = path
     context = {"report_date": report_date, "prices": prices, "tickers": tickers, "quality": quality}
     md_path = out_dir / f"{stem}.md"
