@@ -31,9 +31,7 @@ NEWSDESK = Path(sys.executable).with_name("newsdesk")
 
 
 def _env(mode: str, home: Path) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSDESK_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSDESK_"))}
     env.update(
         DO_NOT_TRACK="1",
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
