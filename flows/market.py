@@ -7,9 +7,10 @@ transformed; an offline run's sources play the same landed responses back.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, timedelta
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -454,25 +455,10 @@ def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult
         landed = []
     frames = []
     for item in landed:
-        try:
-            screened = screen_frankfurter(item.json(), base=BASE_CURRENCY)
-        except Exception as exc:
-            reason = (
-                f"response refused: {exc}"
-                if isinstance(exc, NotAsked)
-                else f"Frankfurter response unreadable ({one_line(exc)})"
-            )
-            result.failed_symbols["fx"] = f"{reason}; kept at {item.body_path}"
-            result.set_aside.append(
-                whole_body("frankfurter", item.key, reason, str(item.body_path))
-            )
-            continue
-        frames.append(screened.frame)
-        result.sources_read.add("frankfurter")
-        result.set_aside.extend(
-            replace(m, source="frankfurter", key=item.key, raw_path=str(item.body_path))
-            for m in screened.malformed
-        )
+        screen = partial(screen_frankfurter, base=BASE_CURRENCY)
+        screened = _screened(item, screen, "frankfurter", item.key, "fx", result)
+        if screened is not None:
+            frames.append(screened.frame)
     if not frames:
         return empty("fx_rates")
     return pl.concat(frames).unique(subset=["date", "base", "quote"], keep="last")
@@ -493,23 +479,40 @@ def _shares(
             result.failed_symbols[f"CIK{cik}"] = one_line(exc)
             continue
         for item in landed:
-            try:
-                screened = screen_companyfacts(item.json(), cik=cik)
-            except Exception as exc:
-                reason = (
-                    f"response refused: {exc}"
-                    if isinstance(exc, NotAsked)
-                    else f"companyfacts unreadable ({one_line(exc)})"
-                )
-                result.failed_symbols[f"CIK{cik}"] = f"{reason}; kept at {item.body_path}"
-                result.set_aside.append(whole_body("sec", f"CIK{cik}", reason, str(item.body_path)))
-                continue
-            frames.append(screened.frame)
-            result.sources_read.add("sec")
-            result.set_aside.extend(
-                replace(m, source="sec", key=item.key, raw_path=str(item.body_path))
-                for m in screened.malformed
-            )
+            screen = partial(screen_companyfacts, cik=cik)
+            screened = _screened(item, screen, "sec", f"CIK{cik}", f"CIK{cik}", result)
+            if screened is not None:
+                frames.append(screened.frame)
     if not frames:
         return empty("shares_outstanding")
     return pl.concat(frames)
+
+
+def _screened(
+    item: Landed,
+    screen: Callable[[Any], Any],
+    source: str,
+    key: str,
+    failed_as: str,
+    result: MarketResult,
+) -> Any:
+    """One landed FX or SEC body through its screen; a body refused or unreadable fails
+    `failed_as` and is set aside whole, the records the screen set aside are kept."""
+    try:
+        screened = screen(item.json())
+    except Exception as exc:
+        what = "Frankfurter response" if source == "frankfurter" else "companyfacts"
+        reason = (
+            f"response refused: {exc}"
+            if isinstance(exc, NotAsked)
+            else f"{what} unreadable ({one_line(exc)})"
+        )
+        result.failed_symbols[failed_as] = f"{reason}; kept at {item.body_path}"
+        result.set_aside.append(whole_body(source, key, reason, str(item.body_path)))
+        return None
+    result.sources_read.add(source)
+    result.set_aside.extend(
+        replace(m, source=source, key=item.key, raw_path=str(item.body_path))
+        for m in screened.malformed
+    )
+    return screened
