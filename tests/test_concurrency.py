@@ -142,6 +142,14 @@ def test_a_run_killed_mid_load_leaves_a_consistent_warehouse_and_the_next_run_co
     assert statuses == ["completed", "interrupted"]  # the next run closed the killed one's row
 
 
+# What a reader sees during a run: rows, and claims that should have a verdict but have none
+# ("other" figures are kept unjudged by design).
+UNJUDGED_PROBE = (
+    "select (select count(*) from prices) as n, (select count(*) from claims "
+    "where verdict is null and claim_type <> 'other') as unjudged"
+)
+
+
 def test_sql_from_another_process_answers_or_says_a_load_is_running(
     prefect_api: str, tmp_path: Path
 ) -> None:
@@ -157,7 +165,7 @@ def test_sql_from_another_process_answers_or_says_a_load_is_running(
             time.sleep(0.1)
         while writer.poll() is None and time.monotonic() < deadline:
             sql = subprocess.run(
-                [NEWSDESK, "sql", "select count(*) as n from prices", "--format", "csv",
+                [NEWSDESK, "sql", UNJUDGED_PROBE, "--format", "csv",
                  "--config", str(workspace.config)],
                 env=cli_env(prefect_api), capture_output=True, text=True, timeout=60,
             )  # fmt: skip
@@ -172,6 +180,8 @@ def test_sql_from_another_process_answers_or_says_a_load_is_running(
     for code, out, err, _ in answers:
         assert "Traceback" not in err, err
         if code == 0:
-            assert out.splitlines()[0] == "n" and out.splitlines()[1].isdigit()
+            header, row = out.splitlines()[:2]
+            assert header == "n,unjudged" and row.split(",")[0].isdigit()
+            assert row.split(",")[1] == "0", "a reader saw a claim published before its verdict"
         else:
             assert code == 1 and "load in progress" in err, (code, err)
