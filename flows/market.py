@@ -28,7 +28,12 @@ from newsdesk.sources.frankfurter import BASE_CURRENCY
 from newsdesk.tables import empty
 from newsdesk.transform.bookkeeping import loaded_rows
 from newsdesk.transform.fx import screen_frankfurter
-from newsdesk.transform.prices import ChartFrames, drop_unclosed_bars, normalise_chart
+from newsdesk.transform.prices import (
+    ChartFrames,
+    drop_unclosed_bars,
+    normalise_chart,
+    normalise_charts,
+)
 from newsdesk.transform.quarantine import one_line, quarantine_rows, whole_body
 from newsdesk.transform.records import Malformed, NotAsked
 from newsdesk.transform.shares import screen_companyfacts
@@ -316,10 +321,11 @@ def read_charts(
     used: list[Landed] = []
     spans: dict[str, tuple[date, date]] = {}
     skipped = 0
-    for symbol, responses in charts.items():
-        ordered = sorted(responses, key=lambda x: x.fetched_at)
-        newest: tuple[Landed, ChartFrames] | None = None
-        for landed in reversed(ordered):
+    ordered_by = {s: sorted(r, key=lambda x: x.fetched_at) for s, r in charts.items()}
+    batch = _newest_in_one_batch(ordered_by)
+    for symbol, ordered in ordered_by.items():
+        newest: tuple[Landed, ChartFrames] | None = batch.get(symbol)
+        for landed in reversed(ordered if newest is None else []):
             frames = _read_chart(symbol, landed, failures, rejected)
             if frames is not None:
                 newest = (landed, frames)
@@ -346,6 +352,60 @@ def read_charts(
         parts.append(newest[1])
         used.append(newest[0])
     return ChartRead(_concat_charts(parts), used, spans, skipped)
+
+
+def _newest_in_one_batch(
+    ordered_by: Mapping[str, list[Landed]],
+) -> dict[str, tuple[Landed, ChartFrames]]:
+    """Each symbol's newest body normalised in one batch, split back per symbol.
+
+    The fast path: one polars pass over every payload instead of one per body (the
+    per-body passes cost six times as much on 500 symbols). Any body the batch cannot take
+    (unreadable, another symbol's, or one that makes the transform raise) sends every
+    symbol to the body-by-body path, which finds it and keeps it to its symbol.
+    """
+    newest = {s: bodies[-1] for s, bodies in ordered_by.items() if bodies}
+    payloads: dict[str, dict] = {}
+    for symbol, landed in newest.items():
+        payload, _ = _chart_payload(landed)
+        if payload is None:
+            return {}
+        payloads[symbol] = payload
+    if len(payloads) < 2:
+        return {}  # nothing to gain over the body-by-body path
+    try:
+        frames = normalise_charts(payloads, refuse_other=True)
+    except Exception:  # one body the batch cannot take: the careful path finds which
+        return {}
+    del payloads
+    cutoffs = {s: landed.fetched_at.astimezone(UTC).date() for s, landed in newest.items()}
+    prices = drop_unclosed_bars(frames.prices, cutoffs)
+    split = {
+        name: {key[0]: part for key, part in frame.partition_by("symbol", as_dict=True).items()}
+        for name, frame in (("prices", prices), ("splits", frames.splits),
+                            ("dividends", frames.dividends))
+    }  # fmt: skip
+    blank = {name: empty(name) for name in split}  # one empty frame each, shared
+    malformed: dict[str, list[Malformed]] = defaultdict(list)
+    for record in frames.malformed:
+        landed = newest[record.key]
+        malformed[record.key].append(
+            replace(record, source="yahoo", raw_path=str(landed.body_path))
+        )
+    return {
+        symbol: (
+            landed,
+            ChartFrames(
+                prices=split["prices"].get(symbol, blank["prices"]),
+                splits=split["splits"].get(symbol, blank["splits"]),
+                dividends=split["dividends"].get(symbol, blank["dividends"]),
+                currency=None,
+                exchange_timezone=None,
+                malformed=tuple(malformed.get(symbol, ())),
+            ),
+        )
+        for symbol, landed in newest.items()
+    }
 
 
 def _read_chart(
