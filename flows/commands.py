@@ -152,7 +152,8 @@ def report(settings: Settings, day: date) -> int:
 
     warehouse = Warehouse(settings.warehouse.path)
     run_ = Run(settings, warehouse, build_sources(settings, offline=True))
-    path = report_step(run_, day, None)
+    docs_index = settings.warehouse.dq_dir / "index.html"  # linked when a run has built it
+    path = report_step(run_, day, docs_index if docs_index.exists() else None)
     print(f"{path}\n{path.with_suffix('.html')}")
     return 0
 
