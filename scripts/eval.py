@@ -116,6 +116,7 @@ def _run(settings: Settings, day: date, standin: StandIn) -> list[str]:
     """Run the pipeline in one flow; the notes to print, or PipelineFailed."""
     from prefect import flow
 
+    from flows import engine
     from flows.nightly import run_pipeline
     from flows.run import open_run
 
@@ -129,7 +130,9 @@ def _run(settings: Settings, day: date, standin: StandIn) -> list[str]:
             return {"error": f"{type(exc).__name__}: {first}", "failures": run.stats.failures}
         return {"error": None, "failures": run.stats.failures}
 
-    result = eval_flow()
+    # On the Prefect server `make serve` started when one answers, else directly (no
+    # temporary server: flows/engine.py).
+    result = engine.run_flow(eval_flow)
     failures = list(result["failures"])
     # Symbols the truth data does not hold (^NDX, TSM, …) fail the run's market step by
     # design; their claims are unverifiable. Any other failure is the pipeline's.
