@@ -108,19 +108,15 @@ def index_bars(path: Path, start: date, end: date) -> list[dict]:
         day = date.fromisoformat(cells[0][:10])
         if not start <= day <= end:
             continue
-        open_, high, low, close = (float(c) for c in cells[1:5])
-        bars.append(
-            {
-                "date": day,
-                "open": open_,
-                "high": high,
-                "low": low,
-                "close": close,
-                "adj_close": close,
-                "volume": int(float(cells[5])),
-            }
-        )
+        bars.append(_bar(day, cells[1:5], cells[5]))
     return sorted(bars, key=lambda b: b["date"])
+
+
+def _bar(day: date, ohlc: list[str], volume: str) -> dict:
+    """One chart bar from text cells; the close doubles as the adjusted close."""
+    open_, high, low, close = (float(c) for c in ohlc)
+    return {"date": day, "open": open_, "high": high, "low": low, "close": close,
+            "adj_close": close, "volume": int(float(volume))}  # fmt: skip
 
 
 def stooq_bars(path: Path, start: date, end: date) -> list[dict]:
@@ -133,18 +129,7 @@ def stooq_bars(path: Path, start: date, end: date) -> list[dict]:
         day = date(int(cells[2][:4]), int(cells[2][4:6]), int(cells[2][6:8]))
         if not start <= day <= end:
             continue
-        open_, high, low, close = (float(c) for c in cells[4:8])
-        bars.append(
-            {
-                "date": day,
-                "open": open_,
-                "high": high,
-                "low": low,
-                "close": close,
-                "adj_close": close,  # Stooq's levels are adjusted already
-                "volume": int(float(cells[8])),
-            }
-        )
+        bars.append(_bar(day, cells[4:8], cells[8]))  # Stooq's levels are adjusted already
     return sorted(bars, key=lambda b: b["date"])
 
 
