@@ -60,11 +60,14 @@ def prefect_api() -> str | None:
 
 
 def where() -> str:
-    """Where the next ``run_flow`` will run, in words (for the CLI's first line)."""
+    """Where the next ``run_flow`` will run, in words."""
     chosen = mode()
+    return _where(chosen, prefect_api() if chosen != "direct" else None)
+
+
+def _where(chosen: str, api: str | None) -> str:
     if chosen == "direct":
         return "in this process (NEWSDESK_PREFECT=direct)"
-    api = prefect_api()
     if api:
         return f"on the Prefect server at {api}"
     if chosen == "prefect":
@@ -73,11 +76,15 @@ def where() -> str:
 
 
 def run_flow(flow_obj: Any, /, **params: Any) -> Any:
-    """Call a flow as the CLI does: on a server when one answers, else directly."""
+    """Call a flow as the CLI does: on a server when one answers, else directly.
+
+    The first log line says which (the server is probed once).
+    """
     chosen = mode()
     api = prefect_api() if chosen != "direct" else None
     if api is None and chosen != "prefect":
         with direct(), console_log():
+            logging.getLogger("newsdesk").info("running %s", _where(chosen, api))
             return flow_obj.fn(**params)
     if api is None:
         return flow_obj(**params)
