@@ -309,16 +309,6 @@ def runs_rows(warehouse: Path) -> list[tuple[str, str]]:
     return list(frame.iter_rows())
 
 
-def wired() -> bool:
-    """Whether flows/cli.py runs its writing commands under flows.interrupts."""
-    return "interrupts" in (REPO / "flows" / "cli.py").read_text(encoding="utf-8")
-
-
-needs_wiring = pytest.mark.skipif(
-    not wired(), reason="flows/cli.py does not run commands under flows.interrupts.guard yet"
-)
-
-
 def assert_whole(site: Site, note: str = "") -> dict[str, str]:
     """The warehouse opens and every batch is there whole or not at all."""
     if not site.warehouse.exists():
@@ -392,7 +382,7 @@ def test_sigkill_at_ten_random_moments_then_two_runs_at_once_complete_the_same(
         # or completed (it was killed on its way out), and a run that got as far as its own
         # row first closed the rows of the killed ones.
         assert all(status in ("running", "completed") for _, status in new), (new, note)
-        if wired() and new:
+        if new:
             assert all(status != "running" for run_id, status in rows if run_id in before), note
     assert len(killed) == KILLS, f"only {len(killed)} runs could be killed: {killed} {note}"
 
@@ -407,9 +397,8 @@ def test_sigkill_at_ten_random_moments_then_two_runs_at_once_complete_the_same(
     assert checksums(site.warehouse) == site.reference, note
     statuses = [status for _, status in runs_rows(site.warehouse)]
     assert statuses.count("completed") >= codes.count(0)
-    if wired():
-        assert set(statuses) <= {"interrupted", "completed", "failed"}, (statuses, note)
-        assert statuses.count("failed") <= codes.count(1), (statuses, note)
+    assert set(statuses) <= {"interrupted", "completed", "failed"}, (statuses, note)
+    assert statuses.count("failed") <= codes.count(1), (statuses, note)
     print(f"{len(killed)} SIGKILLs at {killed}, warehouse whole after each, then {codes=} {note}")
 
 
@@ -429,7 +418,6 @@ def wait_for_running_row(site: Site, process: subprocess.Popen) -> None:
 
 
 @pytest.mark.slow
-@needs_wiring
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_sigint_and_sigterm_end_a_run_in_seconds_marked_interrupted(
     site: Site, signum: int, code: int
