@@ -10,9 +10,10 @@ from prefect.states import Failed, State
 from flows import engine
 from flows.engine import in_flow_run
 from flows.nightly import run_pipeline
+from flows.progress import STEPS
 from flows.run import FAILURES, Run, failed_state, get_logger, open_run
 from flows.status import coverage, publish_coverage, rerun_spans
-from newsdesk.config import Settings, load_settings
+from newsdesk.config import Settings, load_settings, normalise_symbol
 from newsdesk.errors import RunFailed, UsageError
 
 MAX_RANGE_DAYS = 5 * 366
@@ -27,9 +28,6 @@ def validate_range(start: date, end: date, settings: Settings) -> None:
         raise UsageError(f"backfill: {start}..{end} is longer than five years; split it")
     if end >= today:
         raise UsageError(f"backfill: end {end} is not in the past (today is {today})")
-
-
-STEPS = ("news", "market", "verify", "checks", "report")
 
 
 class Progress:
@@ -106,6 +104,8 @@ def backfill(
     settings = load_settings(config)
     try:
         validate_range(start, end, settings)
+        # From the UI too: a symbol names a folder of the landing zone, so the grammar holds.
+        symbols = list(dict.fromkeys(normalise_symbol(s, "symbols") for s in symbols or []))
     except UsageError as exc:  # fail at once, one line in the log, before opening anything
         get_logger().error("%s", exc)
         return Failed(message=str(exc))

@@ -7,7 +7,6 @@ import contextlib
 import functools
 import json
 import os
-import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -18,9 +17,6 @@ from newsdesk.errors import RunFailed, UsageError
 
 COMMANDS = ("run", "backfill", "demo", "sql", "check", "report", "status", "serve")
 
-EARLIEST = date(1970, 1, 1)
-# An exchange symbol after upper-casing: never a path character, never whitespace.
-SYMBOL = re.compile(r"[A-Z0-9.^=-]{1,15}")
 MAX_SYMBOLS = 500
 
 EPILOG = """\
@@ -227,12 +223,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "run":
             return commands.run(settings, day, offline=args.offline, as_json=args.json)
         if args.command == "backfill":
-            options: dict[str, Any] = {"offline": args.offline, "symbols": checked["symbols"]}
-            if args.missing:  # only when asked: the flow's `missing` parameter is newer
-                options["missing"] = True
             return commands.backfill(
-                settings, checked["start"], checked["end"], as_json=args.json, **options
-            )
+                settings, checked["start"], checked["end"], offline=args.offline,
+                symbols=checked["symbols"], missing=args.missing, as_json=args.json,
+            )  # fmt: skip
         if args.command == "demo":
             return commands.demo(settings, as_json=args.json)
         if args.command == "check":
@@ -274,27 +268,19 @@ def checked_date(text: str, what: str) -> date:
     """A YYYY-MM-DD date between 1970-01-01 and today."""
     from newsdesk.config import parse_date
 
-    day = parse_date(text, what)
     # Today somewhere on earth: the run itself refuses a day that has not closed where it runs.
-    latest = (datetime.now(UTC) + timedelta(hours=14)).date()
-    if day < EARLIEST:
-        raise UsageError(f"{what}: {day} is before {EARLIEST}")
-    if day > latest:
-        raise UsageError(f"{what}: {day} is not in the past (today is {date.today()})")
-    return day
+    return parse_date(text, what, latest=(datetime.now(UTC) + timedelta(hours=14)).date())
 
 
 def checked_symbols(text: str) -> list[str]:
     """Comma-separated exchange symbols, upper-cased, each matching the symbol grammar."""
+    from newsdesk.config import normalise_symbol
+
     symbols: list[str] = []
     for part in text.split(","):
-        symbol = part.strip().upper()
-        if not symbol:
+        if not part.strip():
             continue
-        if not SYMBOL.fullmatch(symbol):
-            raise UsageError(
-                f"--symbols: {_clipped(symbol)!r} is not a symbol (1-15 of A-Z 0-9 . ^ = -)"
-            )
+        symbol = normalise_symbol(part, "--symbols")
         if symbol not in symbols:
             symbols.append(symbol)
     if not symbols:

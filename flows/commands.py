@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from flows import engine
@@ -20,9 +20,7 @@ DEMO_SYMBOLS = ("ADBE", "SSTK", "GOOGL", "GOOG")
 
 
 def run(settings: Settings, day: date, *, offline: bool, as_json: bool = False) -> int:
-    """`newsdesk run`: the nightly flow for one date."""
-    if day >= datetime.now(settings.tz).date():
-        raise UsageError(f"--date {day} is not in the past: the nightly job checks closed days")
+    """`newsdesk run`: the nightly flow for one date (flows/cli.py checked it is closed)."""
     from flows.nightly import nightly
 
     with _terminal(f"run {day}", as_json):
@@ -41,12 +39,10 @@ def backfill(
     missing: bool = False,
     as_json: bool = False,
 ) -> int:
-    """`newsdesk backfill`: the backfill flow over [start, end] (only the missing dates)."""
+    """`newsdesk backfill`: the backfill flow over [start, end] (only the missing dates);
+    flows/cli.py checked the range."""
     from flows.backfill import backfill as backfill_flow
-    from flows.backfill import validate_range
 
-    validate_range(start, end, settings)
-    params: dict[str, object] = {"missing": True} if missing else {}  # the flow's newer parameter
     with _terminal(f"backfill {start}..{end}", as_json):
         result = engine.run_flow(
             backfill_flow,
@@ -55,7 +51,7 @@ def backfill(
             offline=offline,
             symbols=symbols,
             config=_config(settings),
-            **params,
+            missing=missing,
         )
     _print_summary(result, settings, "backfill", start, end, as_json)
     return 0

@@ -156,7 +156,7 @@ TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 def deployment_parameters(name: str, pairs: Sequence[str]) -> dict[str, Any]:
     """`KEY=VALUE` pairs checked and typed for a deployment run (`make backfill`, `make
     nightly`): dates parsed, flags as booleans, symbols as a list; empty values dropped."""
-    from newsdesk.config import parse_date
+    from newsdesk.config import normalise_symbol, parse_date
 
     allowed = DEPLOYMENT_PARAMS.get(name)
     if allowed is None:
@@ -179,7 +179,7 @@ def deployment_parameters(name: str, pairs: Sequence[str]) -> dict[str, Any]:
             if value:  # else the deployment's own default
                 params[key] = str(Path(value).resolve())
         else:
-            symbols = [s.strip().upper() for s in value.split(",") if s.strip()]
+            symbols = [normalise_symbol(s, "SYMBOLS") for s in value.split(",") if s.strip()]
             if symbols:
                 params[key] = symbols
     for key in ("start", "end") if name == "backfill" else ():

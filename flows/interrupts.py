@@ -7,10 +7,10 @@ warehouse transaction is rolled back, never half-committed); then it calls
 within ``grace`` seconds even if the main thread is stuck in C or a worker thread will
 not finish; a second signal ends it at once.
 
-``guard(settings)`` is what the CLI wraps a writing command in: first ``recover`` (close
-the rows of runs whose process is gone — a SIGKILL leaves its row ``running`` — and sweep
-the temporaries a killed landing left), then ``trapped`` with an ``on_signal`` that marks
-this process's running rows ``interrupted``.
+``guard(settings)`` is what the CLI wraps a writing command in: ``trapped`` with an
+``on_signal`` that marks this process's running rows ``interrupted``. ``recover`` (close the
+rows of runs whose process is gone — a SIGKILL leaves its row ``running`` — and sweep the
+temporaries a killed landing left) runs when a run opens (flows.run.open_run).
 """
 
 from __future__ import annotations
@@ -213,9 +213,9 @@ def _close(warehouse_path: Path, closing: Callable[[Any], Any]) -> list[str]:
 
 @contextlib.contextmanager
 def guard(settings: Settings, grace: float = GRACE_SECONDS) -> Iterator[None]:
-    """Around a writing command: recover what killed runs left, then trap SIGINT/SIGTERM."""
+    """Around a writing command: trap SIGINT/SIGTERM (what killed runs left is recovered by
+    the run itself, in flows.run.open_run, for CLI and deployment runs alike)."""
     path = settings.warehouse.path
-    recover(path, settings.warehouse.raw_dir)
     since = datetime.now(UTC)
     with trapped(lambda signum: mark_interrupted(path, signum, since), grace):
         yield

@@ -134,8 +134,8 @@ def market_step(
             sources_read=sorted(result.sources_read),
             excused=result.failed_symbols,
         )
-    except RunFailed:  # nothing of the batch commits; the run still names what failed to fetch
-        run.stats.failures.extend(f"{k}: {v}" for k, v in result.failed_symbols.items())
+    except RunFailed as exc:  # nothing of the batch commits; the run names what failed to fetch
+        exc.market = result  # type: ignore[attr-defined] - read by flows/nightly.run_pipeline
         raise
 
     # The record of loaded bodies commits with the rows they gave, or not at all; the span
@@ -361,15 +361,17 @@ def _newest_in_one_batch(
 
     The fast path: one polars pass over every payload instead of one per body (the
     per-body passes cost six times as much on 500 symbols). Any body the batch cannot take
-    (unreadable, another symbol's, or one that makes the transform raise) sends every
-    symbol to the body-by-body path, which finds it and keeps it to its symbol.
+    (another symbol's, or one that makes the transform raise) sends every symbol to the
+    body-by-body path, which finds it and keeps it to its symbol; a body that is no chart
+    at all (unreadable, or Yahoo's own error) sends only its symbol there.
     """
     newest = {s: bodies[-1] for s, bodies in ordered_by.items() if bodies}
     payloads: dict[str, dict] = {}
-    for symbol, landed in newest.items():
+    for symbol, landed in list(newest.items()):
         payload, _ = _chart_payload(landed)
-        if payload is None:
-            return {}
+        if payload is None:  # an error or unreadable body: that symbol takes the careful path
+            del newest[symbol]
+            continue
         payloads[symbol] = payload
     if len(payloads) < 2:
         return {}  # nothing to gain over the body-by-body path

@@ -101,7 +101,7 @@ def run_pipeline(
         report = reports_step(run, verdicts.claims, news.articles, start, end, quality.docs_index)
         progress("report")
     except RunFailed as exc:
-        run.stats.failures.extend(_failures(news, market, context))
+        run.stats.failures.extend(_failures(news, getattr(exc, "market", market), context))
         _record(run, flow_name, end, "failed")
         log.error("%s", exc)
         raise

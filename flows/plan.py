@@ -29,7 +29,6 @@ class Plan:
     start: date
     end: date
     symbols: tuple[str, ...]  # the watchlist and the symbols given; the news may add more
-    given: bool  # whether symbols were given as a parameter
     sessions: tuple[date, ...]
     held: int  # symbol-sessions in [start, end] the warehouse already has a bar for
     pages: int
@@ -106,7 +105,6 @@ def make_plan(
         start=start,
         end=end,
         symbols=wanted,
-        given=bool(symbols),
         sessions=tuple(sessions_between(start, end)),
         held=int(in_range["watchlist_priced"].sum() or 0),
         pages=len(settings.news.pages),

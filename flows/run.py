@@ -16,6 +16,7 @@ from newsdesk.config import Settings
 from newsdesk.errors import RunFailed, UsageError
 from newsdesk.http import Budget, HttpClient
 from newsdesk.sources.clients import LandedSources, LiveSources, NotLanded, Sources
+from newsdesk.sources.news import news_client
 from newsdesk.sources.sec import sec_client
 from newsdesk.warehouse import Warehouse, WarehouseError
 
@@ -125,12 +126,8 @@ def build_sources(settings: Settings, *, offline: bool) -> Sources:
         raw_dir,
         market=HttpClient(USER_AGENT, budget=budget(), **common),
         fx=HttpClient(USER_AGENT, budget=budget(), **common),
-        news=HttpClient(
-            USER_AGENT,
-            min_interval=settings.news.min_interval,
-            redirects="web",
-            budget=budget(),
-            **common,
+        news=news_client(
+            USER_AGENT, min_interval=settings.news.min_interval, budget=budget(), **common
         ),
         sec=sec_client(user_agent, budget=budget(), **common) if user_agent else None,
         market_url=settings.market.base_url,

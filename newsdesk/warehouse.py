@@ -269,10 +269,6 @@ class Warehouse:
             prices = _read(con, "prices_for", symbols=symbols, start=None, end=None)
         return claims, articles, prices
 
-    def report_days(self, start: date, end: date) -> list[date]:
-        """Days in [start, end] with claims published on them or speaking of them."""
-        return self.read("report_days", start=start, end=end)["d"].to_list()
-
     def known_articles(self) -> dict[str, str]:
         """content_sha256 → the article_id that text was first stored under."""
         return dict(self.read("known_articles").iter_rows())

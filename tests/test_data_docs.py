@@ -7,8 +7,6 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import replace
-from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -17,7 +15,7 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from newsdesk.quality import CheckOutcome, QualityReport, quality_summary, run_checks  # noqa: E402
+from newsdesk.quality import CheckOutcome, QualityReport, run_checks  # noqa: E402
 from newsdesk.quality.docs import publish_run  # noqa: E402
 from newsdesk.quality.history import load_records  # noqa: E402
 from newsdesk.quality.offline import localise_page  # noqa: E402
@@ -165,7 +163,6 @@ def test_a_record_that_does_not_parse_is_skipped(tmp_path: Path) -> None:
     runs.mkdir()
     (runs / "20240216T000000000000-x.json").write_text("{not json", encoding="utf-8")
     assert load_records(tmp_path) == []
-    assert quality_summary(tmp_path) is None
 
 
 def outcome(suite: str, name: str, success: bool, severity: str = "blocking") -> CheckOutcome:
@@ -184,34 +181,6 @@ def test_a_site_built_before_runs_were_recorded_is_cleaned_on_the_next_run(
     assert index == tmp_path / "index.html"
     assert outside_references(tmp_path) == []
     assert "Great Expectations</a>" in old.read_text(encoding="utf-8")  # rewritten, not deleted
-
-
-def test_a_run_checked_twice_is_summarised_by_its_latest_check(tmp_path: Path) -> None:
-    first = QualityReport(
-        "r1",
-        [outcome("prices", "prices_pk_unique", False), outcome("prices", "prices_x", True)],
-        None,
-        checked_at=datetime(2024, 2, 16, 22, 0),
-    )
-    second = replace(
-        first,
-        outcomes=[
-            outcome("prices", "prices_pk_unique", True),
-            outcome("prices", "p_y", False, "warning"),
-        ],
-        checked_at=datetime(2024, 2, 16, 23, 0),
-    )
-    publish_run(tmp_path, first, RUN_DATE, {})
-    publish_run(tmp_path, second, RUN_DATE, {})
-    summary = quality_summary(tmp_path, run_id="r1")
-    assert summary is not None and summary.checked_at == datetime(2024, 2, 16, 23, 0)
-    assert (summary.passed, summary.failed, summary.status) == (1, 1, "warning")
-    assert summary.failed_warning == ("p_y",) and summary.failed_blocking == ()
-    assert summary.line() == "1 of 2 expectations passed; warning: p_y"
-    html = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert html.count('<td class="nd-status">') == 2
-    assert html.index("2024-02-16 23:00:00") < html.index("2024-02-16 22:00:00")
-    assert "nd-warning" in html and "nd-failed" in html
 
 
 # --- two real runs into one site --------------------------------------------------------
@@ -306,30 +275,6 @@ def test_runs_are_kept_as_json_records(site: tuple) -> None:
     data = json.loads(files[0].read_text(encoding="utf-8"))
     assert data["run_id"] == "run-clean" and data["run_date"] == RUN_DATE.isoformat()
     assert sum(s["evaluated"] for s in data["suites"]) == len(clean.outcomes)
-
-
-@pytest.mark.slow
-def test_quality_summary_of_a_run(site: tuple) -> None:
-    dq, clean, failing = site
-    summary = quality_summary(dq, run_id="run-bad")
-    assert summary is not None
-    assert (summary.passed, summary.failed, summary.evaluated) == (41, 4, 45)
-    assert summary.failed_warning == ("prices_adj_close_positive",)
-    assert set(summary.failed_blocking) == {o.expectation for o in failing.failed_blocking}
-    assert summary.status == "failed"
-    assert summary.index == (dq / "index.html").resolve()
-    assert summary.pages["prices"].is_file() and set(summary.pages) == {"fx_rates", "prices"}
-    assert summary.line().startswith("41 of 45 expectations passed; failed: ")
-    assert summary.link_from(dq.parent / "reports") == "../dq/index.html"
-    assert json.loads(json.dumps(summary.as_dict()))["failed"] == 4
-
-    older = quality_summary(dq, run_id="run-clean")
-    assert older is not None and older.status == "passed" and older.failed == 0
-    assert older.passed == len(clean.outcomes)
-    # by date: the latest check recorded for that date
-    assert quality_summary(dq, run_date=RUN_DATE).run_id == "run-bad"
-    assert quality_summary(dq, run_date=date(2024, 2, 15)) is None
-    assert quality_summary(dq, run_id="no-such-run") is None
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="no node to parse the script with")

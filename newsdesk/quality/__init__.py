@@ -7,7 +7,6 @@ from newsdesk.quality.prepare import prepare_frame
 from newsdesk.quality.runner import run_checks
 from newsdesk.quality.set_aside import set_aside_outcomes
 from newsdesk.quality.suites import SEVERITIES, Expectation, Suite, load_suites
-from newsdesk.quality.summary import QualitySummary, quality_summary
 
 __all__ = [
     "DOCS_SITE",
@@ -16,11 +15,9 @@ __all__ = [
     "CheckOutcome",
     "Expectation",
     "QualityReport",
-    "QualitySummary",
     "Suite",
     "load_suites",
     "prepare_frame",
-    "quality_summary",
     "run_checks",
     "set_aside_outcomes",
 ]

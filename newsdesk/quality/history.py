@@ -1,7 +1,7 @@
 """Every run's validations, kept as one JSON record per check under <dq_dir>/runs/.
 
 GX's validation store lives in memory for the length of a run; these records are what outlives
-it: the Data Docs index lists them all, and the report's quality line reads them. A record holds
+it: the Data Docs index lists them all (the report's quality line counts dq_results). A record holds
 counts and failing expectation ids, not rows; the rows are in the dq_results table.
 """
 
