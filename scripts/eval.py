@@ -31,7 +31,7 @@ if str(REPO) not in sys.path:  # run as a plain script: make newsdesk/ and scrip
 from newsdesk.config import HttpSettings, Settings, WarehouseSettings  # noqa: E402
 from scripts.evaluation.corpus import CorpusError, Page, load_corpus  # noqa: E402
 from scripts.evaluation.scoring import Score, score  # noqa: E402
-from scripts.evaluation.standin import StandIn  # noqa: E402
+from scripts.evaluation.standin import DATA_FILES, StandIn  # noqa: E402
 from scripts.evaluation.table import render  # noqa: E402
 
 DEFAULT_CORPUS = REPO / "eval" / "corpus"
@@ -173,6 +173,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", metavar="STEM", help="evaluate one page")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the metrics here")
     args = parser.parse_args(argv)
+    missing = [path for path in DATA_FILES if not path.is_file()]
+    if missing:  # the stand-ins serve real figures from ../shared/data; say so, once
+        others = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        print(
+            f"eval: missing {missing[0]}{others}: the stand-ins serve ../shared/data",
+            file=sys.stderr,
+        )
+        return 2
     # Concurrent chart fetches overflow requests' pool of 10; harmless, and not the corpus's.
     logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     try:

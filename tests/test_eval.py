@@ -127,6 +127,17 @@ def test_main_exits_2_with_one_line_naming_the_file(tmp_path: Path, capsys) -> N
     assert main(["--corpus", str(tmp_path / "absent")]) == 2
 
 
+def test_main_without_the_shared_data_exits_2_in_one_line(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    import scripts.eval
+
+    monkeypatch.setattr(scripts.eval, "DATA_FILES", (tmp_path / "absent.csv",))
+    assert main([]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "absent.csv" in err[0] and "../shared/data" in err[0]
+
+
 # --- matching claims to labels -----------------------------------------------------------------
 
 SENTENCE = "周一，英伟达股价收跌16.97%，市值蒸发近6000亿美元（约合人民币4.35万亿元）。"

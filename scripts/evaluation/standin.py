@@ -37,6 +37,8 @@ SP500_EXTRACT = ADJUSTED / (
 ECB_CSV = SHARED_DATA / "fx" / "eurofxref-hist_1999-01-04_to_2025-05-09.csv"
 SEC_CSV = SHARED_DATA / "sec" / "shares_outstanding.csv"
 TICKERS_CSV = Path(__file__).resolve().parents[2] / "sql" / "tickers.csv"
+# What the stand-ins read from ../shared/data; scripts/eval.py checks them before it starts.
+DATA_FILES = (SP500_EXTRACT, ECB_CSV, SEC_CSV)
 
 # Yahoo's own answer for a symbol it has no data for (HTTP 404).
 NO_DATA = {
