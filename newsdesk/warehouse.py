@@ -386,9 +386,7 @@ class ReadSession:
     """
 
     def __init__(self, path: Path, *, allow_files: bool = False, wait_seconds: float = 5.0):
-        self.warehouse = Path(path)
-        self.allow_files = allow_files
-        self.path, self._con = _open_session(self.warehouse, allow_files, wait_seconds)
+        self.path, self._con = _open_session(Path(path), allow_files, wait_seconds)
         self._database = _database_name(self.path)
         self._running: duckdb.DuckDBPyConnection | None = None
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from newsdesk.landing import Landed
+from newsdesk.landing import Landed, pid_alive
 from newsdesk.tables import LOADED_BODIES_SCHEMA, RUNS_SCHEMA
 
 RUNNING, INTERRUPTED = "running", "interrupted"
@@ -80,24 +80,25 @@ def process_alive(owner: Mapping[str, object]) -> bool:
     pid = owner.get("pid")
     if not isinstance(pid, int) or pid <= 0:
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not pid_alive(pid):
         return False
-    except PermissionError:  # another user's process holds the pid
-        pass
     started = owner.get("started")
     return started is None or started == process_started(pid)
 
 
 def owner_of(stats: str | None) -> dict[str, object]:
     """The ``process`` entry of a row's stats JSON (empty for rows written before it)."""
+    owner = _stats(stats).get("process")
+    return owner if isinstance(owner, dict) else {}
+
+
+def _stats(text: str | None) -> dict:
+    """A row's stats JSON as a dict (empty when it is not one)."""
     try:
-        parsed = json.loads(stats or "{}")
+        parsed = json.loads(text or "{}")
     except ValueError:
         return {}
-    owner = parsed.get("process") if isinstance(parsed, dict) else None
-    return owner if isinstance(owner, dict) else {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def close_runs(
@@ -109,13 +110,10 @@ def close_runs(
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = []
     for row in runs.iter_rows(named=True):
-        owner = owner_of(row["stats"])
-        if not owner or not should_close(row, owner):
+        stats = _stats(row["stats"])
+        owner = stats.get("process")
+        if not isinstance(owner, dict) or not owner or not should_close(row, owner):
             continue
-        try:
-            stats = json.loads(row["stats"] or "{}")
-        except ValueError:
-            stats = {}
         failures = list(stats.get("failures") or [])
         stats["failures"] = [*failures, reason]
         finished = row["finished_at"] or now
