@@ -47,7 +47,10 @@ MAX_CONFIG_BYTES = 1_000_000  # a config file is a few lines; refuse to read a d
 @dataclass(frozen=True)
 class WarehouseSettings:
     path: Path = Path("warehouse/newsdesk.duckdb")
-    raw_dir: Path = Path("warehouse/raw")
+    # A local path, or an object-store URL (s3://bucket/prefix) reached through fsspec.
+    raw_dir: Path | str = Path("warehouse/raw")
+    # Transformed Parquet a chunk hands the loader; local or s3:// like raw_dir.
+    staging_dir: Path | str = Path("warehouse/staging")
     reports_dir: Path = Path("warehouse/reports")
     dq_dir: Path = Path("warehouse/dq")
     # After each run, publish <name>.read.duckdb beside the warehouse for readers (newsdesk sql,
@@ -110,6 +113,41 @@ class HttpSettings:
 
 
 @dataclass(frozen=True)
+class StorageSettings:
+    """How object-store URLs in raw_dir and staging_dir are reached. Credentials are never
+    configured here: s3fs reads them from the environment (AWS_ACCESS_KEY_ID, …, or a role)."""
+
+    endpoint_url: str = ""  # an S3-compatible service (MinIO, moto); empty: AWS itself
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class ComputeSettings:
+    """Where fetch and extract tasks run, and how the work is split."""
+
+    runner: str = "thread"  # "thread" | "process" | "dask"
+    max_workers: int = 8  # bound on concurrent tasks
+    dask_address: str = ""  # a Dask scheduler for runner = "dask"; empty: a local cluster
+    # A run's symbols and pages are split into chunks of at most this many; each chunk
+    # fetches, lands and stages its part wherever it runs, one loader writes the warehouse.
+    chunk_symbols: int = 250
+    chunk_pages: int = 200
+    # A Prefect work pool: chunks run as deployment runs on it (`newsdesk deploy`); empty:
+    # chunks run as tasks on the runner above.
+    work_pool: str = ""
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """Requests per second across every worker (Prefect global concurrency limits with slot
+    decay, created by `newsdesk serve` and `newsdesk deploy`)."""
+
+    yahoo: float = 2.0
+    sec: float = 8.0  # SEC asks for under 10 per second
+    news_host: float = 1.0  # per news host
+
+
+@dataclass(frozen=True)
 class VerifyPolicy:
     """The knobs of the verdict rules, read from [verify]; the defaults are the documented ones."""
 
@@ -151,6 +189,9 @@ class Settings:
     http: HttpSettings = HttpSettings()
     verify: VerifyPolicy = VerifyPolicy()
     quality: QualitySettings = QualitySettings()
+    storage: StorageSettings = StorageSettings()
+    compute: ComputeSettings = ComputeSettings()
+    limits: LimitSettings = LimitSettings()
     source_file: Path | None = None
 
     @property
@@ -163,6 +204,8 @@ class Settings:
 ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "NEWSDESK_WAREHOUSE": ("warehouse", "path"),
     "NEWSDESK_RAW_DIR": ("warehouse", "raw_dir"),
+    "NEWSDESK_STAGING_DIR": ("warehouse", "staging_dir"),
+    "NEWSDESK_S3_ENDPOINT_URL": ("storage", "endpoint_url"),
     "NEWSDESK_SEC_USER_AGENT": ("sec", "user_agent"),
     "NEWSDESK_MARKET_BASE_URL": ("market", "base_url"),
     "NEWSDESK_FX_BASE_URL": ("fx", "base_url"),
@@ -276,10 +319,11 @@ def _check_across(settings: Settings) -> None:
     paths = {
         "warehouse.path": settings.warehouse.path,
         "warehouse.raw_dir": settings.warehouse.raw_dir,
+        "warehouse.staging_dir": settings.warehouse.staging_dir,
         "warehouse.reports_dir": settings.warehouse.reports_dir,
         "warehouse.dq_dir": settings.warehouse.dq_dir,
     }
-    seen: dict[Path, str] = {}
+    seen: dict[Path | str, str] = {}
     for name, path in paths.items():
         if path in seen:
             raise UsageError(f"config: {name} = {_show(str(path))} is also {seen[path]}")
@@ -368,6 +412,63 @@ def _path(name: str, value: Any) -> Path:
     if len(encoded) > 4000 or any(len(part) > 255 for part in encoded.split(b"/")):
         raise _refuse(name, value, "is longer than the file system allows")
     return Path(value)
+
+
+# Object stores fsspec reaches with the packages newsdesk installs (s3fs), and memory:// for tests.
+URL_SCHEMES = ("s3", "memory")
+
+
+def _location(name: str, value: Any) -> Path | str:
+    """A local path, or an object-store URL such as s3://bucket/prefix (kept as a string)."""
+    if isinstance(value, str) and "://" in value:
+        scheme, _, rest = value.partition("://")
+        if scheme not in URL_SCHEMES:
+            schemes = ", ".join(f"{s}://" for s in URL_SCHEMES)
+            raise _refuse(name, value, f"is a {scheme}:// URL; use a path or {schemes}")
+        if not rest.strip("/") or any(c.isspace() or not c.isprintable() for c in value):
+            raise _refuse(name, value, f"must name a bucket, e.g. {scheme}://bucket/prefix")
+        if "@" in rest.split("/", 1)[0]:
+            raise _refuse(name, value, "must not carry credentials (use the environment)")
+        return value.rstrip("/")
+    return _path(name, value)
+
+
+def is_url(location: Path | str) -> bool:
+    """Whether a configured location is an object-store URL rather than a local path."""
+    return isinstance(location, str) and "://" in location
+
+
+def _optional_url(name: str, value: Any) -> str:
+    return "" if value == "" else _url(name, value)
+
+
+def _region(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9-]{0,40}", value):
+        raise _refuse(name, value, "must be a region name such as 'eu-west-1'")
+    return value
+
+
+def _choice(*allowed: str) -> _Rule:
+    def rule(name: str, value: Any) -> str:
+        if value not in allowed:
+            raise _refuse(name, value, f"must be one of {', '.join(map(repr, allowed))}")
+        return value
+
+    return rule
+
+
+def _dask_address(name: str, value: Any) -> str:
+    if value == "":
+        return ""
+    if not isinstance(value, str) or not re.fullmatch(r"(tcp|tls)://[A-Za-z0-9.\-\[\]:]+", value):
+        raise _refuse(name, value, "must be a scheduler address such as 'tcp://10.0.0.5:8786'")
+    return value
+
+
+def _pool_name(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}|", value):
+        raise _refuse(name, value, "must be a work pool name such as 'newsdesk'")
+    return value
 
 
 def _strings(name: str, value: Any) -> list[str]:
@@ -497,7 +598,8 @@ def _severity(name: str, value: Any) -> dict[str, str]:
 
 _RULES: dict[str, _Rule] = {
     "warehouse.path": _path,
-    "warehouse.raw_dir": _path,
+    "warehouse.raw_dir": _location,
+    "warehouse.staging_dir": _location,
     "warehouse.reports_dir": _path,
     "warehouse.dq_dir": _path,
     "warehouse.read_copy": _flag,
@@ -527,4 +629,16 @@ _RULES: dict[str, _Rule] = {
     "verify.nearly_margin": _number(0.0, 0.5),
     "verify.floors": _floors,
     "quality.severity": _severity,
+    "storage.endpoint_url": _optional_url,
+    "storage.region": _region,
+    "compute.runner": _choice("thread", "process", "dask"),
+    "compute.max_workers": _whole(1, 256),
+    "compute.dask_address": _dask_address,
+    "compute.chunk_symbols": _whole(1, 100_000),
+    "compute.chunk_pages": _whole(1, 100_000),
+    "compute.work_pool": _pool_name,
+    "limits.yahoo": _number(0.0, 100.0, above_low=True),
+    # SEC's fair-access policy: under 10 requests per second.
+    "limits.sec": _number(0.0, 9.9, above_low=True),
+    "limits.news_host": _number(0.0, 100.0, above_low=True),
 }

@@ -168,9 +168,21 @@ SEVERITY = st.dictionaries(
     max_size=3,
 )
 
+LOCATION = st.one_of(
+    PATH,
+    st.sampled_from(["s3://bucket/raw", "s3://b", "s3://", "s3:///x", "gs://b/x", "memory://t"]),
+    st.sampled_from(["s3://u:p@bucket/x", "s3://b/a b", "file:///tmp/x", "S3://b", "s3://b/"]),
+)
+NAMES = st.one_of(
+    TEXT,
+    st.sampled_from(["newsdesk", "pool-1", "a.b_c", "", " ", "-x", "x" * 64, "tcp://h:8786"]),
+    st.sampled_from(["tcp://10.0.0.5:8786", "tls://[::1]:8786", "tcp://", "http://h:1", "eu-1"]),
+)
+
 PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "warehouse.path": PATH,
-    "warehouse.raw_dir": PATH,
+    "warehouse.raw_dir": LOCATION,
+    "warehouse.staging_dir": LOCATION,
     "warehouse.reports_dir": PATH,
     "warehouse.dq_dir": PATH,
     "warehouse.read_copy": st.booleans(),
@@ -199,6 +211,17 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "verify.nearly_margin": NUMBER,
     "verify.floors": FLOORS,
     "quality.severity": SEVERITY,
+    "storage.endpoint_url": st.one_of(URL, st.just("")),
+    "storage.region": NAMES,
+    "compute.runner": st.one_of(st.sampled_from(["thread", "process", "dask", "ray", ""]), TEXT),
+    "compute.max_workers": WHOLE,
+    "compute.dask_address": NAMES,
+    "compute.chunk_symbols": WHOLE,
+    "compute.chunk_pages": WHOLE,
+    "compute.work_pool": NAMES,
+    "limits.yahoo": NUMBER,
+    "limits.sec": NUMBER,
+    "limits.news_host": NUMBER,
 }
 
 
@@ -224,7 +247,7 @@ def configs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, str]]:
         doc.setdefault(section, {})[key] = value
     stray = draw(st.sampled_from([None, None, None, None, "section", "key", "scalar"]))
     if stray == "section":
-        doc[draw(st.sampled_from(["markets", "compute", ""]))] = {"x": 1}
+        doc[draw(st.sampled_from(["markets", "computing", ""]))] = {"x": 1}
     elif stray == "key":
         doc.setdefault("http", {})[draw(st.sampled_from(["timeout", "fx_carry_days", ""]))] = 1
     elif stray == "scalar":
@@ -258,8 +281,13 @@ def http_url(url: Any) -> bool:
 def assert_valid(s: Settings) -> None:
     from prefect.schedules import Cron
 
-    for name in ("path", "raw_dir", "reports_dir", "dq_dir"):
+    for name in ("path", "raw_dir", "staging_dir", "reports_dir", "dq_dir"):
         path = getattr(s.warehouse, name)
+        if isinstance(path, str):  # an object-store URL: s3:// (or memory://) with a bucket
+            scheme, _, rest = path.partition("://")
+            assert name in ("raw_dir", "staging_dir") and scheme in ("s3", "memory"), name
+            assert rest.strip("/") and " " not in path and "@" not in rest.split("/")[0], path
+            continue
         assert isinstance(path, Path) and str(path).strip() and "\x00" not in str(path), name
     assert type(s.warehouse.read_copy) is bool
     assert all(http_url(u) for u in (*s.news.feeds, *s.news.pages))
@@ -284,6 +312,17 @@ def assert_valid(s: Settings) -> None:
     assert set(s.verify.floors) == set(CLAIM_TYPES)
     assert all(finite(f, 0, 1) for f in s.verify.floors.values())
     assert all(v in ("blocking", "warning") for v in s.quality.severity.values())
+    assert s.storage.endpoint_url == "" or http_url(s.storage.endpoint_url)
+    assert re.fullmatch(r"[a-z0-9-]*", s.storage.region)
+    c = s.compute
+    assert c.runner in ("thread", "process", "dask")
+    assert whole(c.max_workers, 1, 256)
+    assert whole(c.chunk_symbols, 1, 100_000) and whole(c.chunk_pages, 1, 100_000)
+    assert c.dask_address == "" or re.fullmatch(r"(tcp|tls)://\S+", c.dask_address)
+    assert c.work_pool == "" or re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", c.work_pool)
+    assert finite(s.limits.yahoo, 0, 100, above_low=True)
+    assert finite(s.limits.sec, 0, 10, above_low=True) and s.limits.sec < 10
+    assert finite(s.limits.news_host, 0, 100, above_low=True)
 
 
 def names_in(doc: dict[str, Any], env: dict[str, str]) -> set[str]:
