@@ -186,7 +186,7 @@ def one_line(exc: BaseException) -> str:
 def _as_subflow(chunk_task: Any, specs: Sequence[Any], settings: Settings) -> list[Outcome]:
     from prefect import flow
 
-    @flow(name="chunks", task_runner=task_runner(settings), log_prints=False)
+    @flow(name="chunks", task_runner=task_runner(settings))
     def chunks() -> list[Outcome]:
         futures = [chunk_task.submit(spec) for spec in specs]
         return [_outcome(spec, future.result) for spec, future in zip(specs, futures, strict=True)]

@@ -108,7 +108,12 @@ def test_in_a_flow_run_chunks_run_as_tasks_of_a_chunks_subflow(
 ) -> None:
     from prefect import flow
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterParentFlowRunId,
+        TaskRunFilter,
+        TaskRunFilterFlowRunId,
+    )
     from prefect.runtime import flow_run
 
     @flow
@@ -127,10 +132,12 @@ def test_in_a_flow_run_chunks_run_as_tasks_of_a_chunks_subflow(
                 parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_run.id])
             )
         )
-        task_runs = client.read_task_runs()
-    [subflow] = [run for run in children if run.flow_id != parent_run.flow_id] or children
+        [subflow] = children
+        assert client.read_flow(subflow.flow_id).name == "chunks"
+        mine = client.read_task_runs(
+            task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[subflow.id]))
+        )
     assert subflow.state is not None and subflow.state.is_completed()
-    mine = [t for t in task_runs if t.flow_run_id == subflow.id]
     assert sorted(t.state.type.value for t in mine) == ["COMPLETED"] * 3 + ["FAILED"]
 
 
