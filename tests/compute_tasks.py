@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from prefect import task
+from prefect import flow, task
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,17 @@ def square_chunk(spec: Square) -> SquareResult:
     if spec.n < 0:
         raise ValueError(f"chunk {spec.n} is negative\nand this second line is not shown")
     return SquareResult(spec.n * spec.n, os.getpid())
+
+
+@flow(name="chunk")
+def chunk(kind: str, spec: dict[str, Any], config: str | None = None) -> None:
+    """What flows.chunks.chunk does, for a Square: run it and stage its result JSON where the
+    run that started this deployment run reads it back."""
+    from newsdesk.config import load_settings
+    from newsdesk.storage import Store
+
+    settings = load_settings(config)
+    square = Square(**spec)
+    result = square_chunk.fn(square)
+    staging = Store.at(settings.warehouse.staging_dir, settings.storage)
+    staging.create(square.result_rel, result.to_json().encode("utf-8"))
