@@ -15,7 +15,7 @@ from typing import Any
 
 from newsdesk.errors import RunFailed, UsageError
 
-COMMANDS = ("run", "backfill", "demo", "sql", "check", "report", "status", "serve")
+COMMANDS = ("run", "backfill", "demo", "sql", "check", "report", "status", "serve", "deploy")
 
 MAX_SYMBOLS = 500
 
@@ -122,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print one JSON object")
 
     command("serve", "register and serve the nightly and backfill deployments")
+
+    deploy = command("deploy", "register nightly, backfill and chunk on a Prefect work pool")
+    deploy.add_argument(
+        "--pool", help="work pool name (default: compute.work_pool, else 'newsdesk')"
+    )
     return parser
 
 
@@ -212,6 +217,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return status_command(settings, checked["start"], checked["end"], args.json)
     if args.command == "serve":
         return commands.serve(settings)
+    if args.command == "deploy":
+        return commands.deploy(settings, args.pool)
     day = checked.get("date") or _yesterday(settings)
     if args.command == "run" and day >= datetime.now(settings.tz).date():
         raise UsageError(f"--date {day} is not in the past: the nightly job checks closed days")

@@ -162,6 +162,15 @@ def serve(settings: Settings) -> int:
     return 0
 
 
+def deploy(settings: Settings, pool: str | None) -> int:
+    """`newsdesk deploy`: the work pool, the limits and the deployments on the pool."""
+    from flows.deployments import deploy as deploy_on_pool
+    from flows.deployments import pool_name
+
+    deploy_on_pool(settings, pool_name(settings, pool))
+    return 0
+
+
 def _config(settings: Settings) -> str | None:
     return str(settings.source_file) if settings.source_file else None
 

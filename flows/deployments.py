@@ -2,12 +2,15 @@
 
 `python -m flows.deployments --start-server` (what `make serve` runs) first brings up a local
 Prefect server when none answers; `newsdesk serve` serves against the configured API.
+`newsdesk deploy` registers the same deployments, and `chunk`, on a work pool instead: runs
+then execute on whatever `prefect worker start --pool NAME` processes poll it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -41,8 +44,9 @@ BACKFILL_DESCRIPTION = (
 )
 
 
-def build_deployments(settings: Settings) -> list[RunnerDeployment]:
-    """The two deployments, described from settings (not yet registered)."""
+def build_deployments(settings: Settings, **pool: Any) -> list[RunnerDeployment]:
+    """The two deployments, described from settings (not yet registered); ``pool`` holds
+    ``work_pool_name`` and ``job_variables`` for a work pool."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron
     from prefect.types.entrypoint import EntrypointType
@@ -60,6 +64,7 @@ def build_deployments(settings: Settings) -> list[RunnerDeployment]:
         "concurrency_limit": one_at_a_time,
         "entrypoint_type": EntrypointType.MODULE_PATH,
         "parameters": defaults,
+        **pool,
     }
     schedule = Cron(settings.schedule.cron, timezone=settings.schedule.timezone)
     return [
@@ -90,6 +95,18 @@ def ensure_write_limit() -> None:
 def serve_deployments(settings: Settings, *, limit: int | None = None) -> None:
     """Register both deployments with the API at PREFECT_API_URL and execute their runs."""
     from prefect import serve
+
+    from flows.limits import ensure_limits
+
+    _require_api()
+    ensure_write_limit()
+    ensure_limits(settings)
+    # Keep the schedule active while serve is down: missed nights wait as Late runs and each
+    # still processes its own date when serve comes back.
+    serve(*build_deployments(settings), pause_on_shutdown=False, limit=limit)
+
+
+def _require_api() -> None:
     from prefect.settings import PREFECT_API_URL
 
     if not PREFECT_API_URL.value():
@@ -97,10 +114,113 @@ def serve_deployments(settings: Settings, *, limit: int | None = None) -> None:
             "PREFECT_API_URL is not set: start a server with `make serve` (or "
             f"`prefect server start`) and export PREFECT_API_URL={LOCAL_API_URL}"
         )
+
+
+# --- work pools: `newsdesk deploy` -----------------------------------------------------------
+
+DEFAULT_POOL = "newsdesk"
+POOL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
+CHUNK_DESCRIPTION = (
+    "One chunk of a run (a slice of its symbols or news pages): fetch, land and transform it, "
+    "stage the Parquet and a result JSON for the run's loader. Started by nightly and "
+    "backfill runs when compute.work_pool is set; not meant to be run by hand."
+)
+
+
+def pool_name(settings: Settings, given: str | None) -> str:
+    """The work pool to deploy to: --pool, else compute.work_pool, else ``newsdesk``."""
+    name = given if given is not None else settings.compute.work_pool or DEFAULT_POOL
+    if not POOL_NAME.fullmatch(name):  # the rule config.py applies to compute.work_pool
+        raise UsageError(f"--pool: {name!r} is not a work pool name such as 'newsdesk'")
+    return name
+
+
+def ensure_work_pool(name: str) -> tuple[str, bool]:
+    """The pool's type, creating a process work pool when there is none of that name (and
+    whether it was created)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    with get_client(sync_client=True) as client:
+        try:
+            return client.read_work_pool(name).type, False
+        except ObjectNotFound:
+            pass
+        # The template comes with the installed worker: no registry lookup over the network.
+        template = ProcessWorker.get_default_base_job_template()
+        pool = WorkPoolCreate(name=name, type="process", base_job_template=template)
+        return client.create_work_pool(work_pool=pool).type, True
+
+
+def chunk_flow() -> Any | None:
+    """The `chunk` flow when this install has it (flows/chunks.py), else None."""
+    import importlib.util
+
+    if importlib.util.find_spec("flows.chunks") is None:
+        return None
+    from flows import chunks
+
+    return getattr(chunks, "chunk", None)
+
+
+def build_pool_deployments(
+    settings: Settings, pools: dict[str, dict[str, Any]], pool: str, chunk_pool: str
+) -> list[RunnerDeployment]:
+    """nightly and backfill on ``pool``, chunk (when installed) on ``chunk_pool``; ``pools``
+    holds each pool's job variables."""
+    from prefect.types.entrypoint import EntrypointType
+
+    found = build_deployments(settings, work_pool_name=pool, job_variables=pools[pool])
+    chunk = chunk_flow()
+    if chunk is not None:
+        defaults = {"config": str(settings.source_file.resolve())} if settings.source_file else {}
+        # No one-at-a-time limit: a run starts many chunks at once; the pool's workers and
+        # the rate limits bound what they do.
+        found.append(
+            chunk.to_deployment(
+                "chunk",
+                tags=["newsdesk", "chunk"],
+                description=CHUNK_DESCRIPTION,
+                entrypoint_type=EntrypointType.MODULE_PATH,
+                parameters=defaults,
+                work_pool_name=chunk_pool,
+                job_variables=pools[chunk_pool],
+            )
+        )
+    return found
+
+
+def deploy(settings: Settings, pool: str, *, working_dir: Path | None = None) -> list[str]:
+    """Create the work pools if missing, the write and rate limits, and register nightly and
+    backfill on ``pool``, chunk on ``compute.work_pool`` (else ``pool`` too); their names."""
+    from flows.limits import ensure_limits
+
+    _require_api()
+    chunk_pool = settings.compute.work_pool or pool
+    pools: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys((pool, chunk_pool)):
+        pool_type, created = ensure_work_pool(name)
+        # A process worker runs each flow in a folder of its own: in this one, relative
+        # paths of the config (the warehouse, the landing zone) mean what they mean here.
+        # A Docker or Kubernetes pool runs in its image's folder.
+        where = (working_dir or Path.cwd()).resolve()
+        pools[name] = {"working_dir": str(where)} if pool_type == "process" else {}
+        what = "created the process work pool" if created else f"using the {pool_type} work pool"
+        print(f"newsdesk: {what} {name!r}")
     ensure_write_limit()
-    # Keep the schedule active while serve is down: missed nights wait as Late runs and each
-    # still processes its own date when serve comes back.
-    serve(*build_deployments(settings), pause_on_shutdown=False, limit=limit)
+    ensure_limits(settings)
+    names = []
+    for deployment in build_pool_deployments(settings, pools, pool, chunk_pool):
+        deployment.apply()
+        names.append(f"{deployment.flow_name}/{deployment.name}")
+        print(f"newsdesk: deployed {names[-1]} on {deployment.work_pool_name!r}")
+    if "chunk/chunk" not in names:
+        print("newsdesk: no chunk flow in this install (flows/chunks.py): chunks run in-process")
+    for name in pools:
+        print(f"newsdesk: start workers with: prefect worker start --pool {name}")
+    return names
 
 
 def start_server(

@@ -122,14 +122,24 @@ def build_sources(settings: Settings, *, offline: bool) -> Sources:
     def budget() -> Budget:  # one per source: its requests together get source_budget seconds
         return Budget(http.source_budget)
 
+    from flows.limits import throttle  # each source's rate, shared with the other workers
+
     return LiveSources(
         raw_dir,
-        market=HttpClient(USER_AGENT, budget=budget(), **common),
+        market=HttpClient(
+            USER_AGENT, budget=budget(), throttle=throttle(settings, "market"), **common
+        ),
         fx=HttpClient(USER_AGENT, budget=budget(), **common),
         news=news_client(
-            USER_AGENT, min_interval=settings.news.min_interval, budget=budget(), **common
+            USER_AGENT,
+            min_interval=settings.news.min_interval,
+            budget=budget(),
+            throttle=throttle(settings, "news"),
+            **common,
         ),
-        sec=sec_client(user_agent, budget=budget(), **common) if user_agent else None,
+        sec=sec_client(user_agent, budget=budget(), throttle=throttle(settings, "sec"), **common)
+        if user_agent
+        else None,
         market_url=settings.market.base_url,
         fx_url=settings.fx.base_url,
         sec_url=settings.sec.base_url,

@@ -138,6 +138,7 @@ class HttpClient:
         budget: Budget | None = None,
         redirects: Redirects = "same-origin",
         clock: Callable[[], float] = time.monotonic,
+        throttle: Callable[[str], None] | None = None,
     ) -> None:
         if not user_agent or not user_agent.strip():
             raise ValueError("HttpClient needs a User-Agent that says who is asking")
@@ -156,6 +157,9 @@ class HttpClient:
         self.redirects = redirects
         self._sleep = sleep
         self._clock = clock
+        # Called with the URL before every attempt: a rate shared with other workers (a
+        # Prefect rate limit) blocks here, on top of this process's own host spacing.
+        self.throttle = throttle
         self._session = session or requests.Session()
         for prefix in ("http://", "https://"):
             self._session.mount(prefix, wire.WatchedAdapter())
@@ -188,6 +192,8 @@ class HttpClient:
         until: float | None = None
         for attempt in range(attempts):
             self._wait_for_host(host, full_url, attempt, until)
+            if self.throttle is not None:
+                self.throttle(full_url)
             if until is None:  # the deadline runs from the first attempt, after the host's queue
                 until = min(self._clock() + self.deadline, self.budget.ends_at())
             try:

@@ -209,3 +209,32 @@ def test_every_client_has_a_deadline_and_a_budget_by_default() -> None:
 def test_parse_retry_after_uncapped_keeps_the_servers_number() -> None:
     assert parse_retry_after("99999", cap=None) == 99999.0
     assert parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", cap=None) > 1e10
+
+
+def test_the_throttle_is_asked_before_every_attempt_and_before_the_request_leaves(
+    local_server: LocalServer,
+) -> None:
+    local_server.route("/flaky", responses=[Resp(503), Resp(500), Resp(200, body=b"ok")])
+    asked: list[tuple[str, int]] = []  # the URL and how many requests the server had seen
+
+    def throttle(url: str) -> None:
+        asked.append((url, len(local_server.requests)))
+
+    sleeps: list[float] = []
+    got = make_client(sleeps, throttle=throttle).get(local_server.url("/flaky"), params={"q": 1})
+    assert got.body == b"ok"
+    url = local_server.url("/flaky?q=1")
+    assert asked == [(url, 0), (url, 1), (url, 2)]
+
+
+def test_a_throttle_that_refuses_stops_the_request_before_it_is_sent(
+    local_server: LocalServer,
+) -> None:
+    local_server.route("/never", body=b"x")
+
+    def throttle(url: str) -> None:
+        raise TimeoutError(f"no slot for {url}")
+
+    with pytest.raises(TimeoutError, match="no slot for .*/never"):
+        make_client([], throttle=throttle).get(local_server.url("/never"))
+    assert local_server.requests == []
