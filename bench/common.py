@@ -131,6 +131,14 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], first: int = 26)
     return "\n".join(lines)
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the shared cores were meanwhile."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def machine() -> str:
     """A one-line description of the machine the figures come from."""
     cores = os.cpu_count() or 0
