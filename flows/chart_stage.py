@@ -20,8 +20,9 @@ from newsdesk.storage import Store
 from newsdesk.transform.records import Malformed
 
 CHART_TABLES = ("prices", "splits", "dividends")
-# Symbols read together: their parsed payloads are all a chunk holds at once (bench.market).
-BATCH_SYMBOLS = 50
+# Symbols read together: their parsed payloads are all a chunk holds at once. 50 bodies of 20
+# years peaked at 800 MiB in bench.market (500 × 20 y), 20 at 440 MiB (docs/benchmarks.md).
+BATCH_SYMBOLS = 20
 
 
 @dataclass(frozen=True)

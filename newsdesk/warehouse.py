@@ -42,7 +42,7 @@ STORAGE_VERSION = "v1.4.0"
 _STORAGE_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
 # DuckDB's own memory for a load of staged files (its default is 80 % of the machine's RAM,
 # which a growing table's key index would take as cache). Measured in bench.market.
-STAGED_MEMORY_LIMIT = "512MB"
+STAGED_MEMORY_LIMIT = "256MB"
 
 _write_lock = threading.Lock()
 _migrated: set[Path] = set()
@@ -754,25 +754,26 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
 def _upsert_staged(con: duckdb.DuckDBPyConnection, table: str, location: str) -> int:
     """One staged Parquet file upserted as `_upsert` would its frame; its row count."""
     keys = _primary_key(con, table)
+    # A temp table, not a view over the file: the update and the insert each read it.
     con.execute(
         "create or replace temp table staged_incoming as "
         "select * from read_parquet($location, file_row_number = true)",
         {"location": location},
     )
-    try:
-        columns = [c for c in _columns_of(con, "staged_incoming") if c != "file_row_number"]
-        if keys and _has_duplicate_keys(con, "staged_incoming", keys):
-            # As with a frame, the last row of a key wins: the last in the file's order.
-            by = ", ".join(_identifier(k) for k in keys)
-            con.execute(
-                "create or replace temp table staged_incoming as select * from staged_incoming "
-                f"qualify row_number() over (partition by {by} order by file_row_number desc) = 1"
-            )
-        rows = con.execute("select count(*) from staged_incoming").fetchall()[0][0]
-        if rows:
-            _merge(con, table, "staged_incoming", columns, keys)
-    finally:
-        con.execute("drop table if exists staged_incoming")
+    columns = [c for c in _columns_of(con, "staged_incoming") if c != "file_row_number"]
+    if keys and _has_duplicate_keys(con, "staged_incoming", keys):
+        # As with a frame, the last row of a key wins: the last in the file's order.
+        by = ", ".join(_identifier(k) for k in keys)
+        con.execute(
+            "create or replace temp table staged_incoming as select * from staged_incoming "
+            f"qualify row_number() over (partition by {by} order by file_row_number desc) = 1"
+        )
+    rows = con.execute("select count(*) from staged_incoming").fetchall()[0][0]
+    if rows:
+        _merge(con, table, "staged_incoming", columns, keys)
+    # Not in a `finally`: after a failed statement the transaction refuses even this, and
+    # its error would hide the real one; the rollback drops the table anyway.
+    con.execute("drop table staged_incoming")
     return rows
 
 
