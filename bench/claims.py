@@ -471,9 +471,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=10_000, help="articles (10,000)")
     parser.add_argument("--quick", action="store_true", help="500 articles, a smoke test")
     parser.add_argument("--repeat", type=int, default=1, help="runs per pass, best counts (1)")
-    parser.add_argument(
+    passes = parser.add_mutually_exclusive_group()
+    passes.add_argument(
         "--no-pool", action="store_true", help="skip (d), the process pools of 1 and 2 workers"
     )
+    passes.add_argument("--pool-only", action="store_true", help="(d) alone")
     args = parser.parse_args(argv)
     if args.quick:
         args.articles = 500
@@ -483,6 +485,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
     args = parse(argv)
+    if args.pool_only:
+        articles = generate(args.articles)
+        one, two = pooled(articles, 1), pooled(articles, 2)
+        print(f"machine: {machine()}\n" + render_pool(args.articles, one, two), flush=True)
+        return 0
     print(run(args.articles, args.repeat, pool=not args.no_pool), flush=True)
     return 0
 

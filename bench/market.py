@@ -31,11 +31,13 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from bench.common import (
+    MIB,
     OUT_DIR,
     Measured,
     load_average,
     machine,
     report_child,
+    rss_bytes,
     run_child,
     stopwatch,
     table,
@@ -377,6 +379,7 @@ def _child(args: argparse.Namespace) -> None:
 
         warehouse = Warehouse(db)
     staging = db.with_name(db.stem + ".staging")
+    before = rss_bytes()  # what the imports and the open warehouse hold already
     with stopwatch() as clock:
         if warehouse is None:
             counts = load_native(raw, db)
@@ -384,7 +387,9 @@ def _child(args: argparse.Namespace) -> None:
             counts = load_in_memory(warehouse, raw)
         else:
             counts = load_ours(warehouse, raw, staging, force=args.child == "reload")
-    report_child(clock["seconds"], counts.get("prices", 0), counts=counts, cpu=clock["cpu"])
+    report_child(
+        clock["seconds"], counts.get("prices", 0), counts=counts, cpu=clock["cpu"], before=before
+    )
 
 
 def landed_zone(out: Path, symbols: int, start: date, end: date, label: str) -> tuple[Path, Landed]:
@@ -478,8 +483,14 @@ def _best(runs: list[Measured]) -> Measured:
         **fastest.extra,
         "median": statistics.median(m.seconds for m in runs),
         "cpu": min(m.extra["cpu"] for m in runs),
+        "before": min(m.extra["before"] for m in runs),
+        "added": max(m.peak_bytes - m.extra["before"] for m in runs),
     }
     return Measured(fastest.name, fastest.seconds, fastest.rows, peak, extra)
+
+
+def _added(m: Measured) -> float:
+    return m.extra.get("added", m.peak_bytes - m.extra["before"]) / MIB
 
 
 def _mark(ok: bool) -> str:
@@ -531,7 +542,11 @@ def render(
         f"{_mark(ours.peak_mib < TARGET_PEAK_MIB)}); duckdb {native.peak_mib:,.0f} MiB; "
         f"in memory (before) {memory.peak_mib:,.0f} MiB",
         f"peak ours/duckdb          {peak_ratio:.2f}×  "
-        f"(target ≤ {TARGET_PEAK_RATIO}×: {_mark(peak_ratio <= TARGET_PEAK_RATIO)})",
+        f"(target ≤ {TARGET_PEAK_RATIO}×: {_mark(peak_ratio <= TARGET_PEAK_RATIO)}); "
+        f"before the load began ours held {ours.extra['before'] / MIB:,.0f} MiB "
+        f"(imports, open warehouse), duckdb {native.extra['before'] / MIB:,.0f} MiB",
+        f"memory the load added     ours {_added(ours):,.0f} MiB, duckdb {_added(native):,.0f} "
+        f"MiB, in memory (before) {_added(memory):,.0f} MiB (peak − what was held before)",
         f"no-op re-run              {noop_share:.2f} of the first "
         f"(target < {TARGET_NOOP}: {_mark(noop_share < TARGET_NOOP)})",
         f"forced reload             {reload_share:.2f} of the first (no target)",
