@@ -57,6 +57,17 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
+def rss_bytes() -> int:
+    """This process's resident set size now (VmRSS); 0 where /proc is not there."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def cpu_seconds() -> float:
     """User + system CPU time of this process so far, all its threads together."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -129,6 +140,14 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], first: int = 26)
         cells += [cell.rjust(widths[i]) for i, cell in enumerate(row) if i > 0]
         lines.append("".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the shared cores were meanwhile."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def machine() -> str:

@@ -29,6 +29,7 @@ import duckdb
 import polars as pl
 
 from newsdesk import resources
+from newsdesk.storage import Store
 
 SQL_DIR = resources.sql_dir()
 SCHEMA_DIR = resources.schema_dir()
@@ -39,6 +40,9 @@ READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
 # DuckDB 2.0 writes it when asked. DuckDB 2.0's own format (file version 69) the 1.5 CLI refuses.
 STORAGE_VERSION = "v1.4.0"
 _STORAGE_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
+# DuckDB's own memory for a load of staged files (its default is 80 % of the machine's RAM,
+# which a growing table's key index would take as cache). Measured in bench.market.
+STAGED_MEMORY_LIMIT = "256MB"
 
 _write_lock = threading.Lock()
 _migrated: set[Path] = set()
@@ -171,19 +175,46 @@ class Warehouse:
         with _write_lock, self.connect() as con:
             con.execute("begin transaction")
             try:
-                for rule in replace:
-                    if rule.values:
-                        _check_identifier(con, rule.table, rule.column)
-                        sql = f'delete from "{rule.table}" where "{rule.column}" in '
-                        sql += "(select unnest(?))"
-                        params: list[Any] = [list(rule.values)]
-                        if rule.between:
-                            column, low, high = rule.between
-                            _check_identifier(con, rule.table, column)
-                            sql += f' and "{column}" between ? and ?'
-                            params += [low, high]
-                        con.execute(sql, params)
+                _delete_replaced(con, replace)
                 for table, frame in items:
+                    counts[table] = counts.get(table, 0) + _upsert(con, table, frame)
+                con.execute("commit")
+            except Exception:
+                _rollback_quietly(con)
+                raise
+        return counts
+
+    def write_staged(
+        self,
+        staged: Mapping[str, Sequence[str]],
+        *,
+        frames: Mapping[str, pl.DataFrame] | None = None,
+        replace: Sequence[Replace] = (),
+        store: Store | None = None,
+        memory_limit: str = STAGED_MEMORY_LIMIT,
+    ) -> dict[str, int]:
+        """Upsert staged Parquet files (table -> locations), then ``frames``, in one transaction.
+
+        The same upsert as `write`, one file at a time, read by DuckDB itself: memory stays
+        that of one file and DuckDB's ``memory_limit``, however many files there are. A
+        location is a local path or a URL of ``store`` (whose filesystem DuckDB is handed);
+        with a store, a relative location is taken as relative to it.
+        """
+        counts: dict[str, int] = {}
+        with _write_lock, self.connect() as con:
+            # Bounds DuckDB's buffers (the key index of a growing table above all) for this
+            # load; past it DuckDB evicts to the file and its temp directory.
+            con.execute("set memory_limit = ?", [memory_limit])
+            if store is not None and not store.is_local:
+                con.register_filesystem(store.fs)
+            con.execute("begin transaction")
+            try:
+                _delete_replaced(con, replace)
+                for table, locations in staged.items():
+                    for location in locations:
+                        found = _upsert_staged(con, table, _staged_location(location, store))
+                        counts[table] = counts.get(table, 0) + found
+                for table, frame in (frames or {}).items():
                     counts[table] = counts.get(table, 0) + _upsert(con, table, frame)
                 con.execute("commit")
             except Exception:
@@ -714,27 +745,99 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         frame = frame.unique(subset=keys, keep="last", maintain_order=False)
     con.register("incoming", frame)
     try:
-        columns = ", ".join(f'"{c}"' for c in frame.columns)
-        if keys:
-            # Update only rows that differ, then insert only new keys: cheaper than
-            # ON CONFLICT DO UPDATE, and a re-run of identical rows writes nothing.
-            updates = [c for c in frame.columns if c not in keys]
-            match = " and ".join(f't."{k}" = i."{k}"' for k in keys)
-            if updates:
-                assign = ", ".join(f'"{c}" = i."{c}"' for c in updates)
-                differs = " or ".join(f't."{c}" is distinct from i."{c}"' for c in updates)
-                con.execute(
-                    f'update "{table}" t set {assign} from incoming i where {match} and ({differs})'
-                )
-            con.execute(
-                f'insert into "{table}" ({columns}) select {columns} from incoming i '
-                f'where not exists (select 1 from "{table}" t where {match})'
-            )
-        else:
-            con.execute(f'insert into "{table}" ({columns}) select {columns} from incoming')
+        _merge(con, table, "incoming", frame.columns, keys)
     finally:
         con.unregister("incoming")
     return frame.height
+
+
+def _upsert_staged(con: duckdb.DuckDBPyConnection, table: str, location: str) -> int:
+    """One staged Parquet file upserted as `_upsert` would its frame; its row count."""
+    keys = _primary_key(con, table)
+    # A temp table, not a view over the file: the update and the insert each read it.
+    con.execute(
+        "create or replace temp table staged_incoming as "
+        "select * from read_parquet($location, file_row_number = true)",
+        {"location": location},
+    )
+    columns = [c for c in _columns_of(con, "staged_incoming") if c != "file_row_number"]
+    if keys and _has_duplicate_keys(con, "staged_incoming", keys):
+        # As with a frame, the last row of a key wins: the last in the file's order.
+        by = ", ".join(_identifier(k) for k in keys)
+        con.execute(
+            "create or replace temp table staged_incoming as select * from staged_incoming "
+            f"qualify row_number() over (partition by {by} order by file_row_number desc) = 1"
+        )
+    rows = con.execute("select count(*) from staged_incoming").fetchall()[0][0]
+    if rows:
+        _merge(con, table, "staged_incoming", columns, keys)
+    # Not in a `finally`: after a failed statement the transaction refuses even this, and
+    # its error would hide the real one; the rollback drops the table anyway.
+    con.execute("drop table staged_incoming")
+    return rows
+
+
+def _merge(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    source: str,
+    columns: Sequence[str],
+    keys: Sequence[str],
+) -> None:
+    """Rows of the relation `source` (no key twice) into `table`, keyed on `keys`."""
+    listed = ", ".join(f'"{c}"' for c in columns)
+    if not keys:
+        con.execute(f'insert into "{table}" ({listed}) select {listed} from {source}')
+        return
+    # Update only rows that differ, then insert only new keys: cheaper than
+    # ON CONFLICT DO UPDATE, and a re-run of identical rows writes nothing.
+    updates = [c for c in columns if c not in keys]
+    match = " and ".join(f't."{k}" = i."{k}"' for k in keys)
+    if updates:
+        assign = ", ".join(f'"{c}" = i."{c}"' for c in updates)
+        differs = " or ".join(f't."{c}" is distinct from i."{c}"' for c in updates)
+        con.execute(
+            f'update "{table}" t set {assign} from {source} i where {match} and ({differs})'
+        )
+    con.execute(
+        f'insert into "{table}" ({listed}) select {listed} from {source} i '
+        f'where not exists (select 1 from "{table}" t where {match})'
+    )
+
+
+def _has_duplicate_keys(con: duckdb.DuckDBPyConnection, source: str, keys: Sequence[str]) -> bool:
+    by = ", ".join(_identifier(k) for k in keys)
+    found = con.execute(
+        f"select 1 from {source} group by {by} having count(*) > 1 limit 1"
+    ).fetchall()
+    return bool(found)
+
+
+def _columns_of(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [row[0] for row in con.execute(f"describe {relation}").fetchall()]
+
+
+def _staged_location(location: str, store: Store | None) -> str:
+    """A staged file's location as DuckDB reads it: a local path, or a URL of the store."""
+    if store is None or "://" in location or os.path.isabs(location):
+        return location
+    return store.location(location)
+
+
+def _delete_replaced(con: duckdb.DuckDBPyConnection, replace: Sequence[Replace]) -> None:
+    """Delete the rows each replacement rule names (the first step of a batch)."""
+    for rule in replace:
+        if not rule.values:
+            continue
+        _check_identifier(con, rule.table, rule.column)
+        sql = f'delete from "{rule.table}" where "{rule.column}" in (select unnest(?))'
+        params: list[Any] = [list(rule.values)]
+        if rule.between:
+            column, low, high = rule.between
+            _check_identifier(con, rule.table, column)
+            sql += f' and "{column}" between ? and ?'
+            params += [low, high]
+        con.execute(sql, params)
 
 
 def _primary_key(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
