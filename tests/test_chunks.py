@@ -318,3 +318,95 @@ def test_the_chunk_flow_runs_a_spec_given_as_json_and_stages_its_result(seed_ser
     assert read_staged(store, result.staged["shares_outstanding"]).height > 0
     assert result.counts.requests == {"yahoo": 2, "sec": 1}
     assert result.pid == os.getpid()
+
+
+# --- direct runs (no Prefect): how the flow process merges its chunks ---------------------
+
+STORY = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta property="article:published_time" content="2024-02-20T08:00:00Z"></head>
+<body><article><h1>{title}</h1>
+<p>Adobe shares fell 7% on Feb. 16 after a rival showed a video model, the desk wrote.</p>
+<p>{extra}</p></article></body></html>"""
+
+
+def _direct_settings(root: Path, server, *, pages=(), chunk_symbols=250, chunk_pages=200):
+    from newsdesk.config import (
+        ComputeSettings,
+        FxSettings,
+        HttpSettings,
+        MarketSettings,
+        NewsSettings,
+        SecSettings,
+        Settings,
+        WarehouseSettings,
+    )
+
+    return Settings(
+        warehouse=WarehouseSettings(path=root / "w.duckdb", raw_dir=root / "raw",
+                                    staging_dir=root / "staging", reports_dir=root / "reports",
+                                    dq_dir=root / "dq"),
+        news=NewsSettings(pages=tuple(server.url(p) for p in pages), min_interval=0.0),
+        market=MarketSettings(base_url=server.base_url, lookback_days=3),
+        fx=FxSettings(base_url=server.base_url, quotes=("CNY", "EUR")),
+        sec=SecSettings(base_url=server.base_url, user_agent="newsdesk tests tests@example.com"),
+        http=HttpSettings(read_timeout=5.0, retries=0, backoff=0.01, task_retries=0),
+        compute=ComputeSettings(chunk_symbols=chunk_symbols, chunk_pages=chunk_pages),
+    )  # fmt: skip
+
+
+def test_the_same_text_in_two_chunks_is_one_article_under_its_first_pages_id(
+    local_server, tmp_path
+):
+    from flows import engine
+    from flows.news import news_step
+    from flows.run import open_run
+
+    same = STORY.format(title="Adobe slides", extra="Nothing else moved.").encode()
+    other = STORY.format(title="Adobe again", extra="Shutterstock fell 5% too.").encode()
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    for path, body in (("/a.html", same), ("/b.html", same), ("/c.html", other)):
+        local_server.route(path, body=body, headers=html)
+    pages = ("/a.html", "/b.html", "/c.html")
+    got = {}
+    for size in (200, 1):  # one chunk of three pages; three chunks of one
+        settings = _direct_settings(tmp_path / str(size), local_server, pages=pages,
+                                    chunk_pages=size)  # fmt: skip
+        with engine.direct():
+            run = open_run(settings, offline=False)
+            result = engine.call(news_step, run, RUN_DATE, RUN_DATE)
+        got[size] = result
+        assert run.stats.requests["news"] == 3  # every chunk's page counted
+    one, three = got[200], got[1]
+    assert three.articles["url"].to_list() == [local_server.url("/a.html"),
+                                               local_server.url("/c.html")]  # fmt: skip
+    unlanded = ["fetched_at", "raw_path"]
+    assert three.articles.drop(unlanded).equals(one.articles.drop(unlanded))
+    assert three.claims.equals(one.claims) and three.claims.height >= 2
+    assert three.events.equals(one.events)
+    assert not any((tmp_path / "1" / "staging").rglob("*.parquet"))
+
+
+@needs_data
+def test_a_chunk_that_fails_whole_fails_its_own_symbols_only(seed_server, tmp_path, monkeypatch):
+    import flows.market as market_module
+    from flows import engine
+    from flows.market import market_step
+    from flows.run import open_run
+
+    real = market_module.run_market_chunk
+
+    def broken_for_sstk(spec):
+        if "SSTK" in spec.symbols:
+            raise MemoryError("worker ran out of memory")
+        return real(spec)
+
+    monkeypatch.setattr(market_module, "run_market_chunk", broken_for_sstk)
+    settings = _direct_settings(tmp_path, seed_server, chunk_symbols=1)
+    with engine.direct():
+        run = open_run(settings, offline=False)
+        result = engine.call(market_step, run, ["ADBE", "GOOGL", "SSTK"], RUN_DATE, RUN_DATE)
+    assert result.failed_symbols["SSTK"].startswith("chunk failed: MemoryError")
+    assert "CIK0001549346" in result.failed_symbols  # Shutterstock's issuer went with it
+    loaded = Warehouse(settings.warehouse.path).query("select distinct symbol from prices")
+    assert sorted(loaded["symbol"].to_list()) == ["ADBE", "GOOGL"]
+    assert run.stats.requests["yahoo"] == 2
