@@ -1,13 +1,16 @@
 """The market step: charts, FX rates and share counts for a symbol set over a date range.
 
 One chart request per symbol and one FX request per range, each landed raw before it is
-transformed; an offline run's sources play the same landed responses back.
+transformed; an offline run's sources play the same landed responses back. The symbols go
+out in chunks (flows/chunks.py) that fetch, land and stage their charts and companyfacts
+wherever the task runner puts them; the flow process fetches FX, checks and loads.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, timedelta
 from functools import partial
@@ -17,14 +20,17 @@ import polars as pl
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import engine
+from flows import chunks
 from flows.check import check_step
-from flows.run import Run, get_logger, with_retries
+from flows.chunks import MarketChunk, MarketChunkResult, retried, split, staging_store
+from flows.run import Run, build_sources, get_logger
 from newsdesk.errors import RunFailed
 from newsdesk.extract.sessions import sessions_between
 from newsdesk.landing import Landed
-from newsdesk.sources.clients import Sources
+from newsdesk.sources.clients import LandedSources, Sources
 from newsdesk.sources.frankfurter import BASE_CURRENCY
+from newsdesk.staging import read_staged, run_prefix, stage_frame
+from newsdesk.storage import Store
 from newsdesk.tables import empty
 from newsdesk.transform.bookkeeping import loaded_rows
 from newsdesk.transform.fx import screen_frankfurter
@@ -70,7 +76,7 @@ class ChartRead:
     skipped: int = 0  # bodies already loaded and not the newest: not read again
 
 
-# A subflow, so the UI shows the market work of a run as one unit with its own tasks.
+# A subflow, so the UI shows the market work of a run as one unit with its chunks.
 # `run` carries live clients and is not a JSON parameter: skip pydantic validation.
 @flow(name="market", flow_run_name="market-{start}..{end}", validate_parameters=False)
 def market_step(
@@ -78,45 +84,53 @@ def market_step(
 ) -> MarketResult:
     """Fetch (or replay), transform, check and load market data for symbols over [start, end].
 
-    Each response is read on its own: one that cannot be fetched, read or trusted fails its
-    symbol, range or issuer and is quarantined, the others load. The batch is checked before
-    it commits (write–audit–publish): a blocking failure leaves the previous data in place.
-    ``run_date`` picks the day the watchlist's prices are expected (default ``end``).
+    The symbols are split into chunks (``compute.chunk_symbols``) that fetch, land and stage
+    their charts and their issuers' companyfacts wherever they run; this flow process is the
+    one loader. Each response is read on its own: one that cannot be fetched, read or trusted
+    fails its symbol, range or issuer and is quarantined, the others load. The batch is
+    checked before it commits (write–audit–publish): a blocking failure leaves the previous
+    data in place. ``run_date`` picks the day the watchlist's prices are expected (default
+    ``end``).
     """
-    log = get_logger()
     window_start = start - timedelta(days=run.settings.market.lookback_days)
-    tickers = run.warehouse.table("tickers")
     symbols = sorted(set(symbols))
-    result = MarketResult()
+    store = staging_store(run.settings)
+    try:
+        return _load_market(run, symbols, window_start, end, run_date or end, store)
+    finally:  # the staged frames are committed or refused by now: either way they are done
+        store.remove(run_prefix(run.run_id, "market"))
 
-    charts = _charts(run, symbols, window_start, end, result)
-    already = run.warehouse.loaded_bodies("yahoo", CHART_TRANSFORM)
-    read = read_charts(charts, result.failed_symbols, already=already, rejected=result.set_aside)
-    run.stats.reused["yahoo (already loaded)"] += read.skipped
-    frames = read.frames
-    result.set_aside.extend(frames.malformed)
-    if read.used or any(charts.values()):
-        result.sources_read.add("yahoo")
+
+def _load_market(
+    run: Run, symbols: list[str], start: date, end: date, run_date: date, store: Store
+) -> MarketResult:
+    log = get_logger()
+    tickers = run.warehouse.table("tickers")
+    result = MarketResult()
+    specs = market_chunks(run, symbols, start, end, tickers, store)
+    staged = merge_market(chunks.run_chunks(market_chunk, specs, run.settings), result, run)
+    frames = {
+        table: read_staged(store, staged.files.get(table, []), empty(table))
+        for table in ("prices", "splits", "dividends", "shares_outstanding")
+    }
     currencies = _currencies(tickers, symbols)
-    fx_frame = _fx(run, window_start, end, currencies, result)
-    shares = _shares(run, tickers, symbols, result)
+    fx_frame = _fx(run, start, end, currencies, result)
+    # Issuers after the range, as one process reading them in turn put them.
+    result.failed_symbols.update(staged.failed_issuers)
+    result.set_aside.extend(staged.set_aside_issuers)
     _quarantine(run, result.set_aside)
 
     batch = {
-        "prices": frames.prices,
-        "splits": frames.splits,
-        "dividends": frames.dividends,
+        "prices": frames["prices"],
+        "splits": frames["splits"],
+        "dividends": frames["dividends"],
         "fx_rates": fx_frame,
-        "shares_outstanding": shares,
+        "shares_outstanding": frames["shares_outstanding"],
     }
     # Audit before publish: what the tables will hold over the window once the batch commits,
     # with the market caps made from it, is checked first.
     preview = preview_market(
-        run.warehouse.market_cap_inputs(symbols, window_start, end),
-        batch,
-        read.spans,
-        window_start,
-        end,
+        run.warehouse.market_cap_inputs(symbols, start, end), batch, staged.spans, start, end
     )
     valuations = market_caps(
         preview["prices"], preview["shares"], preview["splits"], tickers, preview["fx"]
@@ -129,7 +143,7 @@ def market_step(
         result.quality = check_step(
             run,
             result.frames,
-            run_date or end,
+            run_date,
             set_aside=result.set_aside,
             sources_read=sorted(result.sources_read),
             excused=result.failed_symbols,
@@ -140,14 +154,238 @@ def market_step(
 
     # The record of loaded bodies commits with the rows they gave, or not at all; the span
     # a symbol's newest good body covers is replaced by it, even when it was loaded before.
-    loaded = loaded_rows("yahoo", CHART_TRANSFORM, read.used)
+    loaded = loaded_rows("yahoo", CHART_TRANSFORM, staged.used)
     counts = run.warehouse.write(
         {**batch, "valuations": valuations, "loaded_bodies": loaded},
-        replace=span_replacements(read.spans),
+        replace=span_replacements(staged.spans),
     )
     run.stats.rows.update(counts)
     log.info("market: loaded %s", ", ".join(f"{t} {n}" for t, n in counts.items()))
     return result
+
+
+def market_chunks(
+    run: Run,
+    symbols: list[str],
+    start: date,
+    end: date,
+    tickers: pl.DataFrame,
+    store: Store,
+) -> list[MarketChunk]:
+    """The run's symbols in chunks of compute.chunk_symbols, each with its issuers' CIKs
+    (an issuer with several listed classes goes with the first chunk naming it)."""
+    settings = run.settings
+    # The chart runs to today so that every split since the window is in the response.
+    fetch_end = max(end, run.today)
+    starts = fetch_starts(run, symbols, start, end)
+    store.remove(run_prefix(run.run_id, "market"))  # what a killed attempt of this run left
+    already = sorted(run.warehouse.loaded_bodies("yahoo", CHART_TRANSFORM))
+    already_rel = ""
+    if already:  # one file every chunk reads, instead of the set in every spec
+        already_rel = f"{run_prefix(run.run_id, 'market')}/already.parquet"
+        stage_frame(
+            store, already_rel, pl.DataFrame({"sha256": already}, schema={"sha256": pl.Utf8})
+        )
+    cik_of = dict(tickers.filter(pl.col("cik").is_not_null()).select("symbol", "cik").iter_rows())
+    taken: set[str] = set()
+    specs = []
+    for index, part in enumerate(split(symbols, settings.compute.chunk_symbols)):
+        ciks = sorted({cik_of[s] for s in part if s in cik_of} - taken)
+        taken.update(ciks)
+        specs.append(
+            MarketChunk(
+                settings=settings,
+                offline=isinstance(run.sources, LandedSources),
+                run_id=run.run_id,
+                index=index,
+                starts={s: starts[s] for s in part},
+                fetch_end=fetch_end,
+                ciks=tuple(ciks),
+                already_rel=already_rel,
+            )
+        )
+    return specs
+
+
+@dataclass
+class MergedMarket:
+    """The market chunks' results taken together, in chunk order."""
+
+    files: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    spans: dict[str, tuple[date, date]] = field(default_factory=dict)
+    used: list[UsedBody] = field(default_factory=list)
+    failed_issuers: dict[str, str] = field(default_factory=dict)
+    set_aside_issuers: list[Malformed] = field(default_factory=list)
+
+
+def merge_market(
+    outcomes: Sequence[chunks.Outcome], result: MarketResult, run: Run
+) -> MergedMarket:
+    """The chunks' staged files, spans and findings; a chunk that failed whole fails each of
+    its symbols and issuers with its reason. The chunks' counters go to the run's stats."""
+    merged = MergedMarket()
+    results = [r for _, r, _ in outcomes if r is not None]
+    for spec, found, error in outcomes:
+        if found is None:
+            result.failed_symbols.update(dict.fromkeys(spec.symbols, f"chunk failed: {error}"))
+            merged.failed_issuers.update(
+                dict.fromkeys((f"CIK{c}" for c in spec.ciks), f"chunk failed: {error}")
+            )
+            continue
+        for table, rels in found.staged.items():
+            merged.files[table].extend(rels)
+        merged.spans.update(found.spans)
+        merged.used.extend(UsedBody(sha) for sha in found.used)
+        result.failed_symbols.update(found.failed)
+        result.set_aside.extend(found.set_aside)
+        result.sources_read.update(found.sources_read)
+        merged.failed_issuers.update(found.failed_issuers)
+        merged.set_aside_issuers.extend(found.set_aside_issuers)
+    run.stats.reused["yahoo (already loaded)"] += sum(r.skipped for r in results)
+    chunks.tally(run.stats.requests, run.stats.reused, results)
+    return merged
+
+
+@dataclass(frozen=True)
+class UsedBody:
+    """A chart body a load used, by its digest (all `loaded_bodies` records of it)."""
+
+    sha256: str
+
+
+# --- a chunk: runs wherever the task runner puts it, with its own sources -----------------
+
+
+@task(name="market-chunk", cache_policy=NO_CACHE)
+def market_chunk(spec: MarketChunk) -> MarketChunkResult:
+    """Fetch, land, transform and stage one chunk of symbols and their issuers."""
+    return run_market_chunk(spec)
+
+
+def run_market_chunk(spec: MarketChunk) -> MarketChunkResult:
+    """The chunk's charts and companyfacts fetched (or replayed) with sources of its own,
+    read body by body and staged as Parquet; what failed or was set aside is in the result."""
+    settings = spec.settings
+    sources = build_sources(settings, offline=spec.offline)
+    store = staging_store(settings)
+    prefix = run_prefix(spec.run_id, f"market/{spec.name}")
+    failed: dict[str, str] = {}
+    charts = _fetch_charts(sources, spec, failed, settings.http.task_retries)
+    already = (
+        frozenset(read_staged(store, [spec.already_rel])["sha256"].to_list())
+        if spec.already_rel
+        else frozenset()
+    )
+    staged = stage_charts(charts, store, prefix, already=already)
+    failed.update(staged.failed)
+    issuers = MarketResult()
+    shares = _shares(sources, spec.ciks, issuers, settings.http.task_retries)
+    files = dict(staged.files)
+    if not shares.is_empty():
+        files["shares_outstanding"] = [f"{prefix}/shares_outstanding.parquet"]
+        stage_frame(store, files["shares_outstanding"][0], shares)
+    read_yahoo = bool(staged.used) or any(charts.values())
+    return MarketChunkResult(
+        staged=files,
+        spans=staged.spans,
+        used=tuple(x.sha256 for x in staged.used),
+        failed=failed,
+        failed_issuers=issuers.failed_symbols,
+        set_aside=tuple(staged.set_aside),
+        set_aside_issuers=tuple(issuers.set_aside),
+        sources_read=tuple(sorted(issuers.sources_read | ({"yahoo"} if read_yahoo else set()))),
+        skipped=staged.skipped,
+        counts=chunks.counted(sources),
+        pid=chunks.here(),
+    )
+
+
+def _fetch_charts(
+    sources: Sources, spec: MarketChunk, failed: dict[str, str], retries: int
+) -> dict[str, list[Landed]]:
+    """One chart request per symbol, several at a time (I/O-bound), each symbol's failure
+    its own."""
+    log = get_logger()
+    found: dict[str, list[Landed]] = {}
+    workers = max(1, min(spec.settings.compute.max_workers, len(spec.starts)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chart") as pool:
+        futures = {
+            s: pool.submit(retried, sources.chart, retries, s, start, spec.fetch_end)
+            for s, start in spec.starts.items()
+        }
+        for done, (symbol, future) in enumerate(futures.items(), start=1):
+            try:
+                found[symbol] = future.result()
+            except Exception as exc:  # any failure of one symbol's request is that symbol's alone
+                failed[symbol] = one_line(exc)
+            if done % 25 == 0 or done == len(futures):
+                log.info("market: %s: %d/%d charts fetched", spec.name, done, len(futures))
+    return found
+
+
+def _shares(
+    sources: Sources, ciks: Sequence[str], result: MarketResult, retries: int
+) -> pl.DataFrame:
+    frames = []
+    for cik in ciks:
+        try:
+            landed = retried(sources.companyfacts, retries, cik)
+        except Exception as exc:  # the issuer fails, not the run
+            result.failed_symbols[f"CIK{cik}"] = one_line(exc)
+            continue
+        for item in landed:
+            screen = partial(screen_companyfacts, cik=cik)
+            screened = _screened(item, screen, "sec", f"CIK{cik}", f"CIK{cik}", result)
+            if screened is not None:
+                frames.append(screened.frame)
+    if not frames:
+        return empty("shares_outstanding")
+    return pl.concat(frames)
+
+
+@dataclass
+class StagedCharts:
+    """What stage_charts staged: files per table, each symbol's span, the bodies used."""
+
+    files: dict[str, list[str]]
+    spans: dict[str, tuple[date, date]]
+    used: list[Landed]
+    failed: dict[str, str]
+    set_aside: list[Malformed]
+    skipped: int
+
+
+def stage_charts(
+    charts: Mapping[str, list[Landed]],
+    store: Store,
+    prefix: str,
+    *,
+    already: Collection[str] = frozenset(),
+    batch_symbols: int = 50,
+) -> StagedCharts:
+    """Chart bodies read (read_charts) a batch of symbols at a time, each batch staged as
+    Parquet under prefix, so no more than one batch of payloads is held at once.
+
+    A stand-in for flows.chart_stage.stage_charts (the load branch's), same signature.
+    """
+    out = StagedCharts(defaultdict(list), {}, [], {}, [], 0)
+    for n, part in enumerate(split(list(charts), batch_symbols)):
+        rejected: list[Malformed] = []
+        read = read_charts(
+            {s: charts[s] for s in part}, out.failed, already=already, rejected=rejected
+        )
+        out.set_aside.extend([*rejected, *read.frames.malformed])
+        out.spans.update(read.spans)
+        out.used.extend(read.used)
+        out.skipped += read.skipped
+        for table in ("prices", "splits", "dividends"):
+            frame = getattr(read.frames, table)
+            if not frame.is_empty():
+                rel = f"{prefix}/{table}-{n:04d}.parquet"
+                stage_frame(store, rel, frame)
+                out.files[table].append(rel)
+    out.files = dict(out.files)
+    return out
 
 
 def span_replacements(spans: Mapping[str, tuple[date, date]]) -> list[Replace]:
@@ -230,44 +468,6 @@ def _log_set_aside(run: Run, records: Sequence[Malformed]) -> None:
             log.warning("market: %s", record.line())
         if len(found) > LOGGED_PER_KEY:
             log.warning("market: %s: %d more records set aside", key, len(found) - LOGGED_PER_KEY)
-
-
-@task(name="fetch-chart", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
-def fetch_chart(sources: Sources, symbol: str, start: date, end: date) -> list[Landed]:
-    """One chart request for a symbol over the whole range, landed raw."""
-    return sources.chart(symbol, start, end)
-
-
-@task(name="fetch-fx", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
-def fetch_fx(sources: Sources, start: date, end: date, quotes: list[str]) -> list[Landed]:
-    """One Frankfurter request for the whole range, landed raw."""
-    return sources.rates(start, end, quotes)
-
-
-@task(name="fetch-companyfacts", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
-def fetch_companyfacts(sources: Sources, cik: str) -> list[Landed]:
-    """One SEC companyfacts request per issuer, landed raw."""
-    return sources.companyfacts(cik)
-
-
-def _charts(
-    run: Run, symbols: list[str], start: date, end: date, result: MarketResult
-) -> dict[str, list[Landed]]:
-    log = get_logger()
-    found: dict[str, list[Landed]] = {}
-    # The chart runs to today so that every split since the window is in the response.
-    fetch_end = max(end, run.today)
-    starts = fetch_starts(run, symbols, start, end)
-    fetch = with_retries(run, fetch_chart)
-    futures = {s: engine.submit(fetch, run.sources, s, starts[s], fetch_end) for s in symbols}
-    for done, (symbol, future) in enumerate(futures.items(), start=1):
-        try:
-            found[symbol] = future.result()
-        except Exception as exc:  # any failure of one symbol's request is that symbol's alone
-            result.failed_symbols[symbol] = one_line(exc)
-        if done % 25 == 0 or done == len(futures):
-            log.info("market: %d/%d charts fetched", done, len(futures))
-    return found
 
 
 def fetch_starts(run: Run, symbols: list[str], start: date, end: date) -> dict[str, date]:
@@ -511,7 +711,8 @@ def _currencies(tickers: pl.DataFrame, symbols: list[str]) -> list[str]:
 def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult) -> pl.DataFrame:
     quotes = sorted(set(run.settings.fx.quotes) | set(extra))
     try:
-        landed = engine.call(with_retries(run, fetch_fx), run.sources, start, end, quotes)
+        # One request for the range, from the flow process with the run's own sources.
+        landed = retried(run.sources.rates, run.settings.http.task_retries, start, end, quotes)
     except Exception as exc:  # the range fails, not the run
         result.failed_symbols["fx"] = one_line(exc)
         landed = []
@@ -524,30 +725,6 @@ def _fx(run: Run, start: date, end: date, extra: list[str], result: MarketResult
     if not frames:
         return empty("fx_rates")
     return pl.concat(frames).unique(subset=["date", "base", "quote"], keep="last")
-
-
-def _shares(
-    run: Run, tickers: pl.DataFrame, symbols: list[str], result: MarketResult
-) -> pl.DataFrame:
-    ciks = sorted(
-        set(tickers.filter(pl.col("symbol").is_in(symbols))["cik"].drop_nulls().to_list())
-    )
-    fetch = with_retries(run, fetch_companyfacts)
-    frames = []
-    for cik in ciks:
-        try:
-            landed = engine.call(fetch, run.sources, cik)
-        except Exception as exc:  # the issuer fails, not the run
-            result.failed_symbols[f"CIK{cik}"] = one_line(exc)
-            continue
-        for item in landed:
-            screen = partial(screen_companyfacts, cik=cik)
-            screened = _screened(item, screen, "sec", f"CIK{cik}", f"CIK{cik}", result)
-            if screened is not None:
-                frames.append(screened.frame)
-    if not frames:
-        return empty("shares_outstanding")
-    return pl.concat(frames)
 
 
 def _screened(

@@ -16,6 +16,7 @@ from prefect.states import State
 
 from flows import engine
 from flows.check import check_step
+from flows.chunks import staging_store
 from flows.market import MarketResult, market_step
 from flows.news import NewsResult, news_step
 from flows.plan import plan_step
@@ -27,6 +28,7 @@ from flows.verify import publish_step, verify_step
 from newsdesk.config import load_settings
 from newsdesk.errors import RunFailed
 from newsdesk.report.benchmarks import benchmarks_for
+from newsdesk.staging import run_prefix
 from newsdesk.transform.bookkeeping import run_row
 from newsdesk.transform.news_frames import mentioned
 from newsdesk.warehouse import WarehouseError
@@ -143,6 +145,9 @@ def _record(run: Run, flow_name: str, run_date: date, status: str) -> None:
         {"runs": run_row(run.run_id, flow_name, run_date, run.started_at, status, stats)}
     )
     if status != "running":
+        # Each step removes what its chunks staged once it is loaded; this takes the rest
+        # (the run's folder itself, or what a step that raised left).
+        staging_store(run.settings).remove(run_prefix(run.run_id))
         publish_read_copy(run)
 
 

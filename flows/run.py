@@ -146,15 +146,9 @@ def build_sources(settings: Settings, *, offline: bool) -> Sources:
     )
 
 
-def with_retries(run: Run, fetch: Any) -> Any:
-    """A fetch task with the configured task retries, none for a response replay lacks."""
-    return fetch.with_options(
-        retries=run.settings.http.task_retries, retry_condition_fn=worth_retrying
-    )
-
-
 def worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
-    """Prefect's retry condition: a fetch that found nothing to hand back is not retried."""
+    """Prefect's retry condition: a fetch that found nothing to hand back is not retried
+    (flows.chunks.retried keeps the same rule inside a chunk)."""
     return not isinstance(getattr(state, "data", None), NotLanded)
 
 
