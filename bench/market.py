@@ -302,7 +302,8 @@ def load_ours(
 
 def load_in_memory(warehouse: Warehouse, raw_dir: Path) -> dict[str, int]:
     """The path before issue 11: chart_batch over every body at once, then one write."""
-    from flows.market import CHART_TRANSFORM, chart_batch
+    from flows.charts import chart_batch
+    from flows.market import CHART_TRANSFORM
     from newsdesk.transform.bookkeeping import loaded_rows
 
     failures: dict[str, str] = {}

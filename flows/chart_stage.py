@@ -1,7 +1,7 @@
 """Landed chart bodies → staged Parquet, a batch of symbols at a time.
 
 What a market chunk hands the loader: each batch of symbols is read by
-`flows.market.read_charts` and its prices, splits and dividends staged as Parquet at once, so
+`flows.charts.read_charts` and its prices, splits and dividends staged as Parquet at once, so
 no more than one batch of parsed payloads is ever held, however many symbols a chunk has.
 Symbols never span batches, so the batches together give what one `read_charts` over every
 symbol gives: the same rows, spans, bodies used, failures and records set aside.
@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flows.market import read_charts
+from flows.charts import read_charts
 from newsdesk.landing import Landed
 from newsdesk.staging import stage_frame
 from newsdesk.storage import Store
@@ -46,7 +46,7 @@ def stage_charts(
     batch_symbols: int = BATCH_SYMBOLS,
 ) -> StagedCharts:
     """Read the chart bodies ``batch_symbols`` symbols at a time, staging each batch's frames
-    under ``prefix`` in ``store`` (see `flows.market.read_charts` for what is read)."""
+    under ``prefix`` in ``store`` (see `flows.charts.read_charts` for what is read)."""
     if batch_symbols < 1:
         raise ValueError(f"batch_symbols must be at least 1, got {batch_symbols}")
     files: dict[str, list[str]] = {table: [] for table in CHART_TABLES}

@@ -19,9 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from prefect import flow
-
-from flows import engine
+from flows import compute
 from newsdesk.config import Settings
 from newsdesk.sources.clients import NotLanded
 from newsdesk.staging import run_prefix
@@ -31,7 +29,7 @@ from newsdesk.transform.records import Malformed
 # Seconds before a failed fetch is tried again (what the fetch tasks used to wait).
 RETRY_DELAY = 5
 # What run_chunks hands back per spec: the spec, its result or None, the error or None.
-Outcome = tuple[Any, Any, str | None]
+Outcome = compute.Outcome
 
 
 def staging_store(settings: Settings) -> Store:
@@ -102,6 +100,7 @@ class MarketChunk:
     their issuers, to fetch, land, transform and stage."""
 
     kind: ClassVar[str] = "market"
+    result_type: ClassVar[Any]  # MarketChunkResult, set below it
 
     settings: Settings
     offline: bool
@@ -162,6 +161,7 @@ class NewsChunk:
     into articles and claims."""
 
     kind: ClassVar[str] = "news"
+    result_type: ClassVar[Any]  # NewsChunkResult, set below it
 
     settings: Settings
     offline: bool
@@ -359,44 +359,20 @@ def here() -> int:
 
 
 # --- dispatch -----------------------------------------------------------------------------
-# Stand-ins for flows.compute (owned by the compute branch): run_chunks and task_runner with
-# the signatures the plan gives. At merge, `from flows.compute import run_chunks` replaces them.
-
-
-def task_runner(settings: Settings) -> Any:
-    """Prefect's task runner for the configured [compute] runner (thread or process)."""
-    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
-
-    workers = settings.compute.max_workers
-    if settings.compute.runner == "process":
-        return ProcessPoolTaskRunner(max_workers=workers)
-    return ThreadPoolTaskRunner(max_workers=workers)
 
 
 def run_chunks(chunk_task: Any, specs: Sequence[Any], settings: Settings) -> list[Outcome]:
-    """Run chunk_task over every spec on the configured runner; one failing stops no other."""
-    if not specs:
-        return []
-    if engine.is_direct():
-        return _collect(specs, [engine.submit(chunk_task, spec) for spec in specs])
-    fan_out = _fan_out.with_options(task_runner=task_runner(settings))
-    return fan_out(chunk_task, list(specs))
-
-
-@flow(name="chunks", validate_parameters=False)
-def _fan_out(chunk_task: Any, specs: list[Any]) -> list[Outcome]:
-    return _collect(specs, [chunk_task.submit(spec) for spec in specs])
-
-
-def _collect(specs: Sequence[Any], futures: Sequence[Any]) -> list[Outcome]:
+    """`flows.compute.run_chunks` (the configured runner, pool or work pool), each chunk that
+    failed whole logged in one line; its symbols or pages fail with it, no other chunk does."""
     from flows.run import get_logger
-    from newsdesk.transform.quarantine import one_line
 
-    outcomes: list[Outcome] = []
-    for spec, future in zip(specs, futures, strict=True):
-        try:
-            outcomes.append((spec, future.result(), None))
-        except Exception as exc:  # a chunk that fails fails its own symbols or pages only
-            get_logger().error("chunk %s failed: %s", spec.name, one_line(exc))
-            outcomes.append((spec, None, one_line(exc)))
+    outcomes = compute.run_chunks(chunk_task, specs, settings)
+    for spec, _, error in outcomes:
+        if error is not None:
+            get_logger().error("chunk %s failed: %s", spec.name, error)
     return outcomes
+
+
+# What a deployment run's result reads back as (flows.compute reads `spec.result_type`).
+MarketChunk.result_type = MarketChunkResult
+NewsChunk.result_type = NewsChunkResult

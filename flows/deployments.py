@@ -154,15 +154,11 @@ def ensure_work_pool(name: str) -> tuple[str, bool]:
         return client.create_work_pool(work_pool=pool).type, True
 
 
-def chunk_flow() -> Any | None:
-    """The `chunk` flow when this install has it (flows/chunks.py), else None."""
-    import importlib.util
+def chunk_flow() -> Any:
+    """The `chunk` flow (flows/chunk_flow.py): one chunk of a run as a deployment run."""
+    from flows.chunk_flow import chunk
 
-    if importlib.util.find_spec("flows.chunks") is None:
-        return None
-    from flows import chunks
-
-    return getattr(chunks, "chunk", None)
+    return chunk
 
 
 def build_pool_deployments(

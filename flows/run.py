@@ -200,6 +200,11 @@ class SerialWarehouse(Warehouse):
         with write_slot():
             return super().write(*args, **kwargs)
 
+    def write_staged(self, *args: Any, **kwargs: Any) -> dict[str, int]:
+        """Warehouse.write_staged, holding the write slot."""
+        with write_slot():
+            return super().write_staged(*args, **kwargs)
+
     def append(self, table: str, frame: Any) -> int:
         """Warehouse.append, holding the write slot."""
         with write_slot():

@@ -58,7 +58,7 @@ def square_chunk(spec: Square) -> SquareResult:
 
 @flow(name="chunk")
 def chunk(kind: str, spec: dict[str, Any], config: str | None = None) -> None:
-    """What flows.chunks.chunk does, for a Square: run it and stage its result JSON where the
+    """What flows.chunk_flow.chunk does, for a Square: run it and stage its result JSON where the
     run that started this deployment run reads it back."""
     from newsdesk.config import load_settings
     from newsdesk.storage import Store

@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 
 import flows.chart_stage as chart_stage
 from flows.chart_stage import CHART_TABLES, stage_charts
-from flows.market import read_charts
+from flows.charts import read_charts
 from newsdesk import landing
 from newsdesk.http import Fetched
 from newsdesk.landing import Landed

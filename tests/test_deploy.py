@@ -33,7 +33,7 @@ POOL = "newsdesk-test"
 ENTRYPOINTS = {
     "nightly/nightly": "flows.nightly.nightly",
     "backfill/backfill": "flows.backfill.backfill",
-    "chunk/chunk": "flows.chunks.chunk",
+    "chunk/chunk": "flows.chunk_flow.chunk",
 }
 
 
@@ -162,7 +162,7 @@ def test_prefect_yaml_declares_what_newsdesk_deploy_registers() -> None:
             assert limit is None, name
         else:
             assert limit == {"limit": 1, "collision_strategy": "ENQUEUE"}, name
-    assert by_name["chunk"]["entrypoint"] == "flows.chunks.chunk"
+    assert by_name["chunk"]["entrypoint"] == "flows.chunk_flow.chunk"
     [schedule] = by_name["nightly"]["schedules"]
     assert (schedule["cron"], schedule["timezone"]) == (
         Settings().schedule.cron,
