@@ -203,7 +203,11 @@ def _open_filesystem(protocol: str, endpoint_url: str, region: str) -> AbstractF
         if region:
             client["region_name"] = region
         # Credentials from the environment only (AWS_ACCESS_KEY_ID…, a profile or a role).
-        return fsspec.filesystem("s3", client_kwargs=client, skip_instance_cache=True)
+        # No listings cache: other workers write the same bucket, and a cached listing would
+        # hide what they landed from exists() and from the landing index's check.
+        return fsspec.filesystem(
+            "s3", client_kwargs=client, skip_instance_cache=True, use_listings_cache=False
+        )
     return fsspec.filesystem(protocol)
 
 

@@ -88,3 +88,17 @@ def test_moto_refuses_a_second_put_with_if_none_match(s3_endpoint: str) -> None:
     with pytest.raises(ClientError, match="PreconditionFailed"):
         client.put_object(Bucket=bucket, Key="k", Body=b"2", IfNoneMatch="*")
     assert client.get_object(Bucket=bucket, Key="k")["Body"].read() == b"1"
+
+
+@pytest.mark.slow  # starts moto_server
+def test_what_another_writer_put_is_seen_at_once(s3_store: Store) -> None:  # noqa: F811
+    # Another worker's landing, behind this process's filesystem: no cached listing hides it.
+    import boto3
+
+    s3_store.create("sec/CIK1/a.body", b"x")
+    assert s3_store.files("sec") == ["sec/CIK1/a.body"] and not s3_store.exists("sec/CIK1/b.body")
+    bucket, _, prefix = s3_store.root.removeprefix("s3://").partition("/")
+    other = boto3.client("s3", endpoint_url=s3_store.endpoint_url, region_name=REGION)
+    other.put_object(Bucket=bucket, Key=f"{prefix}/sec/CIK1/b.body", Body=b"y")
+    assert s3_store.exists("sec/CIK1/b.body")
+    assert s3_store.files("sec") == ["sec/CIK1/a.body", "sec/CIK1/b.body"]
