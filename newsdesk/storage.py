@@ -86,11 +86,15 @@ class Store:
 
     def relative(self, location: str) -> str:
         """The path under this root of a full location (the inverse of ``location``)."""
-        top = self.location()
-        top = top if top.endswith(("/", os.sep)) else top + ("/" if not self.is_local else os.sep)
+        if self.is_local:
+            try:
+                return Path(location).relative_to(self.root).as_posix()
+            except ValueError:
+                raise ValueError(f"{location} is not under {self.root}") from None
+        top = self.root.rstrip("/") + "/"
         if not location.startswith(top):
             raise ValueError(f"{location} is not under {self.root}")
-        return location.removeprefix(top).replace(os.sep, "/")
+        return location.removeprefix(top)
 
     def location(self, rel: str = "") -> str:
         """The full location of a relative path: a local path or a URL (what tables record)."""

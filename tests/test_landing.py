@@ -218,3 +218,13 @@ def test_find_takes_a_path_a_string_or_a_store_alike(tmp_path: Path) -> None:
     [landed] = land_charts(Store.at(tmp_path), 1)
     assert find_landed(tmp_path, "yahoo") == find_landed(str(tmp_path), "yahoo") == [landed]
     assert replace(landed, store=Store.at(tmp_path / ".")) == landed
+
+
+def test_a_zone_given_as_a_relative_path_reads_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    [landed] = land_charts(Store.at("."), 1)
+    assert landed.body_path.startswith("yahoo/ADBE/")  # what the raw_path column records
+    [again] = iter_landed(Path("yahoo"))
+    assert again == landed and again.json() == {"c": 0}
