@@ -228,3 +228,20 @@ def test_a_zone_given_as_a_relative_path_reads_back(
     assert landed.body_path.startswith("yahoo/ADBE/")  # what the raw_path column records
     [again] = iter_landed(Path("yahoo"))
     assert again == landed and again.json() == {"c": 0}
+
+
+def _land_range(raw: Store, who: int) -> list[str]:
+    """One worker's landings: ten ranges of one symbol (run in another process)."""
+    keys = [f"ADBE/2024-01-01_2024-{who + 1:02d}-{day:02d}" for day in range(1, 11)]
+    return [land(raw, "yahoo", key, Fake(key.encode())).key for key in keys]
+
+
+@pytest.mark.slow  # two processes
+def test_two_processes_landing_in_one_unit_lose_no_response(raw: Store) -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        keys = [k for landed in pool.starmap(_land_range, [(raw, 0), (raw, 1)]) for k in landed]
+    found = find_landed(raw, "yahoo", key_prefix="ADBE")
+    assert [x.key for x in found] == sorted(keys) and len(keys) == 20
+    assert [x.read_body() for x in found] == [k.encode() for k in sorted(keys)]
