@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import contextmanager, redirect_stdout, suppress
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -62,17 +61,19 @@ def demo(settings: Settings, *, as_json: bool = False) -> int:
     from flows.nightly import run_pipeline
     from flows.run import open_run
     from newsdesk.landing import find_landed
+    from newsdesk.storage import Store
 
     snapshot_raw = snapshot_dir() / "raw"
     if not snapshot_raw.is_dir():
         raise UsageError(f"the demo snapshot is missing at {snapshot_raw}")
-    raw_dir = settings.warehouse.raw_dir
-    # The landing zone is never rewritten: copy only the snapshot files it lacks.
-    for source in snapshot_raw.rglob("*"):
-        target = raw_dir / source.relative_to(snapshot_raw)
-        if source.is_file() and not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+    raw = Store.at(settings.warehouse.raw_dir, settings.storage)
+    # The landing zone is never rewritten: copy only the snapshot files it lacks, each body
+    # before its meta (sorted), so an interrupted copy leaves no meta without its body.
+    for source in sorted(snapshot_raw.rglob("*")):
+        rel = source.relative_to(snapshot_raw).as_posix()
+        if source.is_file() and not raw.exists(rel):
+            with suppress(FileExistsError):  # another demo copied it meanwhile
+                raw.create(rel, source.read_bytes())
     pages = tuple(landed.params["url"] for landed in find_landed(snapshot_raw, "news"))
     settings = replace(
         settings,

@@ -181,12 +181,12 @@ def _hard_exit(signum: int) -> None:
 # --- the runs table --------------------------------------------------------------------------
 
 
-def recover(warehouse_path: Path, raw_dir: Path | None = None) -> list[str]:
+def recover(warehouse_path: Path, raw_dir: Path | str | None = None) -> list[str]:
     """Close the `running` rows of runs whose process is gone; sweep killed landings' temporaries.
 
     Returns the run ids closed as ``interrupted``.
     """
-    if raw_dir is not None and Path(raw_dir).is_dir():
+    if raw_dir is not None:  # a local folder only: an object store keeps no temporaries
         landing.sweep_temporaries(raw_dir)
     return _close(warehouse_path, stale_runs)
 

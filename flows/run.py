@@ -106,9 +106,11 @@ def failed_state(exc: BaseException) -> Any:
 
 def build_sources(settings: Settings, *, offline: bool) -> Sources:
     """The landing zone played back when offline, else the live sources as configured."""
-    raw_dir = settings.warehouse.raw_dir
+    from newsdesk.storage import Store
+
+    raw = Store.at(settings.warehouse.raw_dir, settings.storage)
     if offline:
-        return LandedSources(raw_dir)
+        return LandedSources(raw)
     http = settings.http
     common = {
         "timeout": (http.connect_timeout, http.read_timeout),
@@ -125,7 +127,7 @@ def build_sources(settings: Settings, *, offline: bool) -> Sources:
     from flows.limits import throttle  # each source's rate, shared with the other workers
 
     return LiveSources(
-        raw_dir,
+        raw,
         market=HttpClient(
             USER_AGENT, budget=budget(), throttle=throttle(settings, "market"), **common
         ),

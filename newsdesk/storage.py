@@ -43,7 +43,7 @@ class Store:
             return location
         text = str(location)
         if "://" not in text:
-            return cls(text)
+            return cls(str(Path(text)))  # one spelling per folder: "raw/" and "raw" are equal
         return cls(
             text.rstrip("/"),
             endpoint_url=storage.endpoint_url if storage else "",
@@ -70,6 +70,32 @@ class Store:
                 found = _filesystems[key] = _open_filesystem(*key)
         return found
 
+    def child(self, rel: str) -> Store:
+        """The store rooted at a folder under this one (same endpoint and region)."""
+        return Store(self.location(rel), self.endpoint_url, self.region)
+
+    def parent(self) -> tuple[Store, str]:
+        """The store one folder up, and this root's name in it."""
+        if self.is_local:
+            path = Path(self.root)
+            return Store(str(path.parent), self.endpoint_url, self.region), path.name
+        head, _, name = self.root.rstrip("/").rpartition("/")
+        if not name or head.endswith(":/"):
+            raise ValueError(f"{self.root} has no folder above it")
+        return Store(head, self.endpoint_url, self.region), name
+
+    def relative(self, location: str) -> str:
+        """The path under this root of a full location (the inverse of ``location``)."""
+        if self.is_local:
+            try:
+                return Path(location).relative_to(self.root).as_posix()
+            except ValueError:
+                raise ValueError(f"{location} is not under {self.root}") from None
+        top = self.root.rstrip("/") + "/"
+        if not location.startswith(top):
+            raise ValueError(f"{location} is not under {self.root}")
+        return location.removeprefix(top)
+
     def location(self, rel: str = "") -> str:
         """The full location of a relative path: a local path or a URL (what tables record)."""
         rel = rel.strip("/")
@@ -88,21 +114,17 @@ class Store:
         if self.is_local:
             _create_local(Path(path), data)
             return
-        self.fs.makedirs(path.rpartition("/")[0], exist_ok=True)
         if self.protocol == "memory":  # fsspec's memory store knows no exclusive mode
             if self.fs.exists(path):
                 raise FileExistsError(self.location(rel))
             self.fs.pipe_file(path, data)
             return
+        # A put with If-None-Match: * (s3fs turns the 412 into FileExistsError). Not
+        # open(path, "xb"): s3fs writes an empty file there with a plain put, which replaces.
         try:
-            with self.fs.open(path, "xb") as out:
-                out.write(data)
-        except FileExistsError:
-            raise
-        except OSError as exc:  # S3's 412 Precondition Failed: the object is there
-            if "Precondition" in str(exc) or "412" in str(exc):
-                raise FileExistsError(self.location(rel)) from exc
-            raise
+            self.fs.pipe_file(path, data, mode="create")
+        except FileExistsError as exc:
+            raise FileExistsError(self.location(rel)) from exc
 
     def replace(self, rel: str, data: bytes) -> None:
         """Write a derived file whole, replacing what was there (readers see old or new)."""
@@ -149,6 +171,14 @@ class Store:
         found = [p.lstrip("/") for p in found]
         return sorted(p.removeprefix(top) for p in found if p.startswith(top))
 
+    def delete(self, rel: str) -> None:
+        """Delete one file if it is there (a landing that failed half way drops its body)."""
+        path = self._path(rel)
+        if self.is_local:
+            Path(path).unlink(missing_ok=True)
+        elif self.fs.exists(path):
+            self.fs.rm_file(path)
+
     def remove(self, prefix: str) -> None:
         """Delete a relative folder and everything under it (staging only, never landing)."""
         path = self._path(prefix)
@@ -177,7 +207,11 @@ def _open_filesystem(protocol: str, endpoint_url: str, region: str) -> AbstractF
         if region:
             client["region_name"] = region
         # Credentials from the environment only (AWS_ACCESS_KEY_ID…, a profile or a role).
-        return fsspec.filesystem("s3", client_kwargs=client, skip_instance_cache=True)
+        # No listings cache: other workers write the same bucket, and a cached listing would
+        # hide what they landed from exists() and from the landing index's check.
+        return fsspec.filesystem(
+            "s3", client_kwargs=client, skip_instance_cache=True, use_listings_cache=False
+        )
     return fsspec.filesystem(protocol)
 
 

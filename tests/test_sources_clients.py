@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from flows.run import worth_retrying
+from flows.run import build_sources, worth_retrying
+from newsdesk.config import Settings, StorageSettings
 from newsdesk.http import FetchError, HttpClient
 from newsdesk.landing import find_landed
 from newsdesk.sources.clients import LandedSources, LiveSources, NotLanded
+from newsdesk.storage import Store
+from tests.s3 import s3_endpoint, s3_store  # noqa: F401 - fixtures
 
 START, END = date(2024, 2, 12), date(2024, 2, 20)
 CHART = b'{"chart": {"result": [], "error": null}}'
 
 
-def live(raw: Path, base_url: str) -> LiveSources:
+def live(raw: Path | Store, base_url: str) -> LiveSources:
     client = HttpClient("newsdesk-test", retries=0)
     return LiveSources(
-        raw, market=client, fx=client, news=client, sec=None,
+        Store.at(raw), market=client, fx=client, news=client, sec=None,
         market_url=base_url, fx_url=base_url, sec_url=base_url,
     )  # fmt: skip
 
@@ -33,7 +36,7 @@ def test_live_lands_each_response_and_replay_hands_back_the_same(local_server, t
     assert fetched[0].read_body() == CHART
     assert find_landed(tmp_path, "yahoo") == fetched
 
-    replay = LandedSources(tmp_path)
+    replay = LandedSources(Store.at(tmp_path))
     assert replay.chart("ADBE", START, END) == fetched
     assert replay.reused == {"yahoo": 1} and replay.requests == {}
 
@@ -48,12 +51,34 @@ def test_an_error_response_is_landed_before_the_failure_is_raised(local_server, 
 
 
 def test_replay_says_what_it_lacks_in_one_line(tmp_path):
-    replay = LandedSources(tmp_path)
+    replay = LandedSources(Store.at(tmp_path))
     with pytest.raises(NotLanded, match="^offline: no chart response in the landing zone$"):
         replay.chart("ADBE", START, END)
     with pytest.raises(NotLanded, match="^https://x.test/a: offline and not in the landing zone$"):
         replay.page("https://x.test/a")
     assert replay.rates(START, END, ["CNY"]) == [] and replay.companyfacts("796343") == []
+
+
+@pytest.mark.slow  # starts moto_server
+def test_what_lands_on_s3_replays_offline_from_s3_byte_for_byte(local_server, s3_store):  # noqa: F811
+    page = "<html>\u6e2f\u5143 7.81</html>".encode("gb18030")
+    local_server.route("/v8/finance/chart/ADBE", body=CHART)
+    local_server.route("/zh.html", body=page, headers={"Content-Type": "text/html; charset=gbk"})
+    sources = live(s3_store, local_server.url())
+    fetched = [*sources.chart("ADBE", START, END), sources.page(local_server.url("/zh.html"))]
+    assert all(x.body_path.startswith(s3_store.root + "/") for x in fetched)
+
+    settings = replace(
+        Settings(),
+        warehouse=replace(Settings().warehouse, raw_dir=s3_store.root),
+        storage=StorageSettings(endpoint_url=s3_store.endpoint_url, region=s3_store.region),
+    )
+    replay = build_sources(settings, offline=True)  # the configured endpoint, no network else
+    assert isinstance(replay, LandedSources)
+    replayed = [*replay.chart("ADBE", START, END), replay.page(local_server.url("/zh.html"))]
+    assert replayed == fetched
+    assert [x.read_body() for x in replayed] == [CHART, page]
+    assert replay.requests == {} and replay.reused == {"yahoo": 1, "news": 1}
 
 
 def test_live_sec_without_a_user_agent_is_refused_before_any_request(tmp_path):

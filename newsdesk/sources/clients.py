@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from newsdesk import landing
@@ -23,6 +22,7 @@ from newsdesk.http import Fetched, FetchError, HttpClient
 from newsdesk.landing import Landed
 from newsdesk.sources import frankfurter, sec, yahoo
 from newsdesk.sources import news as news_source
+from newsdesk.storage import Store
 
 SEC_REUSE_DAYS = 7  # cover pages change quarterly: a week-old companyfacts is fresh enough
 
@@ -64,7 +64,7 @@ class Sources(ABC):
 class LiveSources(Sources):
     """Fetch from the live endpoints and land each response before handing it back."""
 
-    raw_dir: Path
+    raw: Store  # the landing zone (a local folder or s3://; a plain path works as well)
     market: HttpClient
     fx: HttpClient
     news: HttpClient
@@ -89,7 +89,7 @@ class LiveSources(Sources):
 
     def companyfacts(self, cik: str) -> list[Landed]:
         """The issuer's companyfacts: a landed one under a week old, else fetched anew."""
-        landed = landing.find_landed(self.raw_dir, "sec", key_prefix=sec.sec_key(cik))
+        landed = landing.find_landed(self.raw, "sec", key_prefix=sec.sec_key(cik))
         fresh_after = datetime.now(UTC) - timedelta(days=SEC_REUSE_DAYS)
         if landed and landed[-1].fetched_at >= fresh_after:
             self.reused["sec"] += 1
@@ -117,22 +117,22 @@ class LiveSources(Sources):
             fetched = fetch()
         except FetchError as exc:
             if exc.last is not None:  # nothing received is lost, not even an error body
-                landing.land(self.raw_dir, source, key, exc.last, params)
+                landing.land(self.raw, source, key, exc.last, params)
             raise
-        return landing.land(self.raw_dir, source, key, fetched, params)
+        return landing.land(self.raw, source, key, fetched, params)
 
 
 @dataclass
 class LandedSources(Sources):
     """Play the landing zone back: the newest landed response for each request, no network."""
 
-    raw_dir: Path
+    raw: Store  # the landing zone (a local folder or s3://; a plain path works as well)
     requests: Counter[str] = field(default_factory=Counter)
     reused: Counter[str] = field(default_factory=Counter)
 
     def chart(self, symbol: str, start: date, end: date) -> list[Landed]:
         """Every landed chart of the symbol, whatever its range."""
-        found = landing.find_landed(self.raw_dir, "yahoo", key_prefix=landing.safe_key(symbol))
+        found = landing.find_landed(self.raw, "yahoo", key_prefix=landing.safe_key(symbol))
         if not found:
             raise NotLanded("offline: no chart response in the landing zone")
         self.reused["yahoo"] += len(found)
@@ -142,7 +142,7 @@ class LandedSources(Sources):
         """The landed rate responses whose range overlaps [start, end], not every one."""
         first, last = start.isoformat(), end.isoformat()
         found = landing.find_landed(
-            self.raw_dir,
+            self.raw,
             "frankfurter",
             where=lambda x: (
                 x.params.get("start", "") <= last and x.params.get("end", "9999-12-31") >= first
@@ -153,14 +153,14 @@ class LandedSources(Sources):
 
     def companyfacts(self, cik: str) -> list[Landed]:
         """The newest landed companyfacts of the issuer, if any."""
-        found = landing.find_landed(self.raw_dir, "sec", key_prefix=sec.sec_key(cik))
+        found = landing.find_landed(self.raw, "sec", key_prefix=sec.sec_key(cik))
         if found:
             self.reused["sec"] += 1
         return found[-1:]
 
     def page(self, url: str) -> Landed:
         """The newest landed copy of the page."""
-        found = landing.find_landed(self.raw_dir, "news", key_prefix=news_source.news_key(url))
+        found = landing.find_landed(self.raw, "news", key_prefix=news_source.news_key(url))
         if not found:
             raise NotLanded(f"{url}: offline and not in the landing zone")
         self.reused["news"] += 1
