@@ -6,7 +6,7 @@
 - ``work_pool``: a process work pool on that server and two ``prefect worker start`` processes
   polling it; yields a ``WorkPool`` once both have registered.
 - ``s3_endpoint``: ``moto_server`` on a free port as a local S3, fake credentials in the
-  environment; yields the endpoint URL. ``create_bucket(endpoint, name)`` makes a bucket.
+  environment; yields the endpoint URL. ``create_bucket(endpoint_url)`` makes a bucket.
   (A private copy until tests/s3.py lands from the storage branch.)
 
 Every process starts in a session of its own and is stopped by PID at the end of the test
@@ -29,6 +29,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,12 +44,17 @@ BIN = Path(sys.executable).parent
 START_SECONDS = 120.0
 STOP_SECONDS = 15.0
 WORKERS = 2
-# moto accepts any credentials; these only keep botocore from looking for real ones.
+REGION = "us-east-1"
+# moto accepts any credentials; fake ones keep botocore from looking for real ones, and no
+# profile or instance metadata service can stall a client or reach a real account.
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
 }
 # No network but localhost: no telemetry, and nothing the tests do not use.
 QUIET = {
@@ -340,13 +346,13 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 pytest.fail(f"moto_server left {', '.join(left)} behind")
 
 
-def create_bucket(endpoint: str, name: str) -> str:
-    """Create a bucket on the local S3; its s3:// URL."""
-    import s3fs
+def create_bucket(endpoint_url: str, name: str | None = None) -> str:
+    """Create a bucket on the local S3; its name (a fresh one unless given)."""
+    import boto3
 
-    fs = s3fs.S3FileSystem(client_kwargs={"endpoint_url": endpoint}, skip_instance_cache=True)
-    fs.mkdir(name)
-    return f"s3://{name}"
+    bucket = name or f"newsdesk-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=endpoint_url, region_name=REGION).create_bucket(Bucket=bucket)
+    return bucket
 
 
 # --- the flow the harness test deploys --------------------------------------------------
