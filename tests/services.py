@@ -1,8 +1,8 @@
 """Services the scaled-mode tests start and stop themselves (tests/test_scaled.py).
 
 - ``prefect_server``: ``prefect server start`` on a free 127.0.0.1 port, its state (sqlite) in
-  a temporary PREFECT_HOME, telemetry and UI off; yields a ``PrefectServer`` once /api/health
-  answers.
+  a temporary PREFECT_HOME, telemetry and UI off; a ``PrefectServer`` once /api/health
+  answers. ``prefect_server_booting`` starts it without waiting, so it can boot meanwhile.
 - ``work_pool``: a process work pool on that server and two ``prefect worker start`` processes
   polling it; yields a ``WorkPool`` once both have registered.
 - ``s3_endpoint``: ``moto_server`` on a free port as a local S3, fake credentials in the
@@ -216,11 +216,14 @@ class PrefectServer:
     api_url: str
     home: Path
     service: Service
+    began: float = 0.0
 
 
 @pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    """``prefect server start`` on a free port with its own home and sqlite database."""
+def prefect_server_booting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """``prefect server start`` on a free port with its own home and sqlite database, started
+    but not waited for: it boots (half a minute on two busy cores, mostly imports and the
+    database migrations) while a test does other work. Use it through ``prefect_server``."""
     home = tmp_path_factory.mktemp("prefect-server")
     port = free_port()
     env = service_env(
@@ -231,14 +234,20 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prefect
     began = time.monotonic()
     argv = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     service = start_service("prefect-server", argv, env, home, port=port)
-    api_url = f"http://127.0.0.1:{port}/api"
     try:
-        wait_for(service, lambda: _healthy(api_url), "healthy /api/health", began)
-        yield PrefectServer(api_url, home, service)
+        yield PrefectServer(f"http://127.0.0.1:{port}/api", home, service, began)
     finally:
         left = stop_services([service])
         if left:
             pytest.fail(f"the Prefect server left {', '.join(left)} behind")
+
+
+@pytest.fixture(scope="session")
+def prefect_server(prefect_server_booting: PrefectServer) -> PrefectServer:
+    """The session's Prefect server, once its /api/health answers."""
+    server = prefect_server_booting
+    wait_for(server.service, lambda: _healthy(server.api_url), "healthy /api/health", server.began)
+    return server
 
 
 def _healthy(api_url: str) -> bool:

@@ -26,6 +26,7 @@ from tests.services import REPO, PrefectServer, WorkPool, create_bucket, using
 pytestmark = pytest.mark.slow
 
 # The services' fixtures, found by pytest as attributes of this module.
+prefect_server_booting = services.prefect_server_booting
 prefect_server = services.prefect_server
 work_pool = services.work_pool
 s3_endpoint = services.s3_endpoint
@@ -35,83 +36,6 @@ RUN_SECONDS = 150.0
 START, END = "2024-02-20", "2024-02-21"
 # Small chunks, so even the demo's few symbols and two pages make several.
 CHUNKS = {"chunk_symbols": 3, "chunk_pages": 1}
-
-
-# --- the harness itself -------------------------------------------------------------------
-
-
-def deploy_probe(pool: WorkPool) -> str:
-    """Register tests.services.probe on the pool, run from the repo; its deployment name."""
-    from prefect.client.orchestration import get_client
-
-    with using(pool.server), get_client(sync_client=True) as client:
-        flow_id = client.create_flow_from_name("scaled-probe")
-        client.create_deployment(
-            flow_id,
-            "probe",
-            work_pool_name=pool.name,
-            entrypoint="tests.services.probe",  # a module path: imported, not read from a file
-            # The worker starts the run's process in the repo, so `tests` imports from there.
-            job_variables={"working_dir": str(REPO)},
-            pull_steps=[
-                {"prefect.deployments.steps.set_working_directory": {"directory": str(REPO)}}
-            ],
-        )
-    return "scaled-probe/probe"
-
-
-def test_a_deployment_run_on_the_pool_is_executed_by_a_worker_process(
-    work_pool: WorkPool, tmp_path: Path
-) -> None:
-    import os
-
-    from prefect.deployments import run_deployment
-
-    name = deploy_probe(work_pool)
-    marker = tmp_path / "probe.json"
-    with using(work_pool.server):
-        started = run_deployment(name, parameters={"marker": str(marker)}, timeout=0)
-        run = _wait_final(work_pool.server, started.id)
-    assert run.state.is_completed(), (run.state, _logs(work_pool))
-    assert run.work_pool_name == work_pool.name
-    record = json.loads(marker.read_text(encoding="utf-8"))
-    assert record["pid"] != os.getpid()
-    # Run by a process one of the workers started (this one is an ancestor of all), in the repo.
-    assert work_pool.worker_pids & set(record["ancestors"]), (record, work_pool.worker_pids)
-    assert Path(record["cwd"]) == REPO
-
-
-def _wait_final(server: PrefectServer, flow_run_id, seconds: float = RUN_SECONDS):
-    import time
-
-    from prefect.client.orchestration import get_client
-
-    deadline = time.monotonic() + seconds
-    with using(server), get_client(sync_client=True) as client:
-        while True:
-            run = client.read_flow_run(flow_run_id)
-            if run.state is not None and run.state.is_final():
-                return run
-            if time.monotonic() > deadline:
-                pytest.fail(f"flow run {flow_run_id} not final after {seconds:.0f} s: {run.state}")
-            time.sleep(0.5)
-
-
-def _logs(pool: WorkPool) -> str:
-    return "\n".join(f"--- {w.name}\n{w.tail(1500)}" for w in pool.workers)
-
-
-# --- the local S3 -------------------------------------------------------------------------
-
-
-def test_the_local_s3_holds_what_a_store_writes_there(s3_endpoint: str) -> None:
-    store = Store(f"s3://{create_bucket(s3_endpoint)}/raw", endpoint_url=s3_endpoint)
-    store.create("yahoo/ADBE/one.body", b"{}")
-    store.replace("yahoo/ADBE/index.json", b"[]")
-    assert store.files() == ["yahoo/ADBE/index.json", "yahoo/ADBE/one.body"]
-    assert store.read("yahoo/ADBE/one.body") == b"{}"
-    other = Store(f"s3://{create_bucket(s3_endpoint)}", endpoint_url=s3_endpoint)
-    assert other.files() == []  # a bucket of its own
 
 
 # --- one backfill, three ways -------------------------------------------------------------
@@ -195,8 +119,14 @@ def needs_scale_out() -> None:
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The reference: the backfill in this process, without Prefect, local folders, threads."""
+def embedded(
+    prefect_server_booting: PrefectServer, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """The reference: the backfill in this process, without Prefect, local folders, threads.
+
+    It runs while the session's Prefect server boots (it needs none itself): the scaled tests
+    come first in this file for that overlap.
+    """
     from flows.cli import main
 
     needs_scale_out()
@@ -236,7 +166,7 @@ def test_a_backfill_on_the_work_pool_over_s3_gives_the_embedded_tables(
         assert main(["deploy", "--pool", work_pool.name, "--config", str(config)]) == 0
         params = {"start": START, "end": END, "offline": True, "config": str(config)}
         started = run_deployment("backfill/backfill", parameters=params, timeout=0)
-        run = _wait_final(work_pool.server, started.id)
+        run = _wait_final(work_pool, started.id)
         assert run.state.is_completed(), (run.state, _logs(work_pool))
         assert run.work_pool_name == work_pool.name
         with get_client(sync_client=True) as client:
@@ -295,3 +225,82 @@ def _paths(warehouse: Path) -> list[str]:
         .query("select raw_path from articles")["raw_path"]
         .to_list()
     )
+
+
+# --- the harness itself -------------------------------------------------------------------
+
+
+def deploy_probe(pool: WorkPool) -> str:
+    """Register tests.services.probe on the pool, run from the repo; its deployment name."""
+    from prefect.client.orchestration import get_client
+
+    with using(pool.server), get_client(sync_client=True) as client:
+        flow_id = client.create_flow_from_name("scaled-probe")
+        client.create_deployment(
+            flow_id,
+            "probe",
+            work_pool_name=pool.name,
+            entrypoint="tests.services.probe",  # a module path: imported, not read from a file
+            # The worker starts the run's process in the repo, so `tests` imports from there.
+            job_variables={"working_dir": str(REPO)},
+            pull_steps=[
+                {"prefect.deployments.steps.set_working_directory": {"directory": str(REPO)}}
+            ],
+        )
+    return "scaled-probe/probe"
+
+
+def test_a_deployment_run_on_the_pool_is_executed_by_a_worker_process(
+    work_pool: WorkPool, tmp_path: Path
+) -> None:
+    import os
+
+    from prefect.deployments import run_deployment
+
+    name = deploy_probe(work_pool)
+    marker = tmp_path / "probe.json"
+    with using(work_pool.server):
+        started = run_deployment(name, parameters={"marker": str(marker)}, timeout=0)
+        run = _wait_final(work_pool, started.id)
+    assert run.state.is_completed(), (run.state, _logs(work_pool))
+    assert run.work_pool_name == work_pool.name
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    assert record["pid"] != os.getpid()
+    # Run by a process one of the workers started (this one is an ancestor of all), in the repo.
+    assert work_pool.worker_pids & set(record["ancestors"]), (record, work_pool.worker_pids)
+    assert Path(record["cwd"]) == REPO
+
+
+def _wait_final(pool: WorkPool, flow_run_id, seconds: float = RUN_SECONDS):
+    import time
+
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + seconds
+    with using(pool.server), get_client(sync_client=True) as client:
+        while True:
+            run = client.read_flow_run(flow_run_id)
+            if run.state is not None and run.state.is_final():
+                return run
+            if all(w.process.poll() is not None for w in pool.workers):
+                pytest.fail(f"every worker exited before run {flow_run_id} ended:\n{_logs(pool)}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"flow run {flow_run_id} not final after {seconds:.0f} s: {run.state}")
+            time.sleep(0.5)
+
+
+def _logs(pool: WorkPool) -> str:
+    return "\n".join(f"--- {w.name}\n{w.tail(1500)}" for w in pool.workers)
+
+
+# --- the local S3 -------------------------------------------------------------------------
+
+
+def test_the_local_s3_holds_what_a_store_writes_there(s3_endpoint: str) -> None:
+    store = Store(f"s3://{create_bucket(s3_endpoint)}/raw", endpoint_url=s3_endpoint)
+    store.create("yahoo/ADBE/one.body", b"{}")
+    store.replace("yahoo/ADBE/index.json", b"[]")
+    assert store.files() == ["yahoo/ADBE/index.json", "yahoo/ADBE/one.body"]
+    assert store.read("yahoo/ADBE/one.body") == b"{}"
+    other = Store(f"s3://{create_bucket(s3_endpoint)}", endpoint_url=s3_endpoint)
+    assert other.files() == []  # a bucket of its own
