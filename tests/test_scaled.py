@@ -188,6 +188,8 @@ def test_a_backfill_on_the_work_pool_over_s3_gives_the_embedded_tables(
 def test_a_backfill_on_a_local_dask_cluster_gives_the_embedded_tables(
     embedded: dict[str, str], prefect_server: PrefectServer, s3_endpoint: str, tmp_path: Path
 ) -> None:
+    import os
+
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
@@ -201,20 +203,46 @@ def test_a_backfill_on_a_local_dask_cluster_gives_the_embedded_tables(
         compute={"runner": "dask", "max_workers": 2, **CHUNKS},
     )  # fmt: skip
     with pytest.MonkeyPatch.context() as patch, using(prefect_server):
-        # A flow run on the server: the chunks go to a subflow on DaskTaskRunner.
+        # A flow run on the server, in this process: its chunks go to a subflow on
+        # DaskTaskRunner, which starts a local cluster of two worker processes.
         patch.setenv("NEWSDESK_PREFECT", "prefect")
         patch.setenv("PREFECT_API_URL", prefect_server.api_url)
+        outcomes = record_chunk_outcomes(patch)
         assert main(backfill_argv(config)) == 0
         with get_client(sync_client=True) as client:
             tasks = client.read_task_runs(
                 flow_filter=FlowFilter(name=FlowFilterName(any_=["chunks"]))
             )
-    names = {t.name.rsplit("-", 1)[0] for t in tasks}
-    assert {"market_chunk", "news_chunk"} <= names, names
+    # Every chunk came back whole, from a Dask worker process, as a task of the subflow.
+    assert len(outcomes) >= 2 and all(error is None for _, _, error in outcomes), outcomes
+    pids = {result.pid for _, result, _ in outcomes}
+    assert pids and os.getpid() not in pids, pids
+    assert {t.name.rsplit("-", 1)[0] for t in tasks} == {"market-chunk", "news-chunk"}
 
     warehouse = tmp_path / "wh" / "newsdesk.duckdb"
     assert table_checksums(warehouse, raw) == embedded
     assert Store(staging, endpoint_url=s3_endpoint).files() == []
+
+
+def record_chunk_outcomes(patch: pytest.MonkeyPatch) -> list[tuple]:
+    """Every outcome flows.compute.run_chunks returns in this process from now on, wherever
+    the steps imported it from."""
+    import sys
+
+    # backfill: every step module imported, so each has bound run_chunks by now
+    from flows import backfill, compute  # noqa: F401
+
+    original, seen = compute.run_chunks, []
+
+    def run_chunks(chunk_task: object, specs: list, settings: object) -> list:
+        outcomes = original(chunk_task, specs, settings)
+        seen.extend(outcomes)
+        return outcomes
+
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] == "flows" and getattr(module, "run_chunks", None) is original:
+            patch.setattr(module, "run_chunks", run_chunks)
+    return seen
 
 
 def _paths(warehouse: Path) -> list[str]:
