@@ -121,14 +121,15 @@ def needs_scale_out() -> None:
     pytest.importorskip("flows.compute", reason="flows.compute (branch compute) is not merged yet")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def embedded(
     prefect_server_booting: PrefectServer, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
     """The reference: the backfill in this process, without Prefect, local folders, threads.
 
-    It runs while the session's Prefect server boots (it needs none itself): the scaled tests
-    come first in this file for that overlap.
+    It runs while the session's Prefect server boots (it needs none itself), which takes as
+    long: it is session-scoped and asked for first, so it is set up before the server is waited
+    for, and the tests that use it come first in this file.
     """
     from flows.cli import main
 
