@@ -10,9 +10,11 @@
   (A private copy until tests/s3.py lands from the storage branch.)
 
 Every process starts in a session of its own and is stopped by PID at the end of the test
-session, failed tests included, with every process it started (a process worker runs each
-flow run under a supervisor in yet another session, so killing the worker's group alone could
-leave one behind). Teardown fails loudly if a process or a port outlives it.
+session, failed tests included, with every process it started: those are collected first, as
+one may sit in a session of its own (Prefect's workspace supervisor puts each flow run in one)
+where signalling the worker's group would miss it. Teardown fails loudly if a process or a
+port outlives it. A pytest killed outright (SIGKILL) runs no teardown: nothing can stop them
+then but their PIDs, which each service's log directory and ``ps`` show.
 
 ``probe`` is the small flow the harness test deploys: it records which process ran it.
 """
