@@ -5,9 +5,8 @@
   answers. ``prefect_server_booting`` starts it without waiting, so it can boot meanwhile.
 - ``work_pool``: a process work pool on that server and two ``prefect worker start`` processes
   polling it; yields a ``WorkPool`` once both have registered.
-- ``s3_endpoint``: ``moto_server`` on a free port as a local S3, fake credentials in the
-  environment; yields the endpoint URL. ``create_bucket(endpoint_url)`` makes a bucket.
-  (A private copy until tests/s3.py lands from the storage branch.)
+- the local S3 (``moto_server``) is tests/s3.py's ``s3_endpoint``; its fake credentials go
+  into every service's environment here too.
 
 Every process starts in a session of its own and is stopped by PID at the end of the test
 session, failed tests included, with every process it started: those are collected first, as
@@ -32,7 +31,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,24 +39,14 @@ import psutil
 import pytest
 from prefect import flow
 
+from tests.s3 import FAKE_CREDENTIALS as FAKE_AWS
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 # A busy two-core machine (two xdist workers, other sessions) can take a minute to start one.
 START_SECONDS = 120.0
 STOP_SECONDS = 15.0
 WORKERS = 2
-REGION = "us-east-1"
-# moto accepts any credentials; fake ones keep botocore from looking for real ones, and no
-# profile or instance metadata service can stall a client or reach a real account.
-FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
 # No network but localhost: no telemetry, and nothing the tests do not use.
 QUIET = {
     "DO_NOT_TRACK": "1",
@@ -335,39 +323,6 @@ def _registered(pool: WorkPool, worker_name: str) -> bool:
 
     with using(pool.server), get_client(sync_client=True) as client:
         return worker_name in {w.name for w in client.read_workers_for_work_pool(pool.name)}
-
-
-# --- a local S3 -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``moto_server`` on a free port; fake AWS credentials in this process's environment."""
-    home = tmp_path_factory.mktemp("moto")
-    port = free_port()
-    began = time.monotonic()
-    argv = [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)]
-    service = start_service("moto", argv, service_env(), home, port=port)
-    endpoint = f"http://127.0.0.1:{port}"
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in FAKE_AWS.items():
-            patch.setenv(name, value)
-        try:
-            wait_for(service, lambda: answers(endpoint), "answer", began)
-            yield endpoint
-        finally:
-            left = stop_services([service])
-            if left:
-                pytest.fail(f"moto_server left {', '.join(left)} behind")
-
-
-def create_bucket(endpoint_url: str, name: str | None = None) -> str:
-    """Create a bucket on the local S3; its name (a fresh one unless given)."""
-    import boto3
-
-    bucket = name or f"newsdesk-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=endpoint_url, region_name=REGION).create_bucket(Bucket=bucket)
-    return bucket
 
 
 # --- the flow the harness test deploys --------------------------------------------------

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from newsdesk.storage import Store
-from tests import services
+from tests import s3, services
 from tests.builders import DATA_TABLES, make_workspace
-from tests.services import REPO, PrefectServer, WorkPool, create_bucket, using
+from tests.s3 import create_bucket
+from tests.services import REPO, PrefectServer, WorkPool, using
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.slow
 prefect_server_booting = services.prefect_server_booting
 prefect_server = services.prefect_server
 work_pool = services.work_pool
-s3_endpoint = services.s3_endpoint
+s3_endpoint = s3.s3_endpoint
 
 # A ceiling, not an estimate: the backfill on the pool takes about a minute on two cores, but
 # three minutes when the machine is loaded five times over.
