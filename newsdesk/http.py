@@ -21,7 +21,8 @@ import http.client
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -94,6 +95,8 @@ class Budget:
         self._clock = clock
         self._started: float | None = None
         self._lock = threading.Lock()
+        self._waiters = 0
+        self._wait_began = 0.0
 
     def ends_at(self) -> float:
         """The clock reading at which the budget is spent (starting it if need be)."""
@@ -105,6 +108,22 @@ class Budget:
     def remaining(self) -> float:
         """Seconds left, never negative."""
         return max(0.0, self.ends_at() - self._clock())
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Time spent waiting for a rate slot shared with other workers is not the source's:
+        while any of its requests waits for one, the budget's clock stands still."""
+        with self._lock:
+            if self._waiters == 0:
+                self._wait_began = self._clock()
+            self._waiters += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._waiters -= 1
+                if self._waiters == 0 and self._started is not None:
+                    self._started += max(0.0, self._clock() - self._wait_began)
 
 
 class _Transient(Exception):
@@ -193,7 +212,8 @@ class HttpClient:
         for attempt in range(attempts):
             self._wait_for_host(host, full_url, attempt, until)
             if self.throttle is not None:
-                self.throttle(full_url)
+                with self.budget.waiting():
+                    self.throttle(full_url)
             if until is None:  # the deadline runs from the first attempt, after the host's queue
                 until = min(self._clock() + self.deadline, self.budget.ends_at())
             try:

@@ -118,6 +118,37 @@ def test_budget_starts_at_the_first_request_not_at_construction() -> None:
     assert budget.remaining() == 0.0
 
 
+def test_waiting_for_a_shared_rate_slot_does_not_spend_the_source_budget() -> None:
+    now = [0.0]
+    budget = Budget(10.0, clock=lambda: now[0])
+    assert budget.remaining() == 10.0  # started
+    now[0] = 4.0
+    with budget.waiting():  # two requests of the source wait for a slot at once
+        now[0] = 100.0
+        with budget.waiting():
+            now[0] = 300.0
+    assert budget.remaining() == 6.0  # the 296 s of waiting are not counted, the 4 s are
+    now[0] = 303.0
+    assert budget.remaining() == 3.0
+
+
+def test_a_throttled_source_outlasts_its_budget_in_waits_not_in_work(
+    local_server: LocalServer,
+) -> None:
+    local_server.route("/rated", body=b"ok")
+    now = [0.0]
+    budget = Budget(5.0, clock=lambda: now[0])
+
+    def throttle(url: str) -> None:  # each request waits 60 s for its slot (12 budgets' worth)
+        now[0] += 60.0
+
+    rated = client(budget=budget, throttle=throttle, clock=lambda: now[0])
+    for _ in range(3):
+        assert rated.get(local_server.url("/rated")).body == b"ok"
+    assert len(local_server.requests) == 3
+    assert budget.remaining() > 0
+
+
 def test_retry_after_beyond_the_deadline_fails_at_once(local_server: LocalServer) -> None:
     local_server.route("/busy", status=429, headers={"Retry-After": "99999"})
     sleeps: list[float] = []
