@@ -164,27 +164,26 @@ def chunk_flow() -> Any:
 def build_pool_deployments(
     settings: Settings, pools: dict[str, dict[str, Any]], pool: str, chunk_pool: str
 ) -> list[RunnerDeployment]:
-    """nightly and backfill on ``pool``, chunk (when installed) on ``chunk_pool``; ``pools``
+    """nightly and backfill on ``pool``, chunk on ``chunk_pool``; ``pools``
     holds each pool's job variables."""
     from prefect.types.entrypoint import EntrypointType
 
-    found = build_deployments(settings, work_pool_name=pool, job_variables=pools[pool])
     chunk = chunk_flow()
-    if chunk is not None:
-        defaults = {"config": str(settings.source_file.resolve())} if settings.source_file else {}
-        # No one-at-a-time limit: a run starts many chunks at once; the pool's workers and
-        # the rate limits bound what they do.
-        found.append(
-            chunk.to_deployment(
-                "chunk",
-                tags=["newsdesk", "chunk"],
-                description=CHUNK_DESCRIPTION,
-                entrypoint_type=EntrypointType.MODULE_PATH,
-                parameters=defaults,
-                work_pool_name=chunk_pool,
-                job_variables=pools[chunk_pool],
-            )
+    found = build_deployments(settings, work_pool_name=pool, job_variables=pools[pool])
+    defaults = {"config": str(settings.source_file.resolve())} if settings.source_file else {}
+    # No one-at-a-time limit: a run starts many chunks at once; the pool's workers and the
+    # rate limits bound what they do.
+    found.append(
+        chunk.to_deployment(
+            "chunk",
+            tags=["newsdesk", "chunk"],
+            description=CHUNK_DESCRIPTION,
+            entrypoint_type=EntrypointType.MODULE_PATH,
+            parameters=defaults,
+            work_pool_name=chunk_pool,
+            job_variables=pools[chunk_pool],
         )
+    )
     return found
 
 
@@ -212,8 +211,6 @@ def deploy(settings: Settings, pool: str, *, working_dir: Path | None = None) ->
         deployment.apply()
         names.append(f"{deployment.flow_name}/{deployment.name}")
         print(f"newsdesk: deployed {names[-1]} on {deployment.work_pool_name!r}")
-    if "chunk/chunk" not in names:
-        print("newsdesk: no chunk flow in this install (flows/chunks.py): chunks run in-process")
     for name in pools:
         print(f"newsdesk: start workers with: prefect worker start --pool {name}")
     return names

@@ -51,7 +51,8 @@ def rate_limits(settings: Settings) -> dict[str, float]:
     rates = {
         f"{PREFIX}-yahoo": limits.yahoo,
         f"{PREFIX}-sec": limits.sec,
-        f"{PREFIX}-news": limits.news_host,  # a host no config names (a feed's article)
+        # Present: rates are on, and a host no config names gets its own limit on first use.
+        f"{PREFIX}-news": limits.news_host,
     }
     rates.update({news_limit(host): limits.news_host for host in news_hosts(settings)})
     return rates
@@ -87,17 +88,15 @@ def throttle(settings: Settings, source: str) -> Callable[[str], None] | None:
     elif source == "sec":
         names = lambda url: f"{PREFIX}-sec"  # noqa: E731
     elif source == "news":
-        configured = set(news_hosts(settings))
-
-        def names(url: str) -> str:
-            host = host_of(url)
-            return news_limit(host) if host in configured else f"{PREFIX}-news"
+        names = lambda url: news_limit(host_of(url))  # noqa: E731
     else:
         return None
 
     def take_slot(url: str) -> None:
         name = names(url)
-        if not limit_exists(str(api), name):
+        if not limit_exists(str(api), name) and not (
+            source == "news" and _host_limit_made(str(api), name, settings.limits.news_host)
+        ):
             return
         from prefect.concurrency.sync import rate_limit
 
@@ -108,6 +107,27 @@ def throttle(settings: Settings, source: str) -> Callable[[str], None] | None:
             raise FetchError(url, f"no {name} slot within {SLOT_WAIT_SECONDS:g} s", 0) from None
 
     return take_slot
+
+
+def _host_limit_made(api: str, name: str, per_second: float) -> bool:
+    """A news host no config names (a feed's article on another site) gets a limit of its
+    own on first use, so each host keeps its own rate instead of all such hosts sharing one;
+    only where the operator turned the rates on (``newsdesk-rate-news`` exists)."""
+    if not limit_exists(api, f"{PREFIX}-news"):
+        return False
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            client.upsert_global_concurrency_limit_by_name(
+                name, 1, slot_decay_per_second=per_second
+            )
+    except Exception as exc:  # the API refused: this host keeps the local spacing only
+        log.warning("rate limit %s: cannot create it (%s); not shared this run", name, exc)
+        return False
+    with _lock:
+        _known[(api, name)] = True
+    return True
 
 
 def limit_exists(api: str, name: str) -> bool:

@@ -134,6 +134,24 @@ def test_a_host_whose_limit_the_server_lacks_is_not_held_up(prefect_harness: Non
 
 
 @pytest.mark.slow
+def test_a_news_host_no_config_names_gets_a_limit_of_its_own_once_rates_are_on(
+    prefect_harness: None,
+) -> None:
+    settings = settings_with(news_host=0.05, urls=("https://feeds.example/rss",))
+    limits.ensure_limits(settings)
+    take = limits.throttle(settings, "news")
+    assert take is not None
+    take("https://elsewhere.example/2024/02/16/story.html")
+    # its own slot, taken; the shared one and the configured host's are untouched
+    assert read_limit("newsdesk-rate-news-elsewhere.example").active_slots == 1
+    assert read_limit("newsdesk-rate-news-elsewhere.example").slot_decay_per_second == 0.05
+    assert read_limit("newsdesk-rate-news").active_slots == 0
+    assert read_limit("newsdesk-rate-news-feeds.example").active_slots == 0
+    take("https://third.example/a")  # another host does not wait for the first one's slot
+    assert read_limit("newsdesk-rate-news-third.example").active_slots == 1
+
+
+@pytest.mark.slow
 def test_live_sources_built_against_the_api_throttle_market_sec_and_news(
     prefect_harness: None, tmp_path
 ) -> None:
