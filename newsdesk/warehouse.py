@@ -42,7 +42,7 @@ STORAGE_VERSION = "v1.4.0"
 _STORAGE_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
 # DuckDB's own memory for a load of staged files (its default is 80 % of the machine's RAM,
 # which a growing table's key index would take as cache). Measured in bench.market.
-STAGED_MEMORY_LIMIT = "256MB"
+STAGED_MEMORY_LIMIT = "640MB"
 
 _write_lock = threading.Lock()
 _migrated: set[Path] = set()
