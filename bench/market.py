@@ -10,7 +10,7 @@ each contender in its own process:
 - duckdb: ``read_json`` over the same ``.body`` files, unnested and inserted in SQL.
 
 Ours runs again over the same landing zone (nothing new) to price the no-op re-run, and
-once more forcing a reload of every body. ``--scale`` instead loads 500 and 5,000 symbols
+once more forcing a reload of every body. ``--scale`` instead loads 500, 1,000 and 5,000 symbols
 × 20 years with ours alone: peak memory and how time grows with the symbols.
 Run ``python -m bench.market --help`` for the flags.
 """
@@ -54,7 +54,7 @@ TARGET_RATIO = 1.5
 TARGET_PEAK_MIB = 1024
 TARGET_NOOP = 0.20
 TARGET_PEAK_RATIO = 2.0  # ours ÷ DuckDB's native load, peak memory at the default size
-SCALE_SYMBOLS = (500, 5000)
+SCALE_SYMBOLS = (500, 1000, 5000)  # 1,000: a ratio to show when 5,000 cannot load
 SCALE_YEARS = 20
 # Bump when `generate` writes other bytes: cached landing zones of another version are redone.
 GENERATOR = 2
@@ -288,6 +288,7 @@ def load_ours(
     from newsdesk.transform.bookkeeping import loaded_rows
 
     store = Store(str(staging))
+    store.remove("bench")  # what a failed run left (a real run stages under its own run id)
     staged = stage_charts(_unloaded(warehouse, raw_dir, force), store, "bench")
     if staged.failed:
         raise RuntimeError(f"bench bodies failed to load: {next(iter(staged.failed.items()))}")
@@ -455,21 +456,31 @@ def run(symbols: int, years: int, days: int | None, out: Path, repeat: int = 5) 
 
 
 def scale(sizes: Sequence[int], years: int, days: int | None, out: Path) -> str:
-    """Ours alone over each size (one run each, in a fresh warehouse); the printed report."""
+    """Ours alone over each size (one run each, in a fresh warehouse); the printed report.
+
+    A size whose load fails is reported as failed, with DuckDB's reason, and the run goes on.
+    """
     start, end = window(years, days)
     label = _label(years, days)
     measured: list[tuple[int, Landed, Measured, dict[str, float]]] = []
+    failed: list[str] = []
     for symbols in sizes:
         raw, landed = landed_zone(out, symbols, start, end, label)
         db = out / "market" / f"scale-{symbols}x{label}" / "ours.duckdb"
         db.parent.mkdir(parents=True, exist_ok=True)
         fresh_warehouse(db)
-        got = run_child(
-            "ours", "bench.market", ["--child", "ours", "--db", str(db), "--raw", str(raw)]
-        )
-        measured.append((symbols, landed, got, summary(db)))
+        args = ["--child", "ours", "--db", str(db), "--raw", str(raw)]
+        try:
+            got = run_child("ours", "bench.market", args)
+        except RuntimeError as exc:
+            errors = [ln for ln in str(exc).splitlines() if "Error" in ln]
+            failed.append(f"{symbols:,} symbols: FAILED: {(errors or ['?'])[-1].strip()[:200]}")
+        else:
+            measured.append((symbols, landed, got, summary(db)))
         _remove_database(db)  # 25M rows take a gigabyte; the figures are taken
-    return render_scale(measured, start, end)
+    if len(measured) < 2:
+        return "\n".join(["market scale: too few sizes loaded to compare", *failed])
+    return "\n".join([render_scale(measured, start, end), *failed])
 
 
 def _remove_database(db: Path) -> None:
