@@ -262,7 +262,7 @@ def _land_bodies(raw_dir: Path, indexes: range, start: date, end: date) -> int:
 
 def _unloaded(warehouse: Warehouse, raw_dir: Path, force: bool) -> dict[str, list]:
     """The landed chart bodies not loaded yet (every one with ``force``), by symbol."""
-    from flows.market import CHART_TRANSFORM
+    from flows.charts import CHART_TRANSFORM
     from newsdesk import landing
 
     already = set() if force else warehouse.loaded_bodies("yahoo", CHART_TRANSFORM)
@@ -283,7 +283,7 @@ def load_ours(
     so every body is parsed and upserted again.
     """
     from flows.chart_stage import stage_charts
-    from flows.market import CHART_TRANSFORM
+    from flows.charts import CHART_TRANSFORM
     from newsdesk.storage import Store
     from newsdesk.transform.bookkeeping import loaded_rows
 
@@ -303,8 +303,7 @@ def load_ours(
 
 def load_in_memory(warehouse: Warehouse, raw_dir: Path) -> dict[str, int]:
     """The path before issue 11: chart_batch over every body at once, then one write."""
-    from flows.charts import chart_batch
-    from flows.market import CHART_TRANSFORM
+    from flows.charts import CHART_TRANSFORM, chart_batch
     from newsdesk.transform.bookkeeping import loaded_rows
 
     failures: dict[str, str] = {}
@@ -374,7 +373,6 @@ def _child(args: argparse.Namespace) -> None:
     warehouse = None
     if args.child != "native":
         import flows.chart_stage  # noqa: F401 - imported before the clock, as a nightly run has it
-        import flows.market  # noqa: F401
         import newsdesk.landing  # noqa: F401
         import newsdesk.transform.prices  # noqa: F401
         from newsdesk.warehouse import Warehouse

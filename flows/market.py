@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import chunks
 from flows.chart_stage import stage_charts
+from flows.charts import CHART_TRANSFORM
 from flows.check import check_step
 from flows.chunks import MarketChunk, MarketChunkResult, retried, split, staging_store
 from flows.run import Run, build_sources, get_logger
@@ -41,8 +42,6 @@ from newsdesk.transform.shares import screen_companyfacts
 from newsdesk.transform.valuations import market_caps
 from newsdesk.warehouse import Replace
 
-# Bump when newsdesk/transform/prices.py changes what it makes of a body: every body loads again.
-CHART_TRANSFORM = "chart-1"
 # A body with thousands of bad records names the first few in the log; dq_results counts all.
 LOGGED_PER_KEY = 20
 
