@@ -94,8 +94,46 @@ def _typed(default: Any, value: Any) -> Any:
 # --- specs --------------------------------------------------------------------------------
 
 
+class _Spec:
+    """What every chunk spec shares: its run and number, its staging folder, and how those
+    travel as JSON."""
+
+    kind: ClassVar[str]
+    settings: Settings
+    offline: bool
+    run_id: str
+    index: int
+
+    @property
+    def name(self) -> str:
+        """The chunk's folder in the run's staging area."""
+        return f"{self.kind}-{self.index:04d}"
+
+    @property
+    def result_rel(self) -> str:
+        """Where a deployment run stages its result for the flow that dispatched it."""
+        return f"{run_prefix(self.run_id, self.name)}/result.json"
+
+    def _shared_params(self) -> dict[str, Any]:
+        return {
+            "settings": settings_params(self.settings),
+            "offline": self.offline,
+            "run_id": self.run_id,
+            "index": self.index,
+        }
+
+    @staticmethod
+    def _shared_fields(params: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "settings": settings_from_params(params["settings"]),
+            "offline": bool(params["offline"]),
+            "run_id": params["run_id"],
+            "index": int(params["index"]),
+        }
+
+
 @dataclass(frozen=True)
-class MarketChunk:
+class MarketChunk(_Spec):
     """Charts of some symbols (each from its own start to fetch_end) and companyfacts of
     their issuers, to fetch, land, transform and stage."""
 
@@ -113,27 +151,14 @@ class MarketChunk:
     already_rel: str = ""
 
     @property
-    def name(self) -> str:
-        """The chunk's folder in the run's staging area."""
-        return f"market-{self.index:04d}"
-
-    @property
     def symbols(self) -> list[str]:
         """The chunk's symbols, in order."""
         return list(self.starts)
 
-    @property
-    def result_rel(self) -> str:
-        """Where a deployment run stages its result for the flow that dispatched it."""
-        return f"{run_prefix(self.run_id, self.name)}/result.json"
-
     def to_params(self) -> dict[str, Any]:
         """The spec as JSON values."""
         return {
-            "settings": settings_params(self.settings),
-            "offline": self.offline,
-            "run_id": self.run_id,
-            "index": self.index,
+            **self._shared_params(),
             "starts": {s: d.isoformat() for s, d in self.starts.items()},
             "fetch_end": self.fetch_end.isoformat(),
             "ciks": list(self.ciks),
@@ -144,10 +169,7 @@ class MarketChunk:
     def from_params(cls, params: Mapping[str, Any]) -> MarketChunk:
         """The spec to_params gave."""
         return cls(
-            settings=settings_from_params(params["settings"]),
-            offline=bool(params["offline"]),
-            run_id=params["run_id"],
-            index=int(params["index"]),
+            **cls._shared_fields(params),
             starts={s: date.fromisoformat(d) for s, d in params["starts"].items()},
             fetch_end=date.fromisoformat(params["fetch_end"]),
             ciks=tuple(params.get("ciks", ())),
@@ -156,7 +178,7 @@ class MarketChunk:
 
 
 @dataclass(frozen=True)
-class NewsChunk:
+class NewsChunk(_Spec):
     """Some news pages (each with the time its feed gave, if any) to fetch, land and read
     into articles and claims."""
 
@@ -173,23 +195,10 @@ class NewsChunk:
     known_rel: str = ""  # staged content_sha256 → article_id of the articles already held
     tickers_rel: str = ""  # the staged tickers table (aliases, exchanges, kinds)
 
-    @property
-    def name(self) -> str:
-        """The chunk's folder in the run's staging area."""
-        return f"news-{self.index:04d}"
-
-    @property
-    def result_rel(self) -> str:
-        """Where a deployment run stages its result for the flow that dispatched it."""
-        return f"{run_prefix(self.run_id, self.name)}/result.json"
-
     def to_params(self) -> dict[str, Any]:
         """The spec as JSON values."""
         return {
-            "settings": settings_params(self.settings),
-            "offline": self.offline,
-            "run_id": self.run_id,
-            "index": self.index,
+            **self._shared_params(),
             "pages": [[url, when.isoformat() if when else None] for url, when in self.pages],
             "first": self.first,
             "total": self.total,
@@ -201,10 +210,7 @@ class NewsChunk:
     def from_params(cls, params: Mapping[str, Any]) -> NewsChunk:
         """The spec to_params gave."""
         return cls(
-            settings=settings_from_params(params["settings"]),
-            offline=bool(params["offline"]),
-            run_id=params["run_id"],
-            index=int(params["index"]),
+            **cls._shared_fields(params),
             pages=tuple(
                 (url, datetime.fromisoformat(when) if when else None)
                 for url, when in params["pages"]
