@@ -177,11 +177,13 @@ def test_readline_history_survives_the_session(warehouse):
         return seen.decode(errors="replace")
 
     first = session([b"select 40 + 2 as answer;\r", b"\x1b[A\r", b".quit\r"])
-    assert first.count("42") == 2 and "^[[A" not in first  # the Up key ran it again
+    # The answer on a line of its own, twice: the Up key ran it again. (Not any "42": the
+    # banner names the warehouse's path, and pytest's temporary folders count up past 42.)
+    assert first.count("\r\n42\r\n") == 2 and "^[[A" not in first
     assert "select 40 + 2 as answer;" in history.read_text()
     # A new shell recalls it from the file (Up twice: the last line was .quit).
     second = session([b"\x1b[A\x1b[A\r", b".quit\r"])
-    assert "42" in second
+    assert "\r\n42\r\n" in second
 
 
 def _read_until(fd: int, marker: bytes, *, timeout: float = 30) -> bytes:
