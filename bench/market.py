@@ -607,7 +607,8 @@ def render_scale(
     cpu = last.extra["cpu"] / first.extra["cpu"] if first.extra["cpu"] else float("inf")
     grown = large / small
     lines = [
-        f"market scale: streaming load (stage_charts + write_staged) of "
+        f"market scale: streaming load (stage_charts + write_staged committing every "
+        f"{SCALE_COMMIT_EVERY} files) of "
         f"{' and '.join(f'{n:,}' for n, *_ in measured)} symbols × {start}..{end}, "
         "one run each, fresh warehouse",
         *(

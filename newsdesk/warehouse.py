@@ -44,9 +44,8 @@ _STORAGE_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
 # which a growing table's key index would take as cache). The key index of the rows one
 # transaction inserts must fit: 5M prices rows do, 25M did not at 640MB (docs/benchmarks.md).
 STAGED_MEMORY_LIMIT = "640MB"
-# The same for a load committed in parts (`write_staged(commit_every=)`): only one part's
-# index is held uncommitted, 10 files of 20 symbols × 20 years (1M rows) in bench.market.
-PARTS_MEMORY_LIMIT = "256MB"
+# A load committed in parts (`write_staged(commit_every=)`) needs it too: the index of the
+# rows committed stays in memory as well; 25M rows in parts ran out of 256MB.
 
 _write_lock = threading.Lock()
 _migrated: set[Path] = set()
@@ -195,7 +194,7 @@ class Warehouse:
         frames: Mapping[str, pl.DataFrame] | None = None,
         replace: Sequence[Replace] = (),
         store: Store | None = None,
-        memory_limit: str | None = None,
+        memory_limit: str = STAGED_MEMORY_LIMIT,
         commit_every: int | None = None,
     ) -> dict[str, int]:
         """Upsert staged Parquet files (table -> locations), then ``frames``, in one transaction.
@@ -212,7 +211,6 @@ class Warehouse:
         leaves the parts before it committed: harmless for upserts, which a re-run repeats
         to the same rows, as long as ``frames`` records what was loaded (it commits last).
         Replacement rules delete rows a later part would restore, so they are refused here.
-        ``memory_limit`` defaults to `STAGED_MEMORY_LIMIT`, or `PARTS_MEMORY_LIMIT` in parts.
         """
         if commit_every is not None:
             if commit_every < 1:
@@ -225,8 +223,6 @@ class Warehouse:
         with _write_lock, self.connect() as con:
             # Bounds DuckDB's buffers (the key index of a growing table above all) for this
             # load; past it DuckDB evicts to the file and its temp directory.
-            if memory_limit is None:
-                memory_limit = STAGED_MEMORY_LIMIT if commit_every is None else PARTS_MEMORY_LIMIT
             con.execute("set memory_limit = ?", [memory_limit])
             if store is not None and not store.is_local:
                 con.register_filesystem(store.fs)
