@@ -56,6 +56,9 @@ TARGET_NOOP = 0.20
 TARGET_PEAK_RATIO = 2.0  # ours ÷ DuckDB's native load, peak memory at the default size
 SCALE_SYMBOLS = (500, 1000, 5000)  # 1,000: a ratio to show when 5,000 cannot load
 SCALE_YEARS = 20
+# The scale run is a backfill of years: its staged files commit this many at a time
+# (`Warehouse.write_staged(commit_every=)`), each part ≈ 10 × 20 symbols × 20 y = 1M rows.
+SCALE_COMMIT_EVERY = 10
 # Bump when `generate` writes other bytes: cached landing zones of another version are redone.
 GENERATOR = 2
 GENERATE_WORKERS = 2
@@ -274,13 +277,19 @@ def _unloaded(warehouse: Warehouse, raw_dir: Path, force: bool) -> dict[str, lis
 
 
 def load_ours(
-    warehouse: Warehouse, raw_dir: Path, staging: Path, *, force: bool = False
+    warehouse: Warehouse,
+    raw_dir: Path,
+    staging: Path,
+    *,
+    force: bool = False,
+    commit_every: int | None = None,
 ) -> dict[str, int]:
     """The streaming path a market chunk and the loader take: bodies not yet loaded →
     stage_charts (a batch of symbols at a time, staged as Parquet) → write_staged.
 
     ``force`` ignores the record of bodies already loaded, as a changed transform would,
-    so every body is parsed and upserted again.
+    so every body is parsed and upserted again. ``commit_every`` commits the staged files
+    in parts (`Warehouse.write_staged`), as a bulk load of years may.
     """
     from flows.chart_stage import stage_charts
     from flows.charts import CHART_TRANSFORM
@@ -296,6 +305,7 @@ def load_ours(
         staged.files,
         frames={"loaded_bodies": loaded_rows("yahoo", CHART_TRANSFORM, staged.used)},
         store=store,
+        commit_every=commit_every,
     )
     store.remove("bench")  # as the loader does once the batch committed
     return {"prices": 0, **counts}
@@ -386,7 +396,13 @@ def _child(args: argparse.Namespace) -> None:
         elif args.child == "memory":
             counts = load_in_memory(warehouse, raw)
         else:
-            counts = load_ours(warehouse, raw, staging, force=args.child == "reload")
+            counts = load_ours(
+                warehouse,
+                raw,
+                staging,
+                force=args.child == "reload",
+                commit_every=args.commit_every,
+            )
     report_child(
         clock["seconds"], counts.get("prices", 0), counts=counts, cpu=clock["cpu"], before=before
     )
@@ -468,6 +484,7 @@ def scale(sizes: Sequence[int], years: int, days: int | None, out: Path) -> str:
         db.parent.mkdir(parents=True, exist_ok=True)
         fresh_warehouse(db)
         args = ["--child", "ours", "--db", str(db), "--raw", str(raw)]
+        args += ["--commit-every", str(SCALE_COMMIT_EVERY)]
         try:
             got = run_child("ours", "bench.market", args)
         except RuntimeError as exc:
@@ -590,7 +607,8 @@ def render_scale(
     cpu = last.extra["cpu"] / first.extra["cpu"] if first.extra["cpu"] else float("inf")
     grown = large / small
     lines = [
-        f"market scale: streaming load (stage_charts + write_staged) of "
+        f"market scale: streaming load (stage_charts + write_staged committing every "
+        f"{SCALE_COMMIT_EVERY} files) of "
         f"{' and '.join(f'{n:,}' for n, *_ in measured)} symbols × {start}..{end}, "
         "one run each, fresh warehouse",
         *(
@@ -633,6 +651,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "--child", choices=["ours", "native", "memory", "reload"], help=argparse.SUPPRESS
     )
     parser.add_argument("--raw", help=argparse.SUPPRESS)
+    parser.add_argument("--commit-every", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.years is None:

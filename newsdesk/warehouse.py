@@ -44,6 +44,8 @@ _STORAGE_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
 # which a growing table's key index would take as cache). The key index of the rows one
 # transaction inserts must fit: 5M prices rows do, 25M did not at 640MB (docs/benchmarks.md).
 STAGED_MEMORY_LIMIT = "640MB"
+# A load committed in parts (`write_staged(commit_every=)`) needs it too: the index of the
+# rows committed stays in memory as well; 25M rows in parts ran out of 256MB.
 
 _write_lock = threading.Lock()
 _migrated: set[Path] = set()
@@ -193,6 +195,7 @@ class Warehouse:
         replace: Sequence[Replace] = (),
         store: Store | None = None,
         memory_limit: str = STAGED_MEMORY_LIMIT,
+        commit_every: int | None = None,
     ) -> dict[str, int]:
         """Upsert staged Parquet files (table -> locations), then ``frames``, in one transaction.
 
@@ -200,27 +203,47 @@ class Warehouse:
         that of one file and DuckDB's ``memory_limit``, however many files there are. A
         location is a local path or a URL of ``store`` (whose filesystem DuckDB is handed);
         with a store, a relative location is taken as relative to it.
+
+        ``commit_every`` (a bulk load only) commits after every that many files instead of
+        once, and ``frames`` in a last transaction of their own: DuckDB holds the key index
+        of the rows a transaction inserted in memory until it commits, which 25M rows of a
+        backfill overflow (docs/benchmarks.md). Each part is whole or absent, so a failure
+        leaves the parts before it committed: harmless for upserts, which a re-run repeats
+        to the same rows, as long as ``frames`` records what was loaded (it commits last).
+        Replacement rules delete rows a later part would restore, so they are refused here.
         """
+        if commit_every is not None:
+            if commit_every < 1:
+                raise ValueError(f"commit_every must be at least 1, got {commit_every}")
+            if replace:
+                raise ValueError("a load committed in parts takes no replacement rules")
         counts: dict[str, int] = {}
+        files = [(table, loc) for table, locations in staged.items() for loc in locations]
+        step = commit_every or max(len(files), 1)
         with _write_lock, self.connect() as con:
             # Bounds DuckDB's buffers (the key index of a growing table above all) for this
             # load; past it DuckDB evicts to the file and its temp directory.
             con.execute("set memory_limit = ?", [memory_limit])
             if store is not None and not store.is_local:
                 con.register_filesystem(store.fs)
-            con.execute("begin transaction")
-            try:
-                _delete_replaced(con, replace)
-                for table, locations in staged.items():
-                    for location in locations:
+            parts = [files[i : i + step] for i in range(0, len(files), step)] or [[]]
+            if commit_every is not None and frames:
+                parts.append([])  # what was loaded is recorded once every file is in
+            for number, part in enumerate(parts):
+                con.execute("begin transaction")
+                try:
+                    if number == 0:
+                        _delete_replaced(con, replace)
+                    for table, location in part:
                         found = _upsert_staged(con, table, _staged_location(location, store))
                         counts[table] = counts.get(table, 0) + found
-                for table, frame in (frames or {}).items():
-                    counts[table] = counts.get(table, 0) + _upsert(con, table, frame)
-                con.execute("commit")
-            except Exception:
-                _rollback_quietly(con)
-                raise
+                    if number == len(parts) - 1:
+                        for table, frame in (frames or {}).items():
+                            counts[table] = counts.get(table, 0) + _upsert(con, table, frame)
+                    con.execute("commit")
+                except Exception:
+                    _rollback_quietly(con)
+                    raise
         return counts
 
     def append(self, table: str, frame: pl.DataFrame) -> int:
@@ -234,11 +257,14 @@ class Warehouse:
 
     def loaded_bodies(self, source: str, transform: str) -> set[str]:
         """The sha256 of every landed body of a source that a transform version has loaded."""
-        frame = self.query(
-            "select sha256 from loaded_bodies where source = ? and transform = ?",
-            [source, transform],
-        )
-        return set(frame["sha256"].to_list())
+        # Rows as tuples, not a polars frame: `.pl()` goes through pyarrow, whose import alone
+        # holds 60 MiB in a loader that otherwise never needs it (docs/benchmarks.md).
+        with self.connect(read_only=True) as con:
+            rows = con.execute(
+                "select sha256 from loaded_bodies where source = ? and transform = ?",
+                [source, transform],
+            ).fetchall()
+        return {row[0] for row in rows}
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pl.DataFrame:
         """Run a read query on a short read-only connection."""
@@ -744,12 +770,27 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
     if keys:
         # DuckDB refuses to update one row twice in one statement: last one wins.
         frame = frame.unique(subset=keys, keep="last", maintain_order=False)
-    con.register("incoming", frame)
+    con.register("incoming", _ArrowStream(frame))
     try:
         _merge(con, table, "incoming", frame.columns, keys)
     finally:
         con.unregister("incoming")
     return frame.height
+
+
+class _ArrowStream:
+    """A polars frame as DuckDB scans it through the Arrow C stream interface.
+
+    Registered as itself, a polars frame is converted with ``to_arrow()``, which imports
+    pyarrow (60 MiB held for good); the stream needs no pyarrow. Each scan asks anew, so the
+    update and the insert of `_merge` both read every row.
+    """
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        return self.frame.__arrow_c_stream__(requested_schema)
 
 
 def _upsert_staged(con: duckdb.DuckDBPyConnection, table: str, location: str) -> int:
@@ -770,7 +811,13 @@ def _upsert_staged(con: duckdb.DuckDBPyConnection, table: str, location: str) ->
             f"qualify row_number() over (partition by {by} order by file_row_number desc) = 1"
         )
     rows = con.execute("select count(*) from staged_incoming").fetchall()[0][0]
-    if rows:
+    if rows and keys and not _may_hold(con, table, "staged_incoming", keys[0]):
+        # No row of the table shares a key with the file: a plain insert. The merge's update
+        # and anti-join each scan the whole table, which made a backfill's time grow with
+        # the square of its files (docs/benchmarks.md).
+        listed = ", ".join(_identifier(c) for c in columns)
+        con.execute(f'insert into "{table}" ({listed}) select {listed} from staged_incoming')
+    elif rows:
         _merge(con, table, "staged_incoming", columns, keys)
     # Not in a `finally`: after a failed statement the transaction refuses even this, and
     # its error would hide the real one; the rollback drops the table anyway.
@@ -804,6 +851,30 @@ def _merge(
         f'insert into "{table}" ({listed}) select {listed} from {source} i '
         f'where not exists (select 1 from "{table}" t where {match})'
     )
+
+
+# Values of a file's first key column looked up as constants (zone maps skip the row groups
+# that cannot hold them); a file with more is merged without looking.
+_MAY_HOLD_VALUES = 1000
+
+
+def _may_hold(con: duckdb.DuckDBPyConnection, table: str, source: str, key: str) -> bool:
+    """Whether ``table`` may hold a row whose ``key`` is one of ``source``'s values.
+
+    Asked with the values as constants so that DuckDB prunes by each row group's min/max: a
+    backfill's new symbols fall outside every row group already written, and nothing is read.
+    """
+    column = _identifier(key)
+    values = [row[0] for row in con.execute(
+        f"select distinct {column} from {source} limit {_MAY_HOLD_VALUES + 1}"
+    ).fetchall()]  # fmt: skip
+    if len(values) > _MAY_HOLD_VALUES or any(v is None for v in values):
+        return True
+    marks = ", ".join("?" for _ in values)
+    found = con.execute(
+        f'select 1 from "{table}" where {column} in ({marks}) limit 1', values
+    ).fetchall()
+    return bool(found)
 
 
 def _has_duplicate_keys(con: duckdb.DuckDBPyConnection, source: str, keys: Sequence[str]) -> bool:

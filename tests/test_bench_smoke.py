@@ -69,6 +69,7 @@ def test_market_scale_run_prints_peak_and_ratio_and_reuses_its_landing_zones(
     assert re.search(r"^time 4 → 8 symbols\s+\d+\.\d\d× wall, \d+\.\d\d× cpu", first, re.M)
     assert re.search(r"^peak memory 8 symbols\s+[\d,]+ MiB", first, re.M), first
     assert re.search(r"^cross-check .*: yes$", first, re.M), first
+    assert f"committing every {market.SCALE_COMMIT_EVERY} files" in first, first
     assert first.count("(generated in") == 2
     landed = tmp_path / "market" / "landed" / "8x100d"
     closes, _, _ = _landed(landed / "raw")

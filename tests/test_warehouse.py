@@ -314,3 +314,40 @@ def test_write_staged_failing_file_leaves_nothing(tmp_path):
     with pytest.raises(WarehouseError, match="missing.parquet"):  # a file not there, too
         wh.write_staged({"prices": [good, str(tmp_path / "missing.parquet")]})
     assert wh.checksums(["prices", "fx_rates"]) == before
+
+
+def test_write_staged_in_parts_gives_what_one_transaction_gives(tmp_path):
+    store = Store(str(tmp_path / "staging"))
+    files, _, claims, _ = _staged_batch(store)
+    whole, parts = Warehouse(tmp_path / "whole.duckdb"), Warehouse(tmp_path / "parts.duckdb")
+    want = whole.write_staged({"prices": files}, frames={"claims": claims})
+    got = parts.write_staged({"prices": files}, frames={"claims": claims}, commit_every=1)
+    assert got == want == {"prices": 4, "claims": 1}
+    tables = ["prices", "claims"]
+    assert parts.checksums(tables) == whole.checksums(tables)
+    parts.write_staged({"prices": files}, frames={"claims": claims}, commit_every=1)  # a re-run
+    assert parts.checksums(tables) == whole.checksums(tables)
+    with pytest.raises(ValueError, match="replacement"):
+        parts.write_staged({"prices": files}, replace=[Replace("prices", "symbol", ["X"])],
+                           commit_every=1)  # fmt: skip
+
+
+def test_write_staged_in_parts_failing_leaves_the_parts_before_whole(tmp_path):
+    store = Store(str(tmp_path / "staging"))
+    files, frames, claims, _ = _staged_batch(store)
+    expected = Warehouse(tmp_path / "expected.duckdb")
+    expected.write([("prices", frames[0])])  # the first part alone
+    wh = Warehouse(tmp_path / "w.duckdb")
+    missing = str(tmp_path / "missing.parquet")
+    with pytest.raises(WarehouseError, match="missing.parquet"):
+        wh.write_staged(
+            {"prices": [files[0], missing, files[1]]}, frames={"claims": claims}, commit_every=1
+        )
+    # The first file's part committed whole; the failing part and all after it are absent,
+    # and so is the record of what was loaded (``frames``), so a re-run loads every file.
+    assert wh.checksums(["prices", "claims"]) == expected.checksums(["prices", "claims"])
+    assert wh.table("claims").is_empty()
+    wh.write_staged({"prices": files}, frames={"claims": claims}, commit_every=1)
+    whole = Warehouse(tmp_path / "whole.duckdb")
+    whole.write_staged({"prices": files}, frames={"claims": claims})
+    assert wh.checksums(["prices", "claims"]) == whole.checksums(["prices", "claims"])
