@@ -158,8 +158,12 @@ def _tables(config: Path) -> dict[str, list[tuple]]:
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness")
 def test_the_process_runner_runs_chunks_elsewhere_and_loads_the_same_tables(
-    seed_server, tmp_path, recorded
+    seed_server, tmp_path, recorded, monkeypatch
 ):
+    # The process runner hands its children the settings as environment variables; the test
+    # harness's "ephemeral" flag among them made each child start a Prefect server of its own
+    # (orphaned when the pool ended). A deployment's children see a real server's URL alone.
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_ENABLED", "false")
     threaded = _config(tmp_path / "thread", seed_server, runner="thread",
                        chunk_symbols=250, chunk_pages=200)  # fmt: skip
     nightly(run_date=RUN_DATE, config=str(threaded))

@@ -104,8 +104,11 @@ def test_a_direct_run_on_a_local_dask_cluster_runs_chunks_in_its_worker_processe
 
 @pytest.mark.parametrize("runner", ["thread", "process"])
 def test_in_a_flow_run_chunks_run_as_tasks_of_a_chunks_subflow(
-    prefect_harness: None, runner: str
+    prefect_harness: None, runner: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Process-pool children take the settings as environment variables; without this the
+    # test harness's "ephemeral" flag makes each start (and orphan) a server of its own.
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_ENABLED", "false")
     from prefect import flow
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
