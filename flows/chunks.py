@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -19,9 +18,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from flows import compute
+from flows import compute, engine
 from newsdesk.config import Settings
-from newsdesk.sources.clients import NotLanded
 from newsdesk.staging import run_prefix
 from newsdesk.storage import Store
 from newsdesk.transform.records import Malformed
@@ -343,15 +341,8 @@ def tally(requests: Counter[str], reused: Counter[str], results: Sequence[Any]) 
 
 def retried(fetch: Callable[..., Any], retries: int, *args: Any) -> Any:
     """A fetch tried again after RETRY_DELAY seconds up to ``retries`` times (the fetch tasks'
-    policy); a response replay lacks is not tried again."""
-    for attempt in range(retries + 1):
-        try:
-            return fetch(*args)
-        except Exception as exc:
-            if attempt == retries or isinstance(exc, NotLanded):
-                raise
-            time.sleep(RETRY_DELAY)
-    raise AssertionError("unreachable: the loop returns or raises")
+    policy); a response replay lacks (NotLanded, marked no_retry) is not tried again."""
+    return engine.retry_call(fetch, retries, RETRY_DELAY, *args)
 
 
 def split(items: Sequence[Any], size: int) -> list[list[Any]]:

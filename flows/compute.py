@@ -25,6 +25,7 @@ from typing import Any, NamedTuple, Protocol
 
 from flows import engine
 from newsdesk.config import Settings
+from newsdesk.transform.quarantine import one_line
 
 CHUNK_DEPLOYMENT = "chunk/chunk"
 # A chunk run polls the API for its end; a chunk takes minutes, so a few seconds is plenty.
@@ -171,13 +172,6 @@ def _outcome(spec: Any, get_result: Callable[[], Any]) -> Outcome:
         return Outcome(spec, get_result(), None)
     except Exception as exc:
         return Outcome(spec, None, one_line(exc))
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one line: its type and the first line of its message."""
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else ""
-    return f"{type(exc).__name__}: {first}".rstrip(": ")
 
 
 # --- inside a flow run: a subflow on the chosen task runner ------------------------------------

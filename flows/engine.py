@@ -180,9 +180,14 @@ def _executor() -> ThreadPoolExecutor:
 
 def _with_retries(obj: Any, args: tuple, kwargs: dict) -> Any:
     """The function behind a task, retried as its options say (a flow is called once)."""
-    fn: Callable[..., Any] = obj.fn
     retries = int(getattr(obj, "retries", 0) or 0)
     delays = getattr(obj, "retry_delay_seconds", 0) or 0
+    return retry_call(obj.fn, retries, delays, *args, **kwargs)
+
+
+def retry_call(fn: Callable[..., Any], retries: int, delays: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn`` tried again up to ``retries`` times, ``delays`` seconds apart (one number or a
+    list, as Prefect's ``retry_delay_seconds``); an error marked ``no_retry`` is not retried."""
     for attempt in range(retries + 1):
         try:
             return fn(*args, **kwargs)

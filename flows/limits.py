@@ -25,6 +25,7 @@ PREFIX = "newsdesk-rate"
 SLOT_WAIT_SECONDS = 300.0
 
 _known: dict[tuple[str, str], bool] = {}  # (API URL, limit name) -> exists, once per process
+_unmakeable: set[tuple[str, str]] = set()  # host limits the API refused to create
 _lock = threading.Lock()
 log = logging.getLogger("newsdesk")
 
@@ -113,6 +114,9 @@ def _host_limit_made(api: str, name: str, per_second: float) -> bool:
     """A news host no config names (a feed's article on another site) gets a limit of its
     own on first use, so each host keeps its own rate instead of all such hosts sharing one;
     only where the operator turned the rates on (``newsdesk-rate-news`` exists)."""
+    with _lock:
+        if (api, name) in _unmakeable:  # refused before: not asked again on every request
+            return False
     if not limit_exists(api, f"{PREFIX}-news"):
         return False
     from prefect.client.orchestration import get_client
@@ -124,6 +128,8 @@ def _host_limit_made(api: str, name: str, per_second: float) -> bool:
             )
     except Exception as exc:  # the API refused: this host keeps the local spacing only
         log.warning("rate limit %s: cannot create it (%s); not shared this run", name, exc)
+        with _lock:
+            _unmakeable.add((api, name))
         return False
     with _lock:
         _known[(api, name)] = True

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from typing import Any
 
 import polars as pl
 from prefect import flow, task
@@ -177,7 +179,7 @@ def run_news_chunk(spec: NewsChunk) -> NewsChunkResult:
     tickers = read_staged(store, [spec.tickers_rel])
     known = dict(read_staged(store, [spec.known_rel]).iter_rows()) if spec.known_rel else {}
     aliases = _alias_index(tickers)
-    calendar = load_calendar_events(sql_dir() / "events.csv")
+    calendar = _calendar()
     exchanges = dict(tickers.select("symbol", "exchange").iter_rows())
 
     def exchange_of(symbol: str) -> str:
@@ -307,6 +309,12 @@ def _page_urls(
         urls.extend((item.url, item.published) for item in items)
     seen: set[str] = set()
     return [(u, p) for u, p in urls if not (u in seen or seen.add(u))]
+
+
+@cache
+def _calendar() -> Any:
+    """The reference event calendar, read once per process (every news chunk reads it)."""
+    return load_calendar_events(sql_dir() / "events.csv")
 
 
 def _alias_index(tickers: pl.DataFrame) -> AliasIndex:

@@ -15,7 +15,7 @@ from typing import Any
 from newsdesk.config import Settings
 from newsdesk.errors import RunFailed, UsageError
 from newsdesk.http import Budget, HttpClient
-from newsdesk.sources.clients import LandedSources, LiveSources, NotLanded, Sources
+from newsdesk.sources.clients import LandedSources, LiveSources, Sources
 from newsdesk.sources.news import news_client
 from newsdesk.sources.sec import sec_client
 from newsdesk.warehouse import Warehouse, WarehouseError
@@ -146,12 +146,6 @@ def build_sources(settings: Settings, *, offline: bool) -> Sources:
         fx_url=settings.fx.base_url,
         sec_url=settings.sec.base_url,
     )
-
-
-def worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
-    """Prefect's retry condition: a fetch that found nothing to hand back is not retried
-    (flows.chunks.retried keeps the same rule inside a chunk)."""
-    return not isinstance(getattr(state, "data", None), NotLanded)
 
 
 def get_logger() -> logging.Logger | logging.LoggerAdapter:

@@ -29,6 +29,7 @@ import duckdb
 import polars as pl
 
 from newsdesk import resources
+from newsdesk.landing import pid_alive
 from newsdesk.storage import Store
 
 SQL_DIR = resources.sql_dir()
@@ -1003,17 +1004,8 @@ def _remove_stale_temps(target: Path) -> None:
     """Temp copies left by a publish that was killed (its process no longer runs)."""
     for temp in target.parent.glob(f".{target.name}.*.tmp"):
         pid = temp.name.removeprefix(f".{target.name}.").removesuffix(".tmp")
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             _remove_files(temp)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 

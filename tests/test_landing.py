@@ -62,7 +62,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_land_then_find_and_read_back_the_same_bytes(raw: Store) -> None:
     landed = land(raw, "news", "example.com/abc", Fake(b"<html>\x00\xff</html>", status=410))
-    assert landed.body_path == raw.location(landed.body_path.removeprefix(raw.location() + "/"))
+    assert landed.body_path.startswith(raw.location() + "/")
     assert landed.read_body() == b"<html>\x00\xff</html>" and landed.store == raw
     assert find_landed(raw, "news", ok_only=False) == [landed]
     assert find_landed(raw, "news") == []  # a 410 is kept, not offered as an answer
@@ -217,7 +217,7 @@ def test_sweep_leaves_an_object_store_alone() -> None:
 def test_find_takes_a_path_a_string_or_a_store_alike(tmp_path: Path) -> None:
     [landed] = land_charts(Store.at(tmp_path), 1)
     assert find_landed(tmp_path, "yahoo") == find_landed(str(tmp_path), "yahoo") == [landed]
-    assert replace(landed, store=Store.at(tmp_path / ".")) == landed
+    assert replace(landed, store=Store.at(f"{tmp_path}/./")) == landed  # one spelling
 
 
 def test_a_zone_given_as_a_relative_path_reads_back(

@@ -327,13 +327,3 @@ def _logs(pool: WorkPool) -> str:
 
 
 # --- the local S3 -------------------------------------------------------------------------
-
-
-def test_the_local_s3_holds_what_a_store_writes_there(s3_endpoint: str) -> None:
-    store = Store(f"s3://{create_bucket(s3_endpoint)}/raw", endpoint_url=s3_endpoint)
-    store.create("yahoo/ADBE/one.body", b"{}")
-    store.replace("yahoo/ADBE/index.json", b"[]")
-    assert store.files() == ["yahoo/ADBE/index.json", "yahoo/ADBE/one.body"]
-    assert store.read("yahoo/ADBE/one.body") == b"{}"
-    other = Store(f"s3://{create_bucket(s3_endpoint)}", endpoint_url=s3_endpoint)
-    assert other.files() == []  # a bucket of its own

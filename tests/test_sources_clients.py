@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from flows.run import build_sources, worth_retrying
+from flows.chunks import retried as retry_fetch
+from flows.run import build_sources
 from newsdesk.config import Settings, StorageSettings
 from newsdesk.http import FetchError, HttpClient
 from newsdesk.landing import find_landed
@@ -88,14 +89,20 @@ def test_live_sec_without_a_user_agent_is_refused_before_any_request(tmp_path):
     assert sources.requests == {}
 
 
-@dataclass
-class _State:
-    data: object
-
-
 @pytest.mark.parametrize(
     ("error", "retried"),
     [(NotLanded("offline: nothing"), False), (FetchError("http://x", "timeout", 3), True)],
 )
-def test_a_fetch_task_is_retried_unless_nothing_was_there_to_find(error, retried) -> None:
-    assert worth_retrying(None, None, _State(error)) is retried
+def test_a_fetch_is_retried_unless_nothing_was_there_to_find(
+    error, retried, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("flows.engine.time.sleep", lambda seconds: None)
+    calls: list[int] = []
+
+    def fetch() -> None:
+        calls.append(1)
+        raise error
+
+    with pytest.raises(type(error)):
+        retry_fetch(fetch, 2)
+    assert len(calls) == (3 if retried else 1)
