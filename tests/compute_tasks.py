@@ -52,7 +52,7 @@ class Square:
 def square_chunk(spec: Square) -> SquareResult:
     """Square the spec's number in whatever process runs this."""
     if spec.n < 0:
-        raise ValueError(f"chunk {spec.n} is negative\nand this second line is not shown")
+        raise ValueError(f"chunk {spec.n} is negative\nand this second line is joined to the first")
     return SquareResult(spec.n * spec.n, os.getpid())
 
 

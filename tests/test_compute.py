@@ -17,7 +17,8 @@ from newsdesk.storage import Store
 from tests.compute_tasks import Square, SquareResult, square_chunk
 
 SPECS = [Square(1), Square(-2), Square(3), Square(4)]
-FAILED_LINE = "ValueError: chunk -2 is negative"
+# The reason as every failure is told (quarantine.one_line): its lines joined into one.
+FAILED_LINE = "ValueError: chunk -2 is negative and this second line is joined to the first"
 
 
 def settings_for(runner: str, workers: int = 2, **compute_options: Any) -> Settings:
